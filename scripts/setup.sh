@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, and only what is missing, so a
+# second run costs well under a second. Non-interactive (CI has no stdin).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# Chromium and ChromeDriver from Debian (browser tests, e2e tests, benchmarks).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} from apt"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo -n"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The wasm32 target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen-cli at exactly the version in Cargo.lock (no --locked: it fails
+# on this registry mirror).
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+if [ "$have" != "$want" ]; then
+  echo "setup: installing wasm-bindgen-cli $want (had: ${have:-none})"
+  cargo install wasm-bindgen-cli --version "=$want" --force
+fi
+
+# npm packages from the lock file (binaryen's wasm-opt, esbuild, playwright-core).
+stamp=node_modules/.footfall-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi

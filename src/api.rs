@@ -1,0 +1,348 @@
+//! The JavaScript surface: `start` (wrapped as `init` by the shim) and the
+//! `Client`. The only module with `#[wasm_bindgen]` items.
+//!
+//! Only `start` can fail, with a clear message. Every tracking method checks
+//! the JavaScript types of its arguments, counts and drops what is wrong, and
+//! never throws.
+
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+
+use crate::browser::driver::Driver;
+use crate::core::config::{Config, Options};
+use crate::core::engine::{Input, Invalid};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Options for `init`. Only `endpoint` is required. */
+export interface FootfallOptions {
+  /** Collector URL: `https://...`, `http://...` or a path starting with `/`. */
+  endpoint: string;
+  /** Sent in every request body as `writeKey`. */
+  writeKey?: string;
+  /** Queued events that trigger a send. Default 20. */
+  flushAt?: number;
+  /** Longest wait before queued events are sent, in ms. Default 3000. */
+  flushIntervalMs?: number;
+  /** Largest request body in bytes. Default 48000 (kept under the 64 KiB beacon limit). */
+  maxBatchBytes?: number;
+  /** Most events held in memory and storage. Default 1000. */
+  maxQueueEvents?: number;
+  /** Privacy settings. */
+  privacy?: FootfallPrivacyOptions;
+  /** Log dropped input and failed sends to the console. Default false. */
+  debug?: boolean;
+}
+
+/** Privacy settings. */
+export interface FootfallPrivacyOptions {
+  /** Longest string kept in properties, in characters. Default 1024. */
+  maxStringLength?: number;
+}
+
+/** Counters returned by `stats()`. */
+export interface FootfallStats {
+  /** Events held now (waiting or in flight). */
+  queued: number;
+  /** Events the collector acknowledged, or a beacon carried. */
+  sent: number;
+  /** Events given up on (refused by the collector, or pushed out of a full queue). */
+  dropped: number;
+  /** Events whose send failed and was scheduled again (once per attempt). */
+  retried: number;
+  /** Calls refused for bad input. */
+  invalid: number;
+  /** Strings cut to `privacy.maxStringLength`. */
+  truncated: number;
+}
+
+/** Event properties: any JSON-serializable object. */
+export type FootfallProperties = Record<string, unknown>;
+"#;
+
+/// A running footfall instance, returned by `init`.
+#[wasm_bindgen]
+pub struct Client {
+    driver: Rc<Driver>,
+}
+
+/// Starts footfall with `options` (see `FootfallOptions`). Throws an `Error`
+/// with a clear message when the options are invalid; the shim's `init`
+/// turns that into a rejected promise.
+#[wasm_bindgen(js_name = start)]
+pub fn start(
+    #[wasm_bindgen(unchecked_param_type = "FootfallOptions")] options: JsValue,
+) -> Result<Client, JsError> {
+    let options = read_options(&options)?;
+    let config = Config::resolve(options).map_err(|e| JsError::new(e.as_str()))?;
+    let driver = Driver::start(config).map_err(JsError::new)?;
+    Ok(Client { driver })
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// Records a custom event. Never throws: a non-string name or
+    /// unserializable properties are counted in `stats().invalid` and dropped.
+    #[wasm_bindgen(js_name = trackEvent)]
+    pub fn track_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
+    ) {
+        let Some(name) = name.as_string() else {
+            return self.refuse(Invalid::NameNotString);
+        };
+        match properties_json(&properties) {
+            Ok(props) => {
+                let id = self.driver.random_id();
+                self.driver.dispatch(Input::Track {
+                    name: &name,
+                    properties: props.as_deref(),
+                    id,
+                });
+            }
+            Err(why) => self.refuse(why),
+        }
+    }
+
+    /// Alias of `trackEvent`, with Segment's name and argument order.
+    pub fn track(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
+    ) {
+        self.track_event(name, properties);
+    }
+
+    /// Records a page view: `page()`, `page(name)`, `page(properties)` or
+    /// `page(name, properties)`.
+    pub fn page(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | FootfallProperties")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
+    ) {
+        let (name, properties) = match name.as_string() {
+            Some(n) => (Some(n), properties),
+            None if name.is_undefined() || name.is_null() => (None, properties),
+            None if name.is_object() && !name.is_function() => (None, name),
+            None => return self.refuse(Invalid::NameNotString),
+        };
+        match properties_json(&properties) {
+            Ok(props) => {
+                let id = self.driver.random_id();
+                self.driver.dispatch(Input::Page {
+                    name: name.as_deref(),
+                    properties: props.as_deref(),
+                    id,
+                });
+            }
+            Err(why) => self.refuse(why),
+        }
+    }
+
+    /// Sets the user id for this and later events and records an `identify`
+    /// event with `traits`: `identify(userId, traits?)` or `identify(traits)`.
+    pub fn identify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | FootfallProperties")] user_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] traits: JsValue,
+    ) {
+        let (user_id, traits) = if let Some(id) = user_id.as_string().filter(|s| !s.is_empty()) {
+            (Some(id), traits)
+        } else if let Some(n) = user_id
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 9e15)
+        {
+            let mut id = String::new();
+            crate::core::json::push_u64(&mut id, n as u64);
+            (Some(id), traits)
+        } else if user_id.is_object() && !user_id.is_function() {
+            (None, user_id)
+        } else {
+            return self.refuse(Invalid::UserIdNotString);
+        };
+        match properties_json(&traits) {
+            Ok(t) => {
+                let id = self.driver.random_id();
+                self.driver.dispatch(Input::Identify {
+                    user_id: user_id.as_deref(),
+                    traits: t.as_deref(),
+                    id,
+                });
+            }
+            Err(why) => self.refuse(why),
+        }
+    }
+
+    /// Forgets the user id and starts a new anonymous id (on logout).
+    pub fn reset(&self) {
+        let fresh_id = self.driver.random_id();
+        self.driver.dispatch(Input::Reset { fresh_id });
+    }
+
+    /// Sends everything queued now; resolves when the collector answered (or
+    /// the attempt failed). Never rejects.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn flush(&self) -> js_sys::Promise {
+        self.driver.flush()
+    }
+
+    /// Removes every listener and timer and keeps what is queued in storage
+    /// for a later page. Later calls do nothing.
+    pub fn shutdown(&self) {
+        self.driver.shutdown();
+    }
+
+    /// Counters: queued, sent, dropped, retried, invalid, truncated.
+    #[wasm_bindgen(unchecked_return_type = "FootfallStats")]
+    pub fn stats(&self) -> JsValue {
+        let s = self.driver.stats();
+        let obj = Object::new();
+        for (key, value) in [
+            ("queued", s.queued),
+            ("sent", s.sent),
+            ("dropped", s.dropped),
+            ("retried", s.retried),
+            ("invalid", s.invalid),
+            ("truncated", s.truncated),
+        ] {
+            let _ = Reflect::set(&obj, &JsValue::from_str(key), &JsValue::from(value));
+        }
+        obj.into()
+    }
+
+    /// The anonymous id events carry.
+    #[wasm_bindgen(js_name = anonymousId)]
+    pub fn anonymous_id(&self) -> String {
+        self.driver.anonymous_id()
+    }
+
+    fn refuse(&self, why: Invalid) {
+        self.driver.dispatch(Input::Refused(why));
+    }
+}
+
+impl Client {
+    /// The driver behind this client (Rust-side access for browser tests).
+    pub fn driver(&self) -> &Rc<Driver> {
+        &self.driver
+    }
+}
+
+/// `JSON.stringify(value)` for a properties argument: `None` for
+/// null/undefined, an error for unserializable values. Stringifies first
+/// and inspects the value only when that gives no string, so the common case
+/// costs two calls into JavaScript.
+fn properties_json(value: &JsValue) -> Result<Option<String>, Invalid> {
+    let Ok(json) = JSON::stringify(value) else {
+        return Err(Invalid::PropertiesNotSerializable);
+    };
+    match JsValue::from(json).as_string() {
+        // The engine refuses what is not an object ("[1]", "42", ...).
+        Some(text) if text != "null" => Ok(Some(text)),
+        Some(_) => Ok(None),
+        // undefined (no properties), a function or a symbol (refused).
+        None if value.is_undefined() => Ok(None),
+        None => Err(Invalid::PropertiesNotObject),
+    }
+}
+
+/// The JavaScript type an option must have.
+#[derive(Clone, Copy)]
+enum Type {
+    Str,
+    Num,
+    Bool,
+    Object,
+}
+
+impl Type {
+    fn matches(self, v: &JsValue) -> bool {
+        match self {
+            Type::Str => v.is_string(),
+            Type::Num => v.as_f64().is_some_and(|n| !n.is_nan()),
+            Type::Bool => v.as_bool().is_some(),
+            Type::Object => v.is_object() && !v.is_function(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Type::Str => "a string",
+            Type::Num => "a number",
+            Type::Bool => "a boolean",
+            Type::Object => "an object",
+        }
+    }
+}
+
+/// Reads `keys` from `obj`: absent (undefined or null) ones are `None`;
+/// a present one of the wrong type is an error naming it.
+fn read_fields<const N: usize>(
+    obj: &JsValue,
+    keys: [(&str, Type); N],
+) -> Result<[Option<JsValue>; N], JsError> {
+    let mut out = [const { None }; N];
+    for (slot, (key, ty)) in out.iter_mut().zip(keys) {
+        let v =
+            Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| type_error(key, "readable"))?;
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        if !ty.matches(&v) {
+            return Err(type_error(key, ty.name()));
+        }
+        *slot = Some(v);
+    }
+    Ok(out)
+}
+
+/// Reads the options object, checking each field's JavaScript type.
+fn read_options(value: &JsValue) -> Result<Options, JsError> {
+    if !Type::Object.matches(value) {
+        return Err(JsError::new(
+            "footfall: init(options) expects an object, e.g. { endpoint: '/collect' }",
+        ));
+    }
+    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy] =
+        read_fields(
+            value,
+            [
+                ("endpoint", Type::Str),
+                ("writeKey", Type::Str),
+                ("flushAt", Type::Num),
+                ("flushIntervalMs", Type::Num),
+                ("maxBatchBytes", Type::Num),
+                ("maxQueueEvents", Type::Num),
+                ("debug", Type::Bool),
+                ("privacy", Type::Object),
+            ],
+        )?;
+    let [max_string_length] = match &privacy {
+        Some(p) => read_fields(p, [("maxStringLength", Type::Num)])?,
+        None => [None],
+    };
+    let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());
+    let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
+    Ok(Options {
+        endpoint: string(endpoint),
+        write_key: string(write_key),
+        flush_at: number(flush_at),
+        flush_interval_ms: number(flush_interval_ms),
+        max_batch_bytes: number(max_batch_bytes),
+        max_queue_events: number(max_queue_events),
+        max_string_length: number(max_string_length),
+        debug: debug.and_then(|v| v.as_bool()),
+    })
+}
+
+/// "footfall: option `key` must be <expected>".
+fn type_error(key: &str, expected: &str) -> JsError {
+    let mut msg = String::from("footfall: option `");
+    msg.push_str(key);
+    msg.push_str("` must be ");
+    msg.push_str(expected);
+    JsError::new(&msg)
+}

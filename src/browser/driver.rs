@@ -1,0 +1,347 @@
+//! The driver: owns the engine, feeds it inputs with the time, carries out
+//! its effects, and keeps one timer armed at its deadline.
+//!
+//! Every callback borrows the engine, handles one input, drains the effects
+//! into a `Vec`, and releases the borrow before carrying them out: JavaScript
+//! (fetch, storage, a user callback) is never called while the engine is
+//! borrowed, so re-entry cannot fail.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::browser::dom::Listener;
+use crate::browser::ids::RandomPool;
+use crate::browser::storage::Storage;
+use crate::browser::{clock, environment, transport};
+use crate::core::config::Config;
+use crate::core::engine::{Boot, Effect, Engine, Input, Stats, KEY_ANONYMOUS_ID, KEY_USER_ID};
+use crate::core::json::hex_digit;
+use crate::core::time::WallMs;
+
+thread_local! {
+    /// Drivers of live clients. A page that never keeps the client returned
+    /// by `init` still tracks: the driver lives here until `shutdown`.
+    static LIVE: RefCell<Vec<Rc<Driver>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Why the driver could not start.
+pub const NO_WINDOW: &str = "footfall: no `window` here; footfall runs on a web page";
+
+/// See the module documentation.
+pub struct Driver {
+    window: web_sys::Window,
+    engine: RefCell<Engine>,
+    storage: Storage,
+    endpoint: String,
+    random: RefCell<RandomPool>,
+    /// The armed `setTimeout`: its deadline and id.
+    timer: Cell<Option<(WallMs, i32)>>,
+    /// The timer callback, created once: it delivers [`Input::Tick`].
+    tick: Closure<dyn FnMut(JsValue)>,
+    listeners: RefCell<Vec<Listener>>,
+    /// The microtask callback, created once: it delivers [`Input::Drain`].
+    drain: Closure<dyn FnMut(JsValue)>,
+    flushes: RefCell<Vec<(u32, js_sys::Function)>>,
+    next_ticket: Cell<u32>,
+    debug: bool,
+}
+
+impl Driver {
+    /// Reads storage and the environment, builds the engine and starts
+    /// listening to the page.
+    pub fn start(config: Config) -> Result<Rc<Driver>, &'static str> {
+        let window = web_sys::window().ok_or(NO_WINDOW)?;
+        let storage = Storage::local(&window);
+        let mut random = RandomPool::new();
+        let anonymous_id = storage.get(KEY_ANONYMOUS_ID);
+        let user_id = storage.get(KEY_USER_ID);
+        let tab = tab_id(random.take16());
+        let boot = Boot {
+            anonymous_id: anonymous_id.as_deref(),
+            user_id: user_id.as_deref(),
+            fresh_id: random.take16(),
+            tab: &tab,
+            seed: random.take_u64(),
+            online: window.navigator().on_line(),
+        };
+        let debug = config.debug;
+        let endpoint = config.endpoint.clone();
+        let engine = Engine::new(config, environment::read(window.as_ref()), boot);
+        let driver = Rc::new_cyclic(|weak: &Weak<Driver>| {
+            let on_tick = weak.clone();
+            let weak = weak.clone();
+            Driver {
+                window,
+                engine: RefCell::new(engine),
+                storage,
+                endpoint,
+                random: RefCell::new(random),
+                timer: Cell::new(None),
+                tick: Closure::new(move |_| {
+                    if let Some(d) = on_tick.upgrade() {
+                        d.timer.set(None);
+                        d.dispatch(Input::Tick);
+                    }
+                }),
+                listeners: RefCell::new(Vec::new()),
+                drain: Closure::new(move |_| {
+                    if let Some(d) = weak.upgrade() {
+                        d.dispatch(Input::Drain);
+                    }
+                }),
+                flushes: RefCell::new(Vec::new()),
+                next_ticket: Cell::new(1),
+                debug,
+            }
+        });
+        driver.listen();
+        driver.settle(clock::now());
+        LIVE.with(|live| live.borrow_mut().push(driver.clone()));
+        Ok(driver)
+    }
+
+    /// Sixteen random bytes for an id.
+    pub fn random_id(&self) -> [u8; 16] {
+        self.random
+            .try_borrow_mut()
+            .map(|mut r| r.take16())
+            .unwrap_or_default()
+    }
+
+    /// Feeds one input to the engine and carries out what it asks.
+    pub fn dispatch(self: &Rc<Self>, input: Input) {
+        let now = clock::now();
+        {
+            let Ok(mut engine) = self.engine.try_borrow_mut() else {
+                return;
+            };
+            engine.handle(now, input);
+        }
+        self.settle(now);
+    }
+
+    /// Carries out pending effects, then re-arms the timer.
+    fn settle(self: &Rc<Self>, now: WallMs) {
+        let effects: Vec<Effect> = match self.engine.try_borrow_mut() {
+            Ok(mut engine) => std::iter::from_fn(|| engine.poll_effect()).collect(),
+            Err(_) => return,
+        };
+        for effect in effects {
+            self.carry_out(effect);
+        }
+        self.arm_timer(now);
+    }
+
+    fn carry_out(self: &Rc<Self>, effect: Effect) {
+        match effect {
+            Effect::Send { batch, body } => {
+                let weak = Rc::downgrade(self);
+                transport::fetch(
+                    &self.window,
+                    &self.endpoint,
+                    &body,
+                    move |status, retry_after| {
+                        if let Some(d) = weak.upgrade() {
+                            d.dispatch(Input::Response {
+                                batch,
+                                status,
+                                retry_after: retry_after.as_deref(),
+                            });
+                        }
+                    },
+                );
+            }
+            Effect::Beacon { batch, body } => {
+                let accepted = transport::beacon(&self.window, &self.endpoint, &body);
+                self.dispatch(Input::BeaconResult { batch, accepted });
+            }
+            Effect::Store { key, value } => {
+                self.storage.set(&key, &value);
+            }
+            Effect::Remove { key } => self.storage.remove(&key),
+            Effect::FlushDone(ticket) => {
+                let done: Vec<js_sys::Function> = {
+                    let mut flushes = self.flushes.borrow_mut();
+                    let (done, pending) = flushes.drain(..).partition(|(t, _)| *t == ticket);
+                    *flushes = pending;
+                    done.into_iter().map(|(_, f)| f).collect()
+                };
+                for resolve in done {
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                }
+            }
+            Effect::Defer => {
+                let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&self.drain);
+            }
+            Effect::Log(what) => {
+                if self.debug {
+                    let prefix = JsValue::from_str("footfall:");
+                    let text = JsValue::from_str(what.as_str());
+                    match what.detail() {
+                        Some(n) => web_sys::console::warn_3(&prefix, &text, &JsValue::from(n)),
+                        None => web_sys::console::warn_2(&prefix, &text),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keeps one `setTimeout` armed at the engine's deadline.
+    fn arm_timer(&self, now: WallMs) {
+        let deadline = self.engine.try_borrow().ok().and_then(|e| e.poll_timeout());
+        let armed = self.timer.get();
+        if armed.map(|(at, _)| at) == deadline {
+            return;
+        }
+        if let Some((_, id)) = armed {
+            self.window.clear_timeout_with_handle(id);
+        }
+        self.timer.set(deadline.and_then(|at| {
+            let delay = at.since(now).min(i32::MAX as u64) as i32;
+            let callback = self.tick.as_ref().unchecked_ref();
+            let id = self
+                .window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(callback, delay)
+                .ok()?;
+            Some((at, id))
+        }));
+    }
+
+    fn listen(self: &Rc<Self>) {
+        let window: &web_sys::EventTarget = self.window.as_ref();
+        let mut listeners = Vec::with_capacity(6);
+        listeners.push(self.on(window, "pagehide", |d, _| d.dispatch(Input::Unload)));
+        listeners.push(self.on(window, "online", |d, _| d.dispatch(Input::Online(true))));
+        listeners.push(self.on(window, "offline", |d, _| d.dispatch(Input::Online(false))));
+        // The Navigation API announces a navigation before the page starts
+        // unloading (Chromium 102+); elsewhere `pagehide` alone does the job.
+        let navigation = environment::prop(self.window.as_ref(), "navigation");
+        {
+            if let Some(target) = navigation.dyn_ref::<web_sys::EventTarget>() {
+                listeners.push(self.on(target, "navigate", |d, event| {
+                    if leaves_document(&event) {
+                        d.dispatch(Input::Leaving);
+                    }
+                }));
+            }
+        }
+        if let Some(document) = self.window.document() {
+            listeners.push(self.on(document.as_ref(), "visibilitychange", |d, _| {
+                let hidden = d.window.document().is_some_and(|doc| doc.hidden());
+                d.dispatch(if hidden {
+                    Input::Hidden
+                } else {
+                    Input::Visible
+                });
+            }));
+        }
+        if let Ok(mut l) = self.listeners.try_borrow_mut() {
+            *l = listeners;
+        }
+    }
+
+    fn on(
+        self: &Rc<Self>,
+        target: &web_sys::EventTarget,
+        kind: &'static str,
+        f: impl Fn(&Rc<Driver>, JsValue) + 'static,
+    ) -> Listener {
+        let weak = Rc::downgrade(self);
+        Listener::new(target, kind, move |event| {
+            if let Some(d) = weak.upgrade() {
+                f(&d, event);
+            }
+        })
+    }
+
+    /// `flush()`: a promise settled when everything queued now was answered.
+    pub fn flush(self: &Rc<Self>) -> js_sys::Promise {
+        let ticket = self.next_ticket.get();
+        self.next_ticket.set(ticket.wrapping_add(1));
+        let mut resolver = None;
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| resolver = Some(resolve));
+        if self.is_stopped() {
+            return js_sys::Promise::resolve(&JsValue::UNDEFINED);
+        }
+        if let (Some(resolve), Ok(mut flushes)) = (resolver, self.flushes.try_borrow_mut()) {
+            flushes.push((ticket, resolve));
+        }
+        self.dispatch(Input::Flush { ticket });
+        promise
+    }
+
+    /// `shutdown()`: persists what is queued for a later page, removes every
+    /// listener and the timer; later calls do nothing.
+    pub fn shutdown(self: &Rc<Self>) {
+        if self.is_stopped() {
+            return;
+        }
+        self.dispatch(Input::Shutdown);
+        if let Ok(mut l) = self.listeners.try_borrow_mut() {
+            l.clear();
+        }
+        if let Some((_, id)) = self.timer.take() {
+            self.window.clear_timeout_with_handle(id);
+        }
+        LIVE.with(|live| {
+            if let Ok(mut live) = live.try_borrow_mut() {
+                live.retain(|d| !Rc::ptr_eq(d, self));
+            }
+        });
+    }
+
+    /// Whether `shutdown` was called.
+    pub fn is_stopped(&self) -> bool {
+        self.engine.try_borrow().is_ok_and(|e| e.is_stopped())
+    }
+
+    /// Number of listeners attached (0 after `shutdown`).
+    pub fn listener_count(&self) -> usize {
+        self.listeners.try_borrow().map_or(0, |l| l.len())
+    }
+
+    /// Counters for `stats()`.
+    pub fn stats(&self) -> Stats {
+        self.engine
+            .try_borrow()
+            .map(|e| e.stats())
+            .unwrap_or_default()
+    }
+
+    /// The anonymous id.
+    pub fn anonymous_id(&self) -> String {
+        self.engine
+            .try_borrow()
+            .map(|e| e.anonymous_id().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The storage the driver writes to (for tests and diagnostics).
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+}
+
+/// Whether a `navigate` event leads to another document (not a same-document
+/// route change, not a download).
+fn leaves_document(event: &JsValue) -> bool {
+    let destination = environment::prop(event, "destination");
+    let same_document = environment::prop(&destination, "sameDocument")
+        .as_bool()
+        .unwrap_or(true);
+    let download = environment::prop(event, "downloadRequest");
+    !same_document && (download.is_null() || download.is_undefined())
+}
+
+/// A short random id naming this page's storage keys: 8 hex digits.
+fn tab_id(random: [u8; 16]) -> String {
+    let mut id = String::with_capacity(8);
+    for b in random.iter().take(4) {
+        id.push(hex_digit(b >> 4));
+        id.push(hex_digit(*b));
+    }
+    id
+}

@@ -1,0 +1,13 @@
+//! The browser layer: listeners, storage, timers and transport, in web-sys.
+//!
+//! It owns the [`Engine`](crate::core::engine::Engine) through a
+//! [`driver::Driver`], feeds it what the page does, and carries out the
+//! effects it returns. It makes no decisions of its own.
+
+pub mod clock;
+pub mod dom;
+pub mod driver;
+pub mod environment;
+pub mod ids;
+pub mod storage;
+pub mod transport;

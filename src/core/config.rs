@@ -1,0 +1,212 @@
+//! Options as the user wrote them, resolved into a clamped [`Config`].
+
+/// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
+/// page (Fetch standard, "HTTP-network-or-cache fetch": 64 KiB).
+pub const KEEPALIVE_QUOTA_BYTES: usize = 64 * 1024;
+
+/// Options as given to `init`, every field optional; the API layer has
+/// already checked their JavaScript types.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Collector URL (`https://...`, `http://...` or a path starting with `/`).
+    pub endpoint: Option<String>,
+    /// Sent in each request body as `writeKey`.
+    pub write_key: Option<String>,
+    /// Queued events that trigger a send.
+    pub flush_at: Option<f64>,
+    /// Longest time an event waits before a send, in ms.
+    pub flush_interval_ms: Option<f64>,
+    /// Largest request body, in bytes.
+    pub max_batch_bytes: Option<f64>,
+    /// Most events held in memory and storage.
+    pub max_queue_events: Option<f64>,
+    /// Longest string kept in properties, in characters.
+    pub max_string_length: Option<f64>,
+    /// Log dropped input and failed sends to the console.
+    pub debug: Option<bool>,
+}
+
+/// Resolved settings. Every number is within its bounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Collector URL.
+    pub endpoint: String,
+    /// Sent in each request body, when set.
+    pub write_key: Option<String>,
+    /// Queued events that trigger a send. Default 20, 1 to 1000.
+    pub flush_at: usize,
+    /// Longest time an event waits before a send. Default 3000 ms, 0 to 60 s.
+    pub flush_interval_ms: u64,
+    /// Largest request body. Default 48,000 bytes (below 0.8 x 64 KiB, so a
+    /// batch always fits the keepalive quota); 1,024 to 60,000.
+    pub max_batch_bytes: usize,
+    /// Most events held. Default 1000, 1 to 10,000.
+    pub max_queue_events: usize,
+    /// Longest string kept. Default 1024 characters, 1 to 65,536.
+    pub max_string_length: usize,
+    /// Console logging of what is dropped and why. Default false.
+    pub debug: bool,
+}
+
+/// Why `init` refused the options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    /// No endpoint given.
+    MissingEndpoint,
+    /// The endpoint is not an http(s) URL or an absolute path.
+    InvalidEndpoint,
+}
+
+impl ConfigError {
+    /// The message `init` rejects with.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigError::MissingEndpoint => {
+                "footfall: `endpoint` is required (the collector URL, e.g. 'https://collect.example.com/v1/batch')"
+            }
+            ConfigError::InvalidEndpoint => {
+                "footfall: `endpoint` must be an http(s) URL or a path starting with '/'"
+            }
+        }
+    }
+}
+
+impl Config {
+    /// Resolves `options`, applying defaults and clamping numbers to bounds.
+    ///
+    /// ```
+    /// use footfall::core::config::{Config, Options};
+    /// let c = Config::resolve(Options { endpoint: Some("/collect".into()), flush_at: Some(0.0), ..Options::default() }).unwrap();
+    /// assert_eq!((c.flush_at, c.flush_interval_ms, c.max_batch_bytes), (1, 3000, 48_000));
+    /// ```
+    pub fn resolve(options: Options) -> Result<Config, ConfigError> {
+        let endpoint = options.endpoint.ok_or(ConfigError::MissingEndpoint)?;
+        let endpoint = endpoint.trim();
+        if endpoint.is_empty() {
+            return Err(ConfigError::MissingEndpoint);
+        }
+        if !is_endpoint(endpoint) {
+            return Err(ConfigError::InvalidEndpoint);
+        }
+        Ok(Config {
+            endpoint: endpoint.to_owned(),
+            write_key: options.write_key.filter(|k| !k.is_empty()),
+            flush_at: clamp(options.flush_at, 20, 1, 1000) as usize,
+            flush_interval_ms: clamp(options.flush_interval_ms, 3000, 0, 60_000),
+            max_batch_bytes: clamp(options.max_batch_bytes, 48_000, 1024, 60_000) as usize,
+            max_queue_events: clamp(options.max_queue_events, 1000, 1, 10_000) as usize,
+            max_string_length: clamp(options.max_string_length, 1024, 1, 65_536) as usize,
+            debug: options.debug.unwrap_or(false),
+        })
+    }
+}
+
+fn is_endpoint(s: &str) -> bool {
+    let rest = if let Some(r) = s.strip_prefix("https://") {
+        r
+    } else if let Some(r) = s.strip_prefix("http://") {
+        r
+    } else if s.starts_with('/') && !s.starts_with("//") {
+        return !s.contains(char::is_whitespace);
+    } else {
+        return false;
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = rest.get(..host_end).unwrap_or_default();
+    !host.is_empty() && !s.contains(char::is_whitespace) && !host.contains('@')
+}
+
+/// `value` floored and clamped to `min..=max`; `default` when absent or NaN.
+fn clamp(value: Option<f64>, default: u64, min: u64, max: u64) -> u64 {
+    match value {
+        Some(v) if !v.is_nan() => {
+            if v <= min as f64 {
+                min
+            } else if v >= max as f64 {
+                max
+            } else {
+                v as u64
+            }
+        }
+        _ => default,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_endpoint(e: &str) -> Result<Config, ConfigError> {
+        Config::resolve(Options {
+            endpoint: Some(e.to_owned()),
+            ..Options::default()
+        })
+    }
+
+    #[test]
+    fn endpoints() {
+        for ok in [
+            "https://c.example.com/v1/batch",
+            "http://127.0.0.1:8080/collect",
+            "/collect",
+            " /c ",
+        ] {
+            assert!(with_endpoint(ok).is_ok(), "{ok}");
+        }
+        for (bad, err) in [
+            ("", ConfigError::MissingEndpoint),
+            ("   ", ConfigError::MissingEndpoint),
+            ("collect", ConfigError::InvalidEndpoint),
+            ("ftp://x/y", ConfigError::InvalidEndpoint),
+            ("https://", ConfigError::InvalidEndpoint),
+            ("https:///path", ConfigError::InvalidEndpoint),
+            ("//cdn.example.com/x", ConfigError::InvalidEndpoint),
+            ("https://user@host/", ConfigError::InvalidEndpoint),
+            ("https://a b/", ConfigError::InvalidEndpoint),
+            ("javascript:alert(1)", ConfigError::InvalidEndpoint),
+        ] {
+            assert_eq!(with_endpoint(bad), Err(err), "{bad}");
+        }
+        assert_eq!(
+            Config::resolve(Options::default()),
+            Err(ConfigError::MissingEndpoint)
+        );
+    }
+
+    #[test]
+    fn defaults_and_clamps() {
+        let c = with_endpoint("/c").unwrap();
+        assert_eq!(c.flush_at, 20);
+        assert_eq!(c.flush_interval_ms, 3000);
+        assert_eq!(c.max_batch_bytes, 48_000);
+        assert_eq!(c.max_queue_events, 1000);
+        assert_eq!(c.max_string_length, 1024);
+        assert!(!c.debug);
+        assert!(c.max_batch_bytes < KEEPALIVE_QUOTA_BYTES);
+
+        let c = Config::resolve(Options {
+            endpoint: Some("/c".into()),
+            flush_at: Some(-5.0),
+            flush_interval_ms: Some(f64::INFINITY),
+            max_batch_bytes: Some(1e9),
+            max_queue_events: Some(f64::NAN),
+            max_string_length: Some(7.9),
+            write_key: Some(String::new()),
+            debug: Some(true),
+        })
+        .unwrap();
+        assert_eq!(c.flush_at, 1);
+        assert_eq!(c.flush_interval_ms, 60_000);
+        assert_eq!(c.max_batch_bytes, 60_000);
+        assert_eq!(c.max_queue_events, 1000);
+        assert_eq!(c.max_string_length, 7);
+        assert_eq!(c.write_key, None);
+        assert!(c.debug);
+    }
+
+    #[test]
+    fn messages_name_the_option() {
+        assert!(ConfigError::MissingEndpoint.as_str().contains("`endpoint`"));
+        assert!(ConfigError::InvalidEndpoint.as_str().contains("`endpoint`"));
+    }
+}

@@ -1,0 +1,1182 @@
+//! The sans-IO engine: inputs in, effects out, one deadline.
+//!
+//! The browser layer feeds it what happened ([`Input`]) with the current time,
+//! carries out what it asks for ([`Effect`]), and wakes it at
+//! [`Engine::poll_timeout`]. Nothing here reads a clock, storage or a global.
+
+use crate::core::config::Config;
+use crate::core::envelope::{write_event, ContextCache, Environment, Fields, Kind};
+use crate::core::json::{push_str, sanitize_object, Refusal, StringLimits};
+use crate::core::outbox::{BatchId, Compact, Limits, Outbox, StoreOp};
+use crate::core::retry::{parse_retry_after, Jitter, Verdict};
+use crate::core::time::{push_iso8601, WallMs};
+use crate::core::uuid::{is_uuid, push_uuid_v4};
+
+/// How long fetches wait after the page announced a navigation away: long
+/// enough for `pagehide` to come, short enough that a cancelled navigation
+/// (a download, a 204) only delays sending a little.
+pub const LEAVING_HOLD_MS: u64 = 1000;
+
+/// Storage key of the anonymous id.
+pub const KEY_ANONYMOUS_ID: &str = "footfall.aid";
+/// Storage key of the user id set by `identify`.
+pub const KEY_USER_ID: &str = "footfall.uid";
+/// Prefix of every storage key footfall writes.
+pub const KEY_PREFIX: &str = "footfall.";
+/// Prefix of outbox segment keys: `footfall.q.<tab>.<segment>`.
+pub const KEY_OUTBOX_PREFIX: &str = "footfall.q.";
+
+/// Why a call was refused at the door (counted in `stats().invalid`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    /// The event name is not a string.
+    NameNotString,
+    /// The event name is empty.
+    NameEmpty,
+    /// The properties could not be serialized (cyclic, BigInt, throwing getter).
+    PropertiesNotSerializable,
+    /// The properties are not an object.
+    PropertiesNotObject,
+    /// The event is larger than one request may carry.
+    EventTooLarge,
+    /// `identify` without a string user id or a traits object.
+    UserIdNotString,
+}
+
+impl Invalid {
+    /// A sentence for the debug log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Invalid::NameNotString => "event dropped: the name must be a string",
+            Invalid::NameEmpty => "event dropped: the name is empty",
+            Invalid::PropertiesNotSerializable => {
+                "event dropped: properties cannot be serialized (cyclic object, BigInt or throwing getter)"
+            }
+            Invalid::PropertiesNotObject => "event dropped: properties must be a plain object",
+            Invalid::EventTooLarge => "event dropped: larger than maxBatchBytes once serialized",
+            Invalid::UserIdNotString => "identify ignored: the user id must be a string",
+        }
+    }
+}
+
+/// Something worth telling a developer who turned `debug` on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Log {
+    /// A call was refused.
+    Refused(Invalid),
+    /// Strings longer than `maxStringLength` were cut (how many).
+    Truncated(u32),
+    /// The queue was full: the oldest events were dropped (how many).
+    QueueFull(u32),
+    /// The collector refused a batch for good (status); its events are dropped.
+    Rejected(u16),
+    /// A send failed (status, 0 for a network error); it will be retried.
+    Retrying(u16),
+    /// A beacon was refused by the browser (quota); retrying smaller.
+    BeaconRefused,
+}
+
+impl Log {
+    /// A sentence for the debug log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Log::Refused(i) => i.as_str(),
+            Log::Truncated(_) => "strings longer than maxStringLength were truncated:",
+            Log::QueueFull(_) => "queue full (maxQueueEvents): oldest events dropped:",
+            Log::Rejected(_) => "the collector refused a batch; its events are dropped. Status:",
+            Log::Retrying(_) => "send failed; retrying with backoff. Status (0 = network error):",
+            Log::BeaconRefused => {
+                "the browser refused a beacon (keepalive quota); retrying smaller"
+            }
+        }
+    }
+
+    /// The number that goes with the sentence, if any.
+    pub fn detail(self) -> Option<u32> {
+        match self {
+            Log::Truncated(n) | Log::QueueFull(n) => Some(n),
+            Log::Rejected(s) | Log::Retrying(s) => Some(u32::from(s)),
+            Log::Refused(_) | Log::BeaconRefused => None,
+        }
+    }
+}
+
+/// What the browser layer reports to the engine.
+#[derive(Clone, Copy, Debug)]
+pub enum Input<'a> {
+    /// `trackEvent(name, properties)`; `properties` is `JSON.stringify` output.
+    Track {
+        /// Event name.
+        name: &'a str,
+        /// Properties as JSON text, if given.
+        properties: Option<&'a str>,
+        /// Random bytes for the message id.
+        id: [u8; 16],
+    },
+    /// `page(name, properties)`.
+    Page {
+        /// Page name, if given.
+        name: Option<&'a str>,
+        /// Properties as JSON text, if given.
+        properties: Option<&'a str>,
+        /// Random bytes for the message id.
+        id: [u8; 16],
+    },
+    /// `identify(userId, traits)`.
+    Identify {
+        /// The user id (`None`: keep the current one, traits only).
+        user_id: Option<&'a str>,
+        /// Traits as JSON text, if given.
+        traits: Option<&'a str>,
+        /// Random bytes for the message id.
+        id: [u8; 16],
+    },
+    /// `reset()`: forget the user and start a new anonymous id.
+    Reset {
+        /// Random bytes for the new anonymous id.
+        fresh_id: [u8; 16],
+    },
+    /// A call refused before reaching the engine (wrong types).
+    Refused(Invalid),
+    /// The end of the current task: persist and send what accumulated.
+    Drain,
+    /// The deadline from [`Engine::poll_timeout`] has passed.
+    Tick,
+    /// `flush()`: report [`Effect::FlushDone`] with this ticket when settled.
+    Flush {
+        /// Chosen by the caller.
+        ticket: u32,
+    },
+    /// A fetch ended: its HTTP status (0 for a network error) and `Retry-After`.
+    Response {
+        /// The batch.
+        batch: BatchId,
+        /// HTTP status, or 0.
+        status: u16,
+        /// The `Retry-After` header, if any.
+        retry_after: Option<&'a str>,
+    },
+    /// `sendBeacon` returned.
+    BeaconResult {
+        /// The batch.
+        batch: BatchId,
+        /// Whether the browser queued it.
+        accepted: bool,
+    },
+    /// The page became hidden.
+    Hidden,
+    /// The page became visible again.
+    Visible,
+    /// `pagehide`: the page is being unloaded (or frozen into the bfcache).
+    Unload,
+    /// The page announced a navigation to another document (Navigation
+    /// API `navigate` event): hold fetches so the unload beacons get the
+    /// whole keepalive quota.
+    Leaving,
+    /// `navigator.onLine` changed.
+    Online(bool),
+    /// `shutdown()`.
+    Shutdown,
+}
+
+/// What the engine asks the browser layer to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// POST `body` to the endpoint with a keepalive fetch; report the result.
+    Send {
+        /// Reported back in [`Input::Response`].
+        batch: BatchId,
+        /// The request body.
+        body: String,
+    },
+    /// `navigator.sendBeacon(endpoint, body)`; report [`Input::BeaconResult`].
+    Beacon {
+        /// Reported back in [`Input::BeaconResult`].
+        batch: BatchId,
+        /// The request body.
+        body: String,
+    },
+    /// `localStorage.setItem(key, value)`.
+    Store {
+        /// Storage key.
+        key: String,
+        /// Value.
+        value: String,
+    },
+    /// `localStorage.removeItem(key)`.
+    Remove {
+        /// Storage key.
+        key: String,
+    },
+    /// Settle the `flush()` promise with this ticket.
+    FlushDone(u32),
+    /// Call `handle(Input::Drain)` once the current task's work is done
+    /// (a microtask): sending and storage happen off the tracking call.
+    Defer,
+    /// Write to the console, when `debug` is on.
+    Log(Log),
+}
+
+/// Counters reported by `stats()`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Events held now (waiting or in flight).
+    pub queued: u32,
+    /// Events the collector acknowledged or a beacon carried.
+    pub sent: u32,
+    /// Events given up on: refused by the collector, or pushed out of a full queue.
+    pub dropped: u32,
+    /// Events whose send failed and was scheduled again (once per attempt).
+    pub retried: u32,
+    /// Calls refused for bad input.
+    pub invalid: u32,
+    /// Strings cut to `maxStringLength`.
+    pub truncated: u32,
+}
+
+/// Values read from storage and randomness, given to [`Engine::new`].
+#[derive(Clone, Copy, Debug)]
+pub struct Boot<'a> {
+    /// The stored anonymous id, if any.
+    pub anonymous_id: Option<&'a str>,
+    /// The stored user id, if any.
+    pub user_id: Option<&'a str>,
+    /// Random bytes for a new anonymous id, used when none is stored.
+    pub fresh_id: [u8; 16],
+    /// This page's id, naming its outbox keys.
+    pub tab: &'a str,
+    /// Seed for retry jitter.
+    pub seed: u64,
+    /// `navigator.onLine`.
+    pub online: bool,
+}
+
+/// The tracking engine. See the module documentation.
+#[derive(Debug)]
+pub struct Engine {
+    config: Config,
+    env: Environment,
+    context: ContextCache,
+    /// Id of the current shared context (changes with each page view).
+    context_id: u32,
+    anonymous_id: String,
+    user_id: Option<String>,
+    tab: String,
+    outbox: Outbox,
+    jitter: Jitter,
+    stats: Stats,
+    effects: Vec<Effect>,
+    tickets: Vec<(u32, (u64, u64))>,
+    drain_pending: bool,
+    unloading: bool,
+    stopped: bool,
+}
+
+impl Engine {
+    /// A new engine for one page. Stores a fresh anonymous id when `boot`
+    /// has none.
+    pub fn new(config: Config, env: Environment, boot: Boot) -> Engine {
+        let frame = body_frame(&config).len();
+        let limits = Limits {
+            flush_at: config.flush_at,
+            flush_interval_ms: config.flush_interval_ms,
+            max_batch_bytes: config.max_batch_bytes,
+            max_queue_events: config.max_queue_events,
+        };
+        let mut engine = Engine {
+            context: ContextCache::new(&env),
+            context_id: 1,
+            env,
+            anonymous_id: String::new(),
+            user_id: boot.user_id.filter(|u| !u.is_empty()).map(str::to_owned),
+            tab: boot.tab.to_owned(),
+            outbox: Outbox::new(limits, frame),
+            jitter: Jitter::new(boot.seed),
+            stats: Stats::default(),
+            effects: Vec::new(),
+            tickets: Vec::new(),
+            drain_pending: false,
+            unloading: false,
+            stopped: false,
+            config,
+        };
+        engine.outbox.set_online(boot.online, WallMs(0));
+        engine
+            .outbox
+            .register_context(engine.context_id, engine.context.as_str());
+        match boot.anonymous_id.filter(|id| is_uuid(id)) {
+            Some(id) => engine.anonymous_id = id.to_owned(),
+            None => engine.new_anonymous_id(boot.fresh_id),
+        }
+        engine
+    }
+
+    /// The resolved configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The anonymous id events carry.
+    pub fn anonymous_id(&self) -> &str {
+        &self.anonymous_id
+    }
+
+    /// The user id set by `identify`, if any.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+
+    /// Current counters.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            queued: self.outbox.len() as u32,
+            ..self.stats
+        }
+    }
+
+    /// Whether `shutdown` was called.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Takes the next effect to carry out.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        if self.effects.is_empty() {
+            return None;
+        }
+        Some(self.effects.remove(0))
+    }
+
+    /// When to deliver [`Input::Tick`] next (a time in the past means now).
+    pub fn poll_timeout(&self) -> Option<WallMs> {
+        if self.stopped || self.unloading {
+            return None;
+        }
+        self.outbox.poll_timeout()
+    }
+
+    /// Processes one input at time `now`.
+    pub fn handle(&mut self, now: WallMs, input: Input) {
+        if self.stopped {
+            return;
+        }
+        match input {
+            Input::Track {
+                name,
+                properties,
+                id,
+            } => {
+                if name.is_empty() {
+                    self.refuse(Invalid::NameEmpty);
+                } else {
+                    self.accept(now, Kind::Track(name), properties, id);
+                }
+            }
+            Input::Page {
+                name,
+                properties,
+                id,
+            } => {
+                let page = self.env.page.clone();
+                self.accept(now, Kind::Page(name, &page), properties, id);
+            }
+            Input::Identify {
+                user_id,
+                traits,
+                id,
+            } => {
+                if let Some(user_id) = user_id {
+                    if self.user_id.as_deref() != Some(user_id) {
+                        self.user_id = Some(user_id.to_owned());
+                        self.store(KEY_USER_ID, user_id.to_owned());
+                    }
+                }
+                self.accept(now, Kind::Identify, traits, id);
+            }
+            Input::Reset { fresh_id } => {
+                if self.user_id.take().is_some() {
+                    self.effects.push(Effect::Remove {
+                        key: KEY_USER_ID.to_owned(),
+                    });
+                }
+                self.new_anonymous_id(fresh_id);
+            }
+            Input::Refused(why) => self.refuse(why),
+            Input::Drain => {
+                self.drain_pending = false;
+                self.sync(now);
+            }
+            Input::Tick => self.sync(now),
+            Input::Flush { ticket } => {
+                if self.outbox.is_empty() {
+                    self.effects.push(Effect::FlushDone(ticket));
+                } else {
+                    let t = self.outbox.start_flush();
+                    self.tickets.push((ticket, t));
+                    self.sync(now);
+                }
+            }
+            Input::Response {
+                batch,
+                status,
+                retry_after,
+            } => {
+                let retry_after_ms = retry_after.and_then(parse_retry_after);
+                let answer = self.outbox.on_response(
+                    batch,
+                    status,
+                    retry_after_ms,
+                    now,
+                    self.jitter.next_u32(),
+                );
+                self.stats.sent += answer.tally.sent;
+                self.stats.dropped += answer.tally.dropped;
+                self.stats.retried += answer.tally.retried;
+                match answer.verdict {
+                    Verdict::Drop => self.log(Log::Rejected(status)),
+                    Verdict::Retry | Verdict::Split => self.log(Log::Retrying(status)),
+                    Verdict::Ack => {}
+                }
+                self.sync(now);
+            }
+            Input::BeaconResult { batch, accepted } => {
+                self.stats.sent += self.outbox.on_beacon(batch, accepted, now);
+                if !accepted {
+                    self.log(Log::BeaconRefused);
+                }
+                self.next_beacon(now);
+            }
+            Input::Hidden => {
+                self.persist();
+                self.next_beacon(now);
+            }
+            Input::Visible => {
+                self.outbox.on_visible();
+                self.sync(now);
+            }
+            Input::Unload => {
+                self.unloading = true;
+                self.persist();
+                self.next_beacon(now);
+            }
+            Input::Leaving => {
+                self.outbox.hold(now.plus(LEAVING_HOLD_MS));
+            }
+            Input::Online(online) => {
+                self.outbox.set_online(online, now);
+                self.sync(now);
+            }
+            Input::Shutdown => {
+                self.outbox.release_in_flight();
+                self.persist();
+                self.outbox.hand_over();
+                self.stopped = true;
+                self.settle_tickets();
+            }
+        }
+    }
+
+    fn refuse(&mut self, why: Invalid) {
+        self.stats.invalid += 1;
+        self.log(Log::Refused(why));
+    }
+
+    fn log(&mut self, what: Log) {
+        if self.config.debug {
+            self.effects.push(Effect::Log(what));
+        }
+    }
+
+    fn store(&mut self, key: &str, value: String) {
+        self.effects.push(Effect::Store {
+            key: key.to_owned(),
+            value,
+        });
+    }
+
+    fn new_anonymous_id(&mut self, random: [u8; 16]) {
+        let mut id = String::with_capacity(36);
+        push_uuid_v4(&mut id, random);
+        self.anonymous_id = id.clone();
+        self.store(KEY_ANONYMOUS_ID, id);
+    }
+
+    /// Validates, serializes once and queues an event.
+    fn accept(&mut self, now: WallMs, kind: Kind, properties: Option<&str>, id: [u8; 16]) {
+        let limits = StringLimits {
+            max_chars: self.config.max_string_length,
+        };
+        let sanitized = match properties.map(|raw| sanitize_object(raw, limits)) {
+            None => None,
+            Some(Ok(s)) => Some(s),
+            Some(Err(Refusal::NotAnObject)) => return self.refuse(Invalid::PropertiesNotObject),
+            Some(Err(Refusal::Malformed)) => {
+                return self.refuse(Invalid::PropertiesNotSerializable)
+            }
+        };
+        let mut truncated = sanitized.as_ref().map_or(0, |s| s.truncated);
+        let props = sanitized.as_ref().map_or("{}", |s| &s.json);
+        let cut_name;
+        let kind = match kind {
+            Kind::Track(name) => {
+                cut_name = truncate_chars(name, self.config.max_string_length);
+                truncated += u32::from(cut_name.len() < name.len());
+                Kind::Track(cut_name)
+            }
+            other => other,
+        };
+        let mut json = String::with_capacity(self.context.as_str().len() + props.len() + 256);
+        let span = write_event(
+            &mut json,
+            &Fields {
+                kind,
+                properties: props,
+                message_id: id,
+                anonymous_id: &self.anonymous_id,
+                user_id: self.user_id.as_deref(),
+                timestamp: now,
+                context: &self.context,
+                own_context: "",
+            },
+        );
+        let compact = Compact {
+            context: self.context_id,
+            cut: span.cut,
+        };
+        if json.len() > self.outbox.max_event_bytes() {
+            return self.refuse(Invalid::EventTooLarge);
+        }
+        if truncated > 0 {
+            self.stats.truncated += truncated;
+            self.log(Log::Truncated(truncated));
+        }
+        let dropped = self.outbox.push(json, Some(compact), now);
+        if dropped > 0 {
+            self.stats.dropped += dropped;
+            self.log(Log::QueueFull(dropped));
+        }
+        if !self.drain_pending {
+            self.drain_pending = true;
+            self.effects.push(Effect::Defer);
+        }
+    }
+
+    /// Persists what changed, sends what is due, settles flushes.
+    fn sync(&mut self, now: WallMs) {
+        self.persist();
+        while let Some(batch) = self.outbox.take_fetch(now) {
+            let body = self.body(batch, now);
+            self.effects.push(Effect::Send { batch, body });
+        }
+        self.settle_tickets();
+    }
+
+    fn settle_tickets(&mut self) {
+        let outbox = &self.outbox;
+        let stopped = self.stopped;
+        let effects = &mut self.effects;
+        self.tickets.retain(|&(ticket, t)| {
+            let settled = stopped || outbox.is_settled(t);
+            if settled {
+                effects.push(Effect::FlushDone(ticket));
+            }
+            !settled
+        });
+    }
+
+    /// Sends the next beacon while hidden or unloading; when none is left,
+    /// finishes the unload by handing the rest over to storage.
+    fn next_beacon(&mut self, now: WallMs) {
+        if let Some(batch) = self.outbox.take_beacon() {
+            let body = self.body(batch, now);
+            self.effects.push(Effect::Beacon { batch, body });
+            return;
+        }
+        self.persist();
+        if self.unloading {
+            self.outbox.release_in_flight();
+            self.persist();
+            self.outbox.hand_over();
+            self.unloading = false;
+        }
+        self.settle_tickets();
+    }
+
+    fn persist(&mut self) {
+        let mut ops = Vec::new();
+        self.outbox.persist(self.config.max_batch_bytes, &mut ops);
+        for op in ops {
+            let effect = match op {
+                StoreOp::Write { segment, value } => Effect::Store {
+                    key: self.segment_key(segment),
+                    value,
+                },
+                StoreOp::Delete { segment } => Effect::Remove {
+                    key: self.segment_key(segment),
+                },
+            };
+            self.effects.push(effect);
+        }
+    }
+
+    fn segment_key(&self, segment: u32) -> String {
+        let mut key = String::with_capacity(KEY_OUTBOX_PREFIX.len() + self.tab.len() + 11);
+        key.push_str(KEY_OUTBOX_PREFIX);
+        key.push_str(&self.tab);
+        key.push('.');
+        crate::core::json::push_u64(&mut key, u64::from(segment));
+        key
+    }
+
+    fn body(&self, batch: BatchId, now: WallMs) -> String {
+        let mut body = String::with_capacity(self.outbox.batch_bytes(batch));
+        body.push_str("{\"batch\":[");
+        self.outbox.write_events(batch, &mut body);
+        body.push(']');
+        if let Some(context) = self.outbox.batch_context(batch) {
+            body.push_str(",\"context\":{");
+            body.push_str(context);
+            body.push('}');
+        }
+        push_body_tail(&mut body, &self.config, now);
+        body
+    }
+}
+
+/// A body with no events: its length is the per-request overhead.
+fn body_frame(config: &Config) -> String {
+    let mut frame = String::from("{\"batch\":[]");
+    push_body_tail(&mut frame, config, WallMs(0));
+    frame
+}
+
+fn push_body_tail(body: &mut String, config: &Config, now: WallMs) {
+    body.push_str(",\"sentAt\":\"");
+    push_iso8601(body, now);
+    body.push('"');
+    if let Some(key) = &config.write_key {
+        body.push_str(",\"writeKey\":");
+        push_str(body, key);
+    }
+    body.push('}');
+}
+
+/// The first `max_chars` characters of `s`.
+fn truncate_chars(s: &str, max_chars: usize) -> &str {
+    match s.char_indices().nth(max_chars) {
+        Some((i, _)) => s.get(..i).unwrap_or(s),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::Options;
+    use crate::core::envelope::{Page, Screen};
+    use serde_json::Value;
+
+    fn config(f: impl FnOnce(&mut Options)) -> Config {
+        let mut o = Options {
+            endpoint: Some("/collect".into()),
+            write_key: Some("WK".into()),
+            ..Options::default()
+        };
+        f(&mut o);
+        Config::resolve(o).unwrap()
+    }
+
+    fn env() -> Environment {
+        Environment {
+            page: Page {
+                url: "https://shop.example/".into(),
+                path: "/".into(),
+                title: "Shop".into(),
+                ..Page::default()
+            },
+            user_agent: "UA".into(),
+            locale: "de-DE".into(),
+            timezone: "Europe/Berlin".into(),
+            screen: Screen {
+                width: 800,
+                height: 600,
+                density: 2.0,
+            },
+        }
+    }
+
+    const AID: &str = "11111111-1111-4111-8111-111111111111";
+
+    fn engine(f: impl FnOnce(&mut Options)) -> Engine {
+        let boot = Boot {
+            anonymous_id: Some(AID),
+            user_id: None,
+            fresh_id: [9; 16],
+            tab: "tab1",
+            seed: 5,
+            online: true,
+        };
+        Engine::new(config(f), env(), boot)
+    }
+
+    fn drain(e: &mut Engine) -> Vec<Effect> {
+        std::iter::from_fn(|| e.poll_effect()).collect()
+    }
+
+    fn track(e: &mut Engine, now: u64, name: &str, props: Option<&str>, n: u8) {
+        e.handle(
+            WallMs(now),
+            Input::Track {
+                name,
+                properties: props,
+                id: [n; 16],
+            },
+        );
+    }
+
+    fn sends(effects: &[Effect]) -> Vec<(BatchId, Value)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send { batch, body } | Effect::Beacon { batch, body } => {
+                    Some((*batch, serde_json::from_str(body).expect("valid JSON body")))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_tracked_event_reaches_the_wire_with_every_envelope_field() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        track(
+            &mut e,
+            1_795_348_800_000,
+            "quote_requested",
+            Some(r#"{"service":"iphone_screen","price":129}"#),
+            3,
+        );
+        assert_eq!(drain(&mut e), vec![Effect::Defer]);
+        e.handle(WallMs(1_795_348_800_005), Input::Drain);
+        let effects = drain(&mut e);
+        let sent = sends(&effects);
+        assert_eq!(sent.len(), 1);
+        let body = &sent[0].1;
+        assert_eq!(body["writeKey"], "WK");
+        assert_eq!(body["sentAt"], "2026-11-22T12:00:00.005Z");
+        let ev = &body["batch"][0];
+        assert_eq!(ev["type"], "track");
+        assert_eq!(ev["event"], "quote_requested");
+        assert_eq!(ev["properties"]["price"], 129);
+        assert_eq!(ev["messageId"], "03030303-0303-4303-8303-030303030303");
+        assert_eq!(ev["anonymousId"], AID);
+        assert!(ev.get("userId").is_none());
+        assert_eq!(ev["timestamp"], "2026-11-22T12:00:00.000Z");
+        let c = &ev["context"];
+        assert_eq!(c["library"]["name"], "footfall");
+        assert_eq!(c["library"]["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(c["page"]["url"], "https://shop.example/");
+        assert_eq!(c["page"]["title"], "Shop");
+        assert_eq!(c["userAgent"], "UA");
+        assert_eq!(c["locale"], "de-DE");
+        assert_eq!(c["timezone"], "Europe/Berlin");
+        assert_eq!(c["screen"]["density"], 2);
+        // Persisted before the first send attempt.
+        let store = effects
+            .iter()
+            .position(|e| matches!(e, Effect::Store { key, .. } if key == "footfall.q.tab1.1"));
+        let send = effects
+            .iter()
+            .position(|e| matches!(e, Effect::Send { .. }));
+        assert!(store.unwrap() < send.unwrap(), "{effects:?}");
+    }
+
+    #[test]
+    fn a_new_visitor_gets_a_stored_anonymous_id() {
+        for stored in [None, Some("not-a-uuid")] {
+            let boot = Boot {
+                anonymous_id: stored,
+                user_id: None,
+                fresh_id: [0xab; 16],
+                tab: "t",
+                seed: 1,
+                online: true,
+            };
+            let mut e = Engine::new(config(|_| {}), env(), boot);
+            let id = "abababab-abab-4bab-abab-abababababab";
+            assert_eq!(e.anonymous_id(), id);
+            assert_eq!(
+                drain(&mut e),
+                vec![Effect::Store {
+                    key: KEY_ANONYMOUS_ID.into(),
+                    value: id.into()
+                }]
+            );
+        }
+        let mut e = engine(|_| {});
+        assert_eq!(e.anonymous_id(), AID);
+        assert!(
+            drain(&mut e).is_empty(),
+            "a stored id is kept, nothing written"
+        );
+    }
+
+    #[test]
+    fn batching_by_count_interval_and_bytes() {
+        // Count: the third event makes a batch.
+        let mut e = engine(|o| o.flush_at = Some(3.0));
+        for n in 0..3 {
+            track(&mut e, 0, "e", None, n);
+        }
+        assert_eq!(drain(&mut e), vec![Effect::Defer], "one drain per burst");
+        e.handle(WallMs(0), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].1["batch"].as_array().unwrap().len(), 3);
+
+        // Interval: one event leaves at 3000 ms.
+        let mut e = engine(|_| {});
+        track(&mut e, 1000, "e", None, 1);
+        e.handle(WallMs(1000), Input::Drain);
+        assert!(sends(&drain(&mut e)).is_empty());
+        assert_eq!(e.poll_timeout(), Some(WallMs(4000)));
+        e.handle(WallMs(4000), Input::Tick);
+        assert_eq!(sends(&drain(&mut e)).len(), 1);
+        assert_eq!(e.poll_timeout(), None);
+
+        // Bytes: bodies never exceed maxBatchBytes, and all events leave.
+        let mut e = engine(|o| {
+            o.max_batch_bytes = Some(4000.0);
+            o.flush_at = Some(1000.0);
+        });
+        let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(600));
+        for n in 0..20 {
+            track(&mut e, 0, "e", Some(&big), n);
+        }
+        e.handle(WallMs(0), Input::Drain);
+        let mut total = 0;
+        let mut now = 0;
+        loop {
+            let mut effects = drain(&mut e);
+            if !effects.iter().any(|e| matches!(e, Effect::Send { .. })) {
+                if let Some(at) = e.poll_timeout() {
+                    now = now.max(at.0);
+                    e.handle(WallMs(now), Input::Tick);
+                    effects = drain(&mut e);
+                }
+            }
+            let batch: Vec<_> = effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Send { batch, body } => Some((*batch, body.len())),
+                    _ => None,
+                })
+                .collect();
+            if batch.is_empty() {
+                break;
+            }
+            for (id, len) in batch {
+                assert!(len <= 4000, "{len}");
+                total += 1;
+                now += 10;
+                e.handle(
+                    WallMs(now),
+                    Input::Response {
+                        batch: id,
+                        status: 200,
+                        retry_after: None,
+                    },
+                );
+            }
+        }
+        assert!(total >= 4);
+        assert_eq!(e.stats().sent, 20);
+        assert_eq!(e.stats().queued, 0);
+    }
+
+    #[test]
+    fn bad_input_is_counted_not_thrown() {
+        let mut e = engine(|o| {
+            o.debug = Some(true);
+            o.max_string_length = Some(5.0);
+        });
+        track(&mut e, 0, "", None, 1);
+        track(&mut e, 0, "e", Some("[1,2]"), 2);
+        track(&mut e, 0, "e", Some("\"text\""), 3);
+        track(&mut e, 0, "e", Some("{\"a\":\"unterminated"), 4);
+        e.handle(
+            WallMs(0),
+            Input::Refused(Invalid::PropertiesNotSerializable),
+        );
+        e.handle(WallMs(0), Input::Refused(Invalid::NameNotString));
+        assert_eq!(e.stats().invalid, 6);
+        assert_eq!(e.stats().queued, 0);
+        let logs: Vec<Log> = drain(&mut e)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Log(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            logs,
+            [
+                Log::Refused(Invalid::NameEmpty),
+                Log::Refused(Invalid::PropertiesNotObject),
+                Log::Refused(Invalid::PropertiesNotObject),
+                Log::Refused(Invalid::PropertiesNotSerializable),
+                Log::Refused(Invalid::PropertiesNotSerializable),
+                Log::Refused(Invalid::NameNotString),
+            ]
+        );
+        // Long strings and names are cut, the event kept.
+        track(&mut e, 0, "long_name", Some(r#"{"k":"0123456789"}"#), 5);
+        assert_eq!(e.stats().truncated, 2);
+        assert_eq!(e.stats().queued, 1);
+        assert!(drain(&mut e).contains(&Effect::Log(Log::Truncated(2))));
+    }
+
+    #[test]
+    fn logs_only_with_debug() {
+        let mut e = engine(|_| {});
+        track(&mut e, 0, "", None, 1);
+        assert!(drain(&mut e).is_empty());
+        assert_eq!(e.stats().invalid, 1);
+    }
+
+    #[test]
+    fn an_event_too_large_for_any_request_is_refused() {
+        let mut e = engine(|o| {
+            o.max_batch_bytes = Some(2000.0);
+            o.max_string_length = Some(65_536.0);
+        });
+        let huge = format!(r#"{{"pad":"{}"}}"#, "x".repeat(3000));
+        track(&mut e, 0, "e", Some(&huge), 1);
+        assert_eq!(e.stats().invalid, 1);
+        assert_eq!(e.stats().queued, 0);
+    }
+
+    #[test]
+    fn identify_and_reset() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        e.handle(
+            WallMs(0),
+            Input::Identify {
+                user_id: Some("u-42"),
+                traits: Some(r#"{"plan":"pro"}"#),
+                id: [1; 16],
+            },
+        );
+        track(&mut e, 0, "after", None, 2);
+        e.handle(WallMs(0), Input::Drain);
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Store {
+            key: KEY_USER_ID.into(),
+            value: "u-42".into()
+        }));
+        let sent = sends(&effects);
+        let batch = sent[0].1["batch"].as_array().unwrap().clone();
+        assert_eq!(batch[0]["type"], "identify");
+        assert_eq!(batch[0]["traits"]["plan"], "pro");
+        assert_eq!(batch[0]["userId"], "u-42");
+        assert_eq!(batch[1]["userId"], "u-42");
+
+        e.handle(
+            WallMs(1),
+            Input::Reset {
+                fresh_id: [0xcd; 16],
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Remove {
+            key: KEY_USER_ID.into()
+        }));
+        assert_ne!(e.anonymous_id(), AID);
+        assert_eq!(e.user_id(), None);
+        track(&mut e, 2, "anon_again", None, 3);
+        e.handle(WallMs(2), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        let ev = &sent[0].1["batch"][0];
+        assert!(ev.get("userId").is_none());
+        assert_eq!(ev["anonymousId"], "cdcdcdcd-cdcd-4dcd-8dcd-cdcdcdcdcdcd");
+    }
+
+    #[test]
+    fn page_events_carry_the_page() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        e.handle(
+            WallMs(0),
+            Input::Page {
+                name: Some("Home"),
+                properties: None,
+                id: [1; 16],
+            },
+        );
+        e.handle(WallMs(0), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        let ev = &sent[0].1["batch"][0];
+        assert_eq!(ev["type"], "page");
+        assert_eq!(ev["name"], "Home");
+        assert_eq!(ev["properties"]["path"], "/");
+        assert_eq!(ev["properties"]["title"], "Shop");
+    }
+
+    #[test]
+    fn flush_resolves_after_the_answer() {
+        let mut e = engine(|_| {});
+        e.handle(WallMs(0), Input::Flush { ticket: 7 });
+        assert_eq!(
+            drain(&mut e),
+            vec![Effect::FlushDone(7)],
+            "nothing queued: at once"
+        );
+        track(&mut e, 0, "e", None, 1);
+        e.handle(WallMs(0), Input::Flush { ticket: 8 });
+        let effects = drain(&mut e);
+        let sent = sends(&effects);
+        assert_eq!(
+            sent.len(),
+            1,
+            "flush sends without waiting for the interval"
+        );
+        assert!(!effects.contains(&Effect::FlushDone(8)));
+        e.handle(
+            WallMs(5),
+            Input::Response {
+                batch: sent[0].0,
+                status: 200,
+                retry_after: None,
+            },
+        );
+        assert!(drain(&mut e).contains(&Effect::FlushDone(8)));
+    }
+
+    #[test]
+    fn a_failed_flush_resolves_and_retries_later() {
+        let mut e = engine(|o| o.debug = Some(true));
+        track(&mut e, 0, "e", None, 1);
+        e.handle(WallMs(0), Input::Flush { ticket: 1 });
+        let sent = sends(&drain(&mut e));
+        e.handle(
+            WallMs(5),
+            Input::Response {
+                batch: sent[0].0,
+                status: 503,
+                retry_after: None,
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::FlushDone(1)));
+        assert!(effects.contains(&Effect::Log(Log::Retrying(503))));
+        assert_eq!(e.stats().retried, 1);
+        let at = e.poll_timeout().unwrap();
+        assert!(at.0 >= 5 + 750 && at.0 <= 5 + 1250, "{at:?}");
+        e.handle(at, Input::Tick);
+        assert_eq!(sends(&drain(&mut e)).len(), 1);
+    }
+
+    #[test]
+    fn unload_beacons_what_fits_and_leaves_the_rest_stored() {
+        let mut e = engine(|o| o.flush_at = Some(1000.0));
+        let pad = format!(r#"{{"pad":"{}"}}"#, "x".repeat(1500));
+        for n in 0..100 {
+            track(&mut e, 0, "e", Some(&pad), n);
+        }
+        drain(&mut e);
+        e.handle(WallMs(1), Input::Unload);
+        let mut beaconed = 0;
+        let mut stored_segments = std::collections::BTreeSet::new();
+        let mut beacon_bytes = 0;
+        loop {
+            let effects = drain(&mut e);
+            for eff in &effects {
+                match eff {
+                    Effect::Store { key, .. } if key.starts_with(KEY_OUTBOX_PREFIX) => {
+                        stored_segments.insert(key.clone());
+                    }
+                    Effect::Remove { key } => {
+                        stored_segments.remove(key);
+                    }
+                    _ => {}
+                }
+            }
+            let Some(Effect::Beacon { batch, body }) =
+                effects.iter().find(|e| matches!(e, Effect::Beacon { .. }))
+            else {
+                break;
+            };
+            beacon_bytes += body.len();
+            beaconed += serde_json::from_str::<Value>(body).unwrap()["batch"]
+                .as_array()
+                .unwrap()
+                .len();
+            e.handle(
+                WallMs(1),
+                Input::BeaconResult {
+                    batch: *batch,
+                    accepted: true,
+                },
+            );
+        }
+        assert!(
+            beacon_bytes <= crate::core::config::KEEPALIVE_QUOTA_BYTES,
+            "{beacon_bytes}"
+        );
+        assert!(beaconed > 30 && beaconed < 100, "{beaconed}");
+        assert_eq!(e.stats().sent as usize, beaconed);
+        assert!(
+            !stored_segments.is_empty(),
+            "the rest stays stored for the next page"
+        );
+        assert_eq!(e.stats().queued, 0, "handed over to storage");
+    }
+
+    #[test]
+    fn hidden_beacons_and_keeps_running() {
+        let mut e = engine(|_| {});
+        track(&mut e, 0, "e", None, 1);
+        e.handle(WallMs(1), Input::Hidden);
+        let effects = drain(&mut e);
+        let b = sends(&effects);
+        assert_eq!(b.len(), 1);
+        e.handle(
+            WallMs(1),
+            Input::BeaconResult {
+                batch: b[0].0,
+                accepted: true,
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::Remove { key } if key == "footfall.q.tab1.1")),
+            "{effects:?}"
+        );
+        assert_eq!(e.stats().sent, 1);
+        track(&mut e, 2, "later", None, 2);
+        assert_eq!(e.stats().queued, 1);
+    }
+
+    #[test]
+    fn shutdown_stops_everything() {
+        let mut e = engine(|_| {});
+        track(&mut e, 0, "e", None, 1);
+        e.handle(WallMs(0), Input::Flush { ticket: 3 });
+        let sent = sends(&drain(&mut e));
+        e.handle(WallMs(1), Input::Shutdown);
+        assert!(drain(&mut e).contains(&Effect::FlushDone(3)));
+        assert!(e.is_stopped());
+        track(&mut e, 2, "ignored", None, 2);
+        e.handle(
+            WallMs(3),
+            Input::Response {
+                batch: sent[0].0,
+                status: 200,
+                retry_after: None,
+            },
+        );
+        assert!(drain(&mut e).is_empty());
+        assert_eq!(e.poll_timeout(), None);
+    }
+}

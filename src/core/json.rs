@@ -1,0 +1,317 @@
+//! A small JSON writer and a one-pass sanitizer for property objects.
+//!
+//! serde_json would cost more wasm bytes than everything here; events are
+//! written once, as text, when they are accepted.
+
+use std::borrow::Cow;
+
+/// Appends `s` as a JSON string literal, quotes included.
+///
+/// Escapes `"`, `\` and control characters, so the output never contains a
+/// raw newline (the outbox stores one event per line).
+pub fn push_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(s.get(start..i).unwrap_or_default());
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 0xf));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
+    out.push('"');
+}
+
+/// Appends `"key":` (the key is trusted: a literal of this crate).
+pub fn push_key(out: &mut String, key: &str) {
+    out.push('"');
+    out.push_str(key);
+    out.push_str("\":");
+}
+
+/// Appends `n` in decimal.
+pub fn push_u64(out: &mut String, n: u64) {
+    crate::core::time::push_padded(out, n, 1);
+}
+
+/// Appends a finite, non-negative `value` with at most three decimals and no
+/// trailing zeros (`1`, `1.5`, `2.625`); appends nothing for NaN, infinities
+/// or negatives. Avoids `core::fmt`'s float formatting, which costs kilobytes.
+pub fn push_decimal(out: &mut String, value: f64) {
+    if !(value.is_finite() && (0.0..1e15).contains(&value)) {
+        return;
+    }
+    let scaled = (value * 1000.0 + 0.5) as u64;
+    push_u64(out, scaled / 1000);
+    let mut frac = scaled % 1000;
+    if frac > 0 {
+        out.push('.');
+        let mut width = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        crate::core::time::push_padded(out, frac, width);
+    }
+}
+
+/// A lowercase hexadecimal digit for `n & 0xf`.
+pub fn hex_digit(n: u8) -> char {
+    char::from(
+        b"0123456789abcdef"
+            .get(usize::from(n & 0xf))
+            .copied()
+            .unwrap_or(b'0'),
+    )
+}
+
+/// Why a property object was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The value is not a JSON object (an array, a number, a string...).
+    NotAnObject,
+    /// The text is not the well-formed JSON that `JSON.stringify` produces.
+    Malformed,
+}
+
+/// Limits the sanitizer applies to every string (keys included).
+#[derive(Clone, Copy, Debug)]
+pub struct StringLimits {
+    /// Longest string kept, in characters; longer ones are cut.
+    pub max_chars: usize,
+}
+
+/// Result of [`sanitize_object`]: the object text and how many strings were cut.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Sanitized<'a> {
+    /// The object as JSON text, borrowed when nothing had to change.
+    pub json: Cow<'a, str>,
+    /// Number of strings that were truncated.
+    pub truncated: u32,
+}
+
+/// Checks that `raw` (the output of `JSON.stringify`) is an object and cuts
+/// every string longer than `limits.max_chars` characters, in one pass and
+/// without allocating when nothing is cut.
+///
+/// ```
+/// use footfall::core::json::{sanitize_object, StringLimits};
+/// let s = sanitize_object(r#"{"plan":"enterprise"}"#, StringLimits { max_chars: 4 }).unwrap();
+/// assert_eq!(s.json, r#"{"plan":"ente"}"#);
+/// assert_eq!(s.truncated, 1);
+/// ```
+pub fn sanitize_object(raw: &str, limits: StringLimits) -> Result<Sanitized<'_>, Refusal> {
+    let trimmed = raw.trim();
+    let bytes = trimmed.as_bytes();
+    if bytes.first() != Some(&b'{') {
+        return Err(Refusal::NotAnObject);
+    }
+    if bytes.last() != Some(&b'}') {
+        return Err(Refusal::Malformed);
+    }
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut truncated = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b != b'"' {
+            i += 1;
+            continue;
+        }
+        let scan = scan_string(bytes, i + 1, limits.max_chars).ok_or(Refusal::Malformed)?;
+        if let Some(cut) = scan.cut_at {
+            let buf = out.get_or_insert_with(|| String::with_capacity(trimmed.len()));
+            buf.push_str(trimmed.get(copied..cut).ok_or(Refusal::Malformed)?);
+            buf.push('"');
+            copied = scan.end;
+            truncated += 1;
+        }
+        i = scan.end;
+    }
+    let json = match out {
+        None => Cow::Borrowed(trimmed),
+        Some(mut buf) => {
+            buf.push_str(trimmed.get(copied..).ok_or(Refusal::Malformed)?);
+            Cow::Owned(buf)
+        }
+    };
+    Ok(Sanitized { json, truncated })
+}
+
+struct StringScan {
+    /// Byte index just past the closing quote.
+    end: usize,
+    /// Byte index where the string must be cut, if it is too long.
+    cut_at: Option<usize>,
+}
+
+/// Scans a JSON string body starting at `start` (just past the opening
+/// quote), counting characters: an escape sequence or a UTF-8 sequence is one.
+fn scan_string(bytes: &[u8], start: usize, max_chars: usize) -> Option<StringScan> {
+    let mut i = start;
+    let mut chars = 0usize;
+    let mut cut_at = None;
+    // Start of the previous character when it was a `\uD800`-`\uDBFF` escape:
+    // a cut right after it would leave half a surrogate pair.
+    let mut high_surrogate_at = None;
+    loop {
+        let b = *bytes.get(i)?;
+        if b == b'"' {
+            return Some(StringScan { end: i + 1, cut_at });
+        }
+        if chars == max_chars && cut_at.is_none() {
+            cut_at = Some(high_surrogate_at.unwrap_or(i));
+        }
+        chars += 1;
+        let (len, high) = match b {
+            b'\\' => match bytes.get(i + 1)? {
+                b'u' => (6, is_high_surrogate_escape(bytes.get(i + 2..i + 4)?)),
+                _ => (2, false),
+            },
+            0x00..=0x7f => (1, false),
+            0xc0..=0xdf => (2, false),
+            0xe0..=0xef => (3, false),
+            _ => (4, false),
+        };
+        high_surrogate_at = if high { Some(i) } else { None };
+        i += len;
+    }
+}
+
+/// Whether the first two hex digits of a `\\uXXXX` escape put it in D800-DBFF.
+fn is_high_surrogate_escape(first_two: &[u8]) -> bool {
+    matches!(
+        first_two,
+        [b'd' | b'D', b'8' | b'9' | b'a' | b'b' | b'A' | b'B']
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quoted(s: &str) -> String {
+        let mut out = String::new();
+        push_str(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn decimals() {
+        for (v, want) in [
+            (1.0, "1"),
+            (1.5, "1.5"),
+            (2.625, "2.625"),
+            (1.25, "1.25"),
+            (0.0, "0"),
+            (1.0005, "1.001"),
+            (0.05, "0.05"),
+            (3.999_9, "4"),
+        ] {
+            let mut s = String::new();
+            push_decimal(&mut s, v);
+            assert_eq!(s, want, "{v}");
+        }
+        for v in [f64::NAN, f64::INFINITY, -1.0, 1e20] {
+            let mut s = String::new();
+            push_decimal(&mut s, v);
+            assert_eq!(s, "", "{v}");
+        }
+    }
+
+    #[test]
+    fn escapes_like_json_stringify() {
+        assert_eq!(quoted("plain"), r#""plain""#);
+        assert_eq!(quoted("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(quoted("line\nbreak\r\ttab"), r#""line\nbreak\r\ttab""#);
+        assert_eq!(quoted("\u{1}\u{1f}"), r#""\u0001\u001f""#);
+        assert_eq!(quoted("é✓😀"), "\"é✓😀\"");
+        assert!(!quoted("x\ny").contains('\n'));
+    }
+
+    const LIMIT: StringLimits = StringLimits { max_chars: 3 };
+
+    #[test]
+    fn sanitizer_table() {
+        type Case<'a> = (&'a str, Result<(&'a str, u32), Refusal>);
+        let cases: &[Case] = &[
+            ("{}", Ok(("{}", 0))),
+            (r#"{"a":1}"#, Ok((r#"{"a":1}"#, 0))),
+            (r#"{"abc":"xyz"}"#, Ok((r#"{"abc":"xyz"}"#, 0))),
+            (r#"{"abcd":"wxyz"}"#, Ok((r#"{"abc":"wxy"}"#, 2))),
+            (r#"{"a":["long","ok"]}"#, Ok((r#"{"a":["lon","ok"]}"#, 1))),
+            (r#"{"a":"\n\n\n\n"}"#, Ok((r#"{"a":"\n\n\n"}"#, 1))),
+            (
+                r#"{"a":"\u00e9\u00e9\u00e9\u00e9"}"#,
+                Ok((r#"{"a":"\u00e9\u00e9\u00e9"}"#, 1)),
+            ),
+            ("{\"a\":\"ééééé\"}", Ok(("{\"a\":\"ééé\"}", 1))),
+            ("{\"a\":\"😀😀😀😀\"}", Ok(("{\"a\":\"😀😀😀\"}", 1))),
+            (r#"{"a":"\"\"\"\""}"#, Ok((r#"{"a":"\"\"\""}"#, 1))),
+            (r#"{"a":"xx\ud83d\ude00"}"#, Ok((r#"{"a":"xx"}"#, 1))),
+            (
+                r#"{"a":"x\ud83d\ude00y"}"#,
+                Ok((r#"{"a":"x\ud83d\ude00"}"#, 1)),
+            ),
+            (r#"{"a":{"b":"cccc"}}"#, Ok((r#"{"a":{"b":"ccc"}}"#, 1))),
+            ("  {}  ", Ok(("{}", 0))),
+            ("[1,2]", Err(Refusal::NotAnObject)),
+            ("\"str\"", Err(Refusal::NotAnObject)),
+            ("42", Err(Refusal::NotAnObject)),
+            ("", Err(Refusal::NotAnObject)),
+            (r#"{"a":"unterminated}"#, Err(Refusal::Malformed)),
+            (r#"{"a":"\"#, Err(Refusal::Malformed)),
+            ("{", Err(Refusal::Malformed)),
+        ];
+        for (raw, want) in cases {
+            let got = sanitize_object(raw, LIMIT).map(|s| (s.json.into_owned(), s.truncated));
+            let want = want.map(|(j, n)| (j.to_owned(), n));
+            assert_eq!(got, want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn unchanged_objects_are_borrowed() {
+        let raw = r#"{"k":"v"}"#;
+        let s = sanitize_object(raw, LIMIT).unwrap();
+        assert!(matches!(s.json, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_megabyte_string_is_cut_to_the_limit() {
+        let raw = "{\"s\":\"".to_owned() + &"x".repeat(1 << 20) + "\"}";
+        let s = sanitize_object(&raw, StringLimits { max_chars: 1024 }).unwrap();
+        assert_eq!(s.json.len(), 1024 + 8);
+        assert_eq!(s.truncated, 1);
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_text() {
+        let samples = [
+            "{\"",
+            "{\"\\",
+            "{\"\\u",
+            "{\"\u{e9}",
+            "{\"\\u12\"}",
+            "{\"\\\"}",
+        ];
+        for raw in samples {
+            let _ = sanitize_object(raw, LIMIT);
+            let _ = sanitize_object(raw, StringLimits { max_chars: 0 });
+        }
+    }
+}

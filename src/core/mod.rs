@@ -1,0 +1,14 @@
+//! The pure core: every decision footfall makes, with no browser in sight.
+//!
+//! Nothing in this module uses `wasm_bindgen`, `web_sys` or `js_sys`, reads a
+//! clock, or touches storage: time, randomness and the environment come in as
+//! arguments, so everything here is tested natively on simulated time.
+
+pub mod config;
+pub mod engine;
+pub mod envelope;
+pub mod json;
+pub mod outbox;
+pub mod retry;
+pub mod time;
+pub mod uuid;

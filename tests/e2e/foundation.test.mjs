@@ -1,0 +1,163 @@
+// The first events on the wire: shape, unload delivery, bad input.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCollector, launch, open, testPage, sleep } from './harness.mjs';
+
+let collector;
+let browser;
+
+before(async () => {
+  collector = await startCollector();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await collector?.close();
+});
+
+async function fresh() {
+  collector.requests.length = 0;
+  collector.respond = null;
+  return browser.newContext();
+}
+
+test('three trackEvent calls arrive as Segment-shaped events', async () => {
+  const context = await fresh();
+  const { page, errors } = await open(context, collector.origin, testPage({ flushAt: 3 }));
+  await page.waitForFunction(() => window.ffReady);
+  await page.evaluate(() => {
+    ff.trackEvent('quote_requested', { service: 'iphone_screen', price: 129 });
+    ff.trackEvent('price_checked', { service: 'battery' });
+    ff.track('booking_started');
+  });
+  await collector.waitFor((c) => c.events().length >= 3, 5000, '3 events');
+  const events = collector.events();
+  assert.equal(events.length, 3);
+  assert.deepEqual(events.map((e) => e.event), ['quote_requested', 'price_checked', 'booking_started']);
+  const request = collector.requests.find((r) => r.status === 200);
+  assert.equal(request.contentType, 'text/plain;charset=UTF-8');
+  assert.equal(request.body.writeKey, 'WK');
+  assert.match(request.body.sentAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  assert.equal(new Set(events.map((e) => e.messageId)).size, 3, 'distinct messageIds');
+  for (const e of events) assert.match(e.messageId, uuid);
+  const anonymousId = await page.evaluate(() => ff.anonymousId());
+  assert.match(anonymousId, uuid);
+  assert.ok(events.every((e) => e.anonymousId === anonymousId), 'same anonymousId');
+  assert.equal(await page.evaluate(() => localStorage.getItem('footfall.aid')), anonymousId);
+
+  const [first] = events;
+  assert.equal(first.type, 'track');
+  assert.deepEqual(first.properties, { service: 'iphone_screen', price: 129 });
+  assert.ok(!('userId' in first), 'empty userId omitted');
+  assert.ok(Math.abs(Date.parse(first.timestamp) - Date.now()) < 60_000);
+  const c = first.context;
+  assert.equal(c.library.name, 'footfall');
+  assert.match(c.library.version, /^\d+\.\d+\.\d+/);
+  assert.equal(c.page.path, '/tests/e2e/pages/basic.html');
+  assert.equal(c.page.url, collector.origin + testPage({ flushAt: 3 }));
+  assert.equal(c.page.title, 'footfall test page');
+  assert.match(c.userAgent, /Chrome/);
+  assert.ok(c.locale.length >= 2);
+  assert.ok(c.timezone.length >= 1);
+  assert.ok(c.screen.width > 0 && c.screen.height > 0 && c.screen.density > 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('200 events tracked, then the page navigated away at once: all 200 arrive', async () => {
+  const context = await fresh();
+  const { page, errors } = await open(context, collector.origin, testPage());
+  await page.waitForFunction(() => window.ffReady);
+  await page.evaluate(() => {
+    for (let i = 0; i < 200; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
+    location.href = '/tests/e2e/pages/blank.html';
+  });
+  await page.waitForURL('**/blank.html');
+  await collector.waitFor((c) => c.deliveries().size >= 200, 5000, '200 events').catch(() => {});
+  const deliveries = collector.deliveries();
+  const indexes = collector.events().map((e) => e.properties.i).sort((a, b) => a - b);
+  assert.equal(deliveries.size, 200, `delivered ${deliveries.size}/200 via ${collector.requests.map((r) => r.via + ':' + r.body?.batch?.length)}`);
+  assert.ok([...deliveries.values()].every((n) => n === 1), 'no duplicates');
+  assert.deepEqual(indexes, [...Array(200).keys()]);
+  for (const e of collector.events()) {
+    assert.equal(e.context.library.name, 'footfall', 'full context, even in the compact form');
+    assert.equal(e.context.page.path, '/tests/e2e/pages/basic.html');
+  }
+  const bytes = collector.requests.reduce((n, r) => n + r.raw.length, 0);
+  assert.ok(bytes <= 64 * 1024 + 4 * 48_000, `${bytes} bytes`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('bad input never reaches the page as an exception; valid events around it arrive', async () => {
+  const context = await fresh();
+  const { page, errors, console: logs } = await open(context, collector.origin, testPage({ debug: true, flushAt: 100 }));
+  await page.waitForFunction(() => window.ffReady);
+  const result = await page.evaluate(async () => {
+    const thrown = [];
+    const attempt = (f) => {
+      try {
+        f();
+      } catch (e) {
+        thrown.push(String(e));
+      }
+    };
+    const cyclic = { a: 1 };
+    cyclic.self = cyclic;
+    const manyKeys = {};
+    for (let i = 0; i < 10_000; i++) manyKeys['key_' + i] = i;
+    attempt(() => ff.trackEvent('before', { ok: true }));
+    attempt(() => ff.trackEvent(42, { not: 'a string name' }));
+    attempt(() => ff.trackEvent({ name: 'object' }));
+    attempt(() => ff.trackEvent('cyclic', cyclic));
+    attempt(() => ff.trackEvent('bigint', { n: 10n }));
+    attempt(() => ff.trackEvent('function', () => 1));
+    attempt(() => ff.trackEvent('huge_string', { text: 'x'.repeat(1_000_000) }));
+    attempt(() => ff.trackEvent('many_keys', manyKeys));
+    attempt(() => ff.trackEvent());
+    attempt(() => ff.page(Symbol('x')));
+    attempt(() => ff.identify(() => 1));
+    attempt(() => ff.trackEvent('after', { ok: true }));
+    await ff.flush();
+    return { thrown, stats: ff.stats() };
+  });
+  assert.deepEqual(result.thrown, []);
+  assert.deepEqual(errors, []);
+  assert.equal(result.stats.invalid, 9, JSON.stringify(result.stats));
+  assert.equal(result.stats.truncated, 1);
+  const names = collector.events().map((e) => e.event ?? e.type);
+  assert.deepEqual(names, ['before', 'huge_string', 'after']);
+  const huge = collector.events().find((e) => e.event === 'huge_string');
+  assert.equal(huge.properties.text.length, 1024, 'truncated to privacy.maxStringLength');
+  const warnings = logs.filter((l) => l.type === 'warning' && l.text.startsWith('footfall:')).map((l) => l.text);
+  assert.ok(warnings.some((w) => w.includes('cyclic object, BigInt')), warnings.join('\n'));
+  assert.ok(warnings.some((w) => w.includes('the name must be a string')), warnings.join('\n'));
+  assert.ok(warnings.some((w) => w.includes('larger than maxBatchBytes')), warnings.join('\n'));
+  assert.ok(warnings.some((w) => w.includes('truncated')), warnings.join('\n'));
+  await context.close();
+});
+
+test('init rejects invalid options with a clear message', async () => {
+  const context = await fresh();
+  const { page } = await open(context, collector.origin, '/tests/e2e/pages/blank.html');
+  const messages = await page.evaluate(async () => {
+    const { init } = await import('/src/js/index.js');
+    const out = [];
+    for (const opts of [undefined, {}, { endpoint: 'not a url' }, { endpoint: '/c', flushAt: 'many' }]) {
+      try {
+        await init(opts);
+        out.push('resolved');
+      } catch (e) {
+        out.push(e instanceof Error ? e.message : 'not an Error: ' + e);
+      }
+    }
+    return out;
+  });
+  assert.match(messages[0], /expects an object/);
+  assert.match(messages[1], /`endpoint` is required/);
+  assert.match(messages[2], /`endpoint` must be an http\(s\) URL/);
+  assert.match(messages[3], /option `flushAt` must be a number/);
+  await context.close();
+});
