@@ -1,0 +1,507 @@
+// The demo (`npm run demo`): its server and collector, the store's funnel in
+// a real browser, the inspector, a screenshot, and accessibility basics.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, root, sleep } from './harness.mjs';
+import { computeFunnel, pathOf } from '../../www/assets/funnel.js';
+
+const UTM = '?utm_source=newsletter&utm_medium=email&utm_campaign=spring';
+const dir = mkdtempSync(join(tmpdir(), 'footfall-demo-'));
+
+/**
+ * Starts `node www/server.mjs` as `npm run demo` does, on a free port, with
+ * its JSON Lines file in a temporary directory. Resolves once it printed its URL.
+ */
+async function startDemo(name) {
+  const collected = join(dir, `${name}.jsonl`);
+  const child = spawn(process.execPath, ['www/server.mjs'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', COLLECTED: collected },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const end = Date.now() + 10000;
+  let origin;
+  while (!(origin = /footfall demo:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1])) {
+    if (Date.now() > end || child.exitCode !== null) throw new Error(`the demo did not start:\n${out}`);
+    await sleep(25);
+  }
+  return {
+    origin,
+    child,
+    exited,
+    collected,
+    output: () => out,
+    /** The batches appended to the JSON Lines file. */
+    lines: () => {
+      try {
+        return readFileSync(collected, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      } catch {
+        return [];
+      }
+    },
+    stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
+
+/** Events of the JSON Lines file, batch context merged (as the inspector shows them). */
+const eventsOf = (lines) => lines.flatMap((l) => (l.body?.batch ?? []).map((e) => (l.body.context ? { ...e, context: { ...l.body.context, ...e.context } } : e)));
+
+async function waitFor(predicate, ms, what) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await predicate()) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('funnel: ordered, per visitor, one event may complete several steps, drop-off per step', () => {
+  const at = (s) => `2026-11-22T12:00:${String(s).padStart(2, '0')}.000Z`;
+  const page = (id, s, path) => ({ type: 'page', anonymousId: id, timestamp: at(s), properties: { path } });
+  const track = (id, s, event) => ({ type: 'track', anonymousId: id, timestamp: at(s), event, properties: {} });
+  const events = [
+    // a: the whole funnel.
+    page('a', 1, '/'),
+    page('a', 2, '/services/battery'),
+    track('a', 3, 'price_checked'),
+    track('a', 4, 'booking_started'),
+    track('a', 5, 'booking_completed'),
+    track('a', 6, 'booking_completed'), // twice: still one visitor
+    // b: lands on a service page (landing and service viewed at once), checks the price.
+    page('b', 1, '/services/iphone-screen'),
+    track('b', 2, 'price_checked'),
+    // c: checked a price before viewing any page: out of order, only landing counts...
+    track('c', 1, 'price_checked'),
+    page('c', 2, '/'),
+    // ...and events arriving late but stamped earlier are ordered by timestamp.
+    track('d', 9, 'price_checked'),
+    page('d', 8, '/services/diagnostics'),
+    // no anonymousId: ignored.
+    { type: 'page', timestamp: at(1), properties: { path: '/' } },
+  ];
+  const rows = computeFunnel(events);
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.count, r.ofFirst, r.dropOff]),
+    [
+      ['landing', 4, 100, null],
+      ['service_viewed', 3, 75, 25],
+      ['price_checked', 3, 75, 0],
+      ['booking_started', 1, 25, 67],
+      ['booking_completed', 1, 25, 0],
+    ],
+  );
+  assert.deepEqual(computeFunnel([]).map((r) => r.count), [0, 0, 0, 0, 0]);
+  assert.equal(computeFunnel([]).at(-1).dropOff, 0, 'no division by zero');
+});
+
+test('the demo server prints its URLs, serves the store, streams merged batches over SSE, writes JSON Lines, and stops on Ctrl-C', async () => {
+  const demo = await startDemo('server');
+  try {
+    assert.match(demo.output(), /try-it link:\s+http:\/\/127\.0\.0\.1:\d+\/\?utm_source=newsletter&utm_medium=email&utm_campaign=spring/);
+    assert.match(demo.output(), /inspector:\s+http:\/\/127\.0\.0\.1:\d+\/inspector/);
+    const status = async (path) => (await fetch(demo.origin + path)).status;
+    for (const path of ['/', '/services/iphone-screen', '/services/data-recovery', '/quote', '/book', '/book/details', '/book/confirm', '/inspector', '/assets/store.js', '/assets/funnel.js', '/dist/footfall.min.mjs', '/dist/footfall_bg.wasm']) {
+      assert.equal(await status(path), 200, path);
+    }
+    for (const path of ['/services/toaster', '/book/elsewhere', '/server.mjs', '/assets/../server.mjs', '/assets/%2e%2e/server.mjs', '/dist/../package.json', '/%E0%A4%A']) {
+      assert.equal(await status(path), 404, path);
+    }
+    assert.equal((await fetch(demo.origin + '/dist/footfall_bg.wasm')).headers.get('content-type'), 'application/wasm');
+
+    // An inspector's stream: hello first, then each batch as it arrives.
+    const controller = new AbortController();
+    const stream = await fetch(demo.origin + '/events', { signal: controller.signal });
+    assert.equal(stream.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    const reader = stream.body.getReader();
+    let text = '';
+    const readUntil = async (pattern) => {
+      const end = Date.now() + 5000;
+      while (!pattern.test(text)) {
+        if (Date.now() > end) throw new Error(`stream never matched ${pattern}: ${text}`);
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += Buffer.from(value).toString('utf8');
+      }
+    };
+    await readUntil(/event: hello/);
+    const body = {
+      batch: [{ type: 'track', event: 'compact_one', messageId: 'm-1', anonymousId: 'a', timestamp: '2026-11-22T12:00:00.000Z', properties: { n: 1 }, context: { session: { id: 's' } } }],
+      context: { page: { path: '/x' }, library: { name: 'footfall' } },
+      sentAt: '2026-11-22T12:00:00.100Z',
+    };
+    const raw = JSON.stringify(body);
+    const posted = await fetch(demo.origin + '/collect', { method: 'POST', body: raw });
+    assert.equal(posted.status, 200);
+    await fetch(demo.origin + '/collect', { method: 'POST', body: raw }); // the same messageId again
+    await readUntil(/event: batch\ndata: .*\n\n[^]*event: batch\ndata: .*\n\n/);
+    const batches = [...text.matchAll(/event: batch\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]));
+    assert.equal(batches[0].via, 'fetch');
+    assert.equal(batches[0].bytes, Buffer.byteLength(raw));
+    assert.equal(batches[0].compact, true);
+    assert.deepEqual(batches[0].events[0].context, { page: { path: '/x' }, library: { name: 'footfall' }, session: { id: 's' } }, 'batch context merged');
+    assert.deepEqual(batches[0].duplicates, []);
+    assert.deepEqual(batches[1].duplicates, ['m-1'], 'a repeated messageId is reported');
+    controller.abort();
+
+    const lines = demo.lines();
+    assert.equal(lines.length, 2);
+    assert.deepEqual(lines[0].body, body, 'the JSON Lines file keeps the body as received');
+    assert.equal(lines[0].via, 'fetch');
+    assert.equal(lines[0].bytes, Buffer.byteLength(raw));
+    assert.match(lines[0].receivedAt, /^\d{4}-\d\d-\d\dT/);
+    assert.match(demo.output(), /fetch\s+\d+ bytes\s+compact_one/);
+
+    assert.equal((await fetch(demo.origin + '/collect', { method: 'POST', body: 'not json' })).status, 200);
+    assert.equal(demo.lines().length, 3, 'unparseable bodies are kept too');
+  } finally {
+    const t0 = Date.now();
+    const { code } = await demo.stop();
+    assert.equal(code, 0, 'Ctrl-C (SIGINT) exits with 0');
+    assert.ok(Date.now() - t0 < 3000, 'stops promptly, with an inspector connected');
+    assert.match(demo.output(), /footfall demo stopped: 2 batches, 2 events this run/);
+  }
+});
+
+// The browser tests share one demo server and one browser.
+let demo;
+let browser;
+const problems = []; // console errors and page errors of every page
+before(async () => {
+  demo = await startDemo('browser');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new visitor: a browser context of its own (own storage, own anonymousId). */
+async function visitor({ width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const open = async (path) => {
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(demo.origin + path);
+    await page.waitForFunction(() => window.demoReady);
+    return page;
+  };
+  return { context, open };
+}
+function watch(page) {
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`${page.url()}: ${m.text()}`));
+}
+const waitReady = (page) => page.waitForFunction(() => window.demoReady);
+
+test('funnel run: two visitors through the store; the inspector shows their events, counters, the funnel and the last batch', async () => {
+  // Visitor A: arrives from the newsletter, accepts, goes through the whole funnel.
+  const a = await visitor();
+  const page = await a.open('/' + UTM);
+  const banner = page.getByRole('dialog', { name: 'Your privacy, your choice' });
+  await banner.waitFor();
+  const signals = await page.evaluate(() => typeof window.ff.onExitIntent === 'function');
+  const attribution = await page.evaluate(() => typeof window.ff.sessionId === 'function');
+  await sleep(1500);
+  assert.equal(demo.lines().length, 0, 'nothing is sent before consent');
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('footfall.'))), [], 'nothing stored before consent');
+  await banner.getByRole('button', { name: 'Accept all' }).click();
+  assert.equal(await banner.isVisible(), false);
+  await waitFor(() => eventsOf(demo.lines()).some((e) => e.type === 'page'), 5000, 'the page view that waited for consent');
+
+  await page.getByRole('link', { name: 'iPhone screen replacement' }).click();
+  await waitReady(page);
+  // The service page view delivered first, so the click below is alone in the queue.
+  await waitFor(() => eventsOf(demo.lines()).some((e) => e.type === 'page' && pathOf(e) === '/services/iphone-screen'), 5000, 'the service page view');
+  await page.selectOption('#model', { label: 'iPhone 13' });
+  await page.getByRole('button', { name: 'Check price' }).click();
+  assert.match(await page.locator('#price-result').textContent(), /€179/);
+  await page.getByRole('link', { name: 'Book this repair' }).click(); // at once: price_checked leaves in the unload beacon
+  await waitReady(page);
+  assert.equal(await page.isChecked('#s-iphone-screen'), true, 'the service comes preselected');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(/\/book\/details/);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.getAttribute('#d-name', 'aria-invalid'), 'true', 'validation before the next step');
+  await page.selectOption('#d-day', { index: 2 });
+  await page.getByLabel('Name', { exact: true }).fill('Ada');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL(/\/book\/confirm/);
+  await page.getByRole('button', { name: 'Confirm booking' }).click();
+  await page.getByRole('heading', { name: /Booked/ }).waitFor();
+  await page.evaluate(() => window.ff.flush());
+
+  // Visitor B: lands, accepts, views a service and leaves; visitor C rejects.
+  const b = await visitor();
+  const pageB = await b.open('/');
+  await pageB.getByRole('button', { name: 'Accept all' }).click();
+  await pageB.getByRole('link', { name: 'Battery replacement' }).click();
+  await waitReady(pageB);
+  await pageB.evaluate(() => window.ff.flush());
+  const c = await visitor();
+  const pageC = await c.open('/');
+  await pageC.getByRole('button', { name: 'Reject all' }).click();
+  await pageC.getByRole('link', { name: 'Data recovery' }).click();
+  await waitReady(pageC);
+  await pageC.getByRole('button', { name: 'Check price' }).click();
+
+  await waitFor(() => eventsOf(demo.lines()).filter((e) => e.type === 'page' && pathOf(e).startsWith('/services/')).length >= 2, 5000, 'both service views');
+  await sleep(1500); // anything C might (wrongly) send
+  const events = eventsOf(demo.lines());
+  const ids = new Set(events.map((e) => e.anonymousId));
+  assert.equal(ids.size, 2, 'two visitors reached the collector; the one who rejected sent nothing');
+  const priceChecked = events.filter((e) => e.event === 'price_checked');
+  assert.equal(priceChecked.length, 1);
+  assert.deepEqual(priceChecked[0].properties, { service: 'iphone_screen', model: 'iPhone 13', price: '179' }, 'data-ff-prop-* attributes, read at click time');
+  const beaconed = demo.lines().find((l) => l.body?.batch?.some((e) => e.event === 'price_checked'));
+  assert.equal(beaconed.via, 'beacon', 'the event tracked just before leaving left in a beacon');
+  const completed = events.find((e) => e.event === 'booking_completed');
+  assert.equal(completed.properties.service, 'iphone_screen');
+  assert.equal(completed.properties.price, 179);
+  if (attribution) {
+    const fromA = events.filter((e) => e.anonymousId === completed.anonymousId);
+    assert.ok(fromA.every((e) => e.context?.campaign?.source === 'newsletter' && e.context?.channel === 'Email'), 'every event of A carries the campaign');
+  }
+
+  // The inspector, as a third person watching.
+  const watcher = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const inspector = await watcher.newPage();
+  watch(inspector);
+  await inspector.goto(demo.origin + '/inspector');
+  // Settled: the inspector shows every event the collector wrote down.
+  let all;
+  await waitFor(async () => {
+    all = eventsOf(demo.lines());
+    return (await inspector.textContent('#total-events')) === String(all.length) && (await inspector.locator('#events li.ev').count()) === all.length;
+  }, 5000, 'the inspector to show every event');
+  const funnel = await inspector.$$eval('#funnel li', (lis) => lis.map((li) => [li.dataset.step, Number(li.dataset.count), li.dataset.drop ?? null]));
+  assert.deepEqual(funnel, [
+    ['landing', 2, null],
+    ['service_viewed', 2, '0'],
+    ['price_checked', 1, '50'],
+    ['booking_started', 1, '0'],
+    ['booking_completed', 1, '0'],
+  ]);
+  assert.equal(await inspector.textContent('#funnel li[data-step="price_checked"] .drop'), '−50%');
+  const counters = Object.fromEntries(await inspector.$$eval('#counters li', (lis) => lis.map((li) => [li.dataset.name, Number(li.querySelector('.n').textContent)])));
+  const expected = {};
+  for (const e of all) {
+    const key = e.type === 'track' ? e.event : e.type === 'page' ? 'page view' : e.type;
+    expected[key] = (expected[key] ?? 0) + 1;
+  }
+  assert.deepEqual(counters, expected);
+  assert.equal(counters.price_checked, 1);
+  assert.equal(counters.booking_started, 1);
+  assert.equal(counters.booking_completed, 1);
+  assert.equal(counters.consent_updated, 2);
+  assert.equal(await inspector.textContent('#total-dupes'), '0');
+
+  // Each event: type, name, time, channel, properties; the raw JSON on click.
+  const row = inspector.locator('#events li.ev[data-name="price_checked"]');
+  assert.equal(await row.count(), 1);
+  assert.equal(await row.getAttribute('data-via'), 'beacon');
+  assert.equal(await row.locator('.type').textContent(), 'track');
+  assert.match(await row.locator('time').textContent(), /^\d\d:\d\d:\d\d\.\d{3}$/);
+  assert.match(await row.locator('.props').textContent(), /service: iphone_screen · model: iPhone 13 · price: 179/);
+  if (attribution) assert.equal(await row.locator('.chip.channel').textContent(), 'Email');
+  assert.equal(await row.locator('pre').isVisible(), false);
+  await row.locator('summary').click();
+  const json = JSON.parse(await row.locator('pre').textContent());
+  assert.equal(json.messageId, priceChecked[0].messageId);
+  assert.equal(await inspector.locator('#events li.ev[data-type="page"][data-name="/services/battery"]').count(), 1);
+
+  // The last batch, as the collector saw it.
+  const last = demo.lines().at(-1);
+  const box = await inspector.$eval('#last-batch', (el) => ({ ...el.dataset }));
+  assert.deepEqual(box, { via: last.via, bytes: String(last.bytes), events: String(last.body.batch.length) });
+  assert.match(await inspector.textContent('#last-batch'), new RegExp(`${last.via}`));
+
+  // A live update: a new event appears without a reload.
+  await page.evaluate(() => window.ff.trackEvent('hello_from_test', { n: 1 }));
+  await inspector.locator('#events li.ev[data-name="hello_from_test"]').waitFor({ timeout: 5000 });
+
+  // The embedded panel shows the same, and this tab's state.
+  await page.goto(demo.origin + '/');
+  await waitReady(page);
+  const panel = page.frameLocator('#inspector-panel iframe');
+  await panel.locator('#funnel li[data-step="booking_completed"][data-count="1"]').waitFor({ timeout: 5000 });
+  await panel.locator('#tab-consent[data-state="granted"]').waitFor({ timeout: 5000 });
+  // The screenshot: the store with the inspector beside it, after the funnel run.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await panel.locator('#events li.ev').first().waitFor();
+  await sleep(1300); // the newest row's highlight fades
+  const png = await page.screenshot();
+  mkdirSync(join(root, 'test-results'), { recursive: true });
+  writeFileSync(join(root, 'test-results', 'demo.png'), png);
+  if (process.env.UPDATE_SCREENSHOT) copyFileSync(join(root, 'test-results', 'demo.png'), join(root, 'docs', 'demo.png'));
+  assert.equal(png.subarray(1, 4).toString(), 'PNG');
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1280, 800], 'pixel dimensions');
+  const regions = await inspectPng(page, png, {
+    header: [0, 0, 840, 64],
+    store: [0, 64, 840, 736],
+    panel: [840, 0, 440, 800],
+  });
+  assert.ok(regions.store.mean > 170, `the store is light (${regions.store.mean})`);
+  assert.ok(regions.panel.mean < 90, `the inspector is dark (${regions.panel.mean})`);
+  for (const [name, r] of Object.entries(regions)) {
+    assert.ok(r.colors >= 12 && r.spread >= 60, `${name} is not blank: ${JSON.stringify(r)}`);
+  }
+  assert.ok(regions.panel.light > 0.01, `the inspector shows text (${regions.panel.light})`);
+
+  assert.deepEqual(problems, [], 'no console errors');
+  await Promise.all([a.context.close(), b.context.close(), c.context.close(), watcher.close()]);
+});
+
+/**
+ * Reads regions of a PNG in the browser (a canvas): per region, the mean
+ * luminance, the count of distinct colours (4 bits per channel), the spread
+ * of luminance (max - min) and the share of light pixels.
+ */
+async function inspectPng(page, png, regions) {
+  return page.evaluate(
+    async ({ data, regions }) => {
+      const image = new Image();
+      image.src = 'data:image/png;base64,' + data;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const g = canvas.getContext('2d');
+      g.drawImage(image, 0, 0);
+      const out = {};
+      for (const [name, [x, y, w, h]] of Object.entries(regions)) {
+        const px = g.getImageData(x, y, w, h).data;
+        const colors = new Set();
+        let sum = 0;
+        let min = 255;
+        let max = 0;
+        let light = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          const l = 0.2126 * px[i] + 0.7152 * px[i + 1] + 0.0722 * px[i + 2];
+          sum += l;
+          min = Math.min(min, l);
+          max = Math.max(max, l);
+          if (l > 160) light++;
+          colors.add(((px[i] >> 4) << 8) | ((px[i + 1] >> 4) << 4) | (px[i + 2] >> 4));
+        }
+        const n = px.length / 4;
+        out[name] = { mean: Math.round(sum / n), colors: colors.size, spread: Math.round(max - min), light: light / n };
+      }
+      return out;
+    },
+    { data: png.toString('base64'), regions },
+  );
+}
+
+test('accessibility: the consent banner and the exit offer are labelled and work with the keyboard alone', async () => {
+  const { context, open } = await visitor();
+  const page = await open('/services/battery');
+  const banner = page.getByRole('dialog', { name: 'Your privacy, your choice' });
+  assert.equal(await banner.isVisible(), true);
+  assert.match(await page.$eval('#consent', (el) => document.getElementById(el.getAttribute('aria-describedby')).textContent), /Nothing is sent or stored/);
+
+  // The banner comes first in the tab order, right after the skip link.
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return { text: (el.getAttribute('aria-label') || el.textContent).trim(), inBanner: Boolean(el.closest('#consent')), id: el.id };
+  });
+  await page.keyboard.press('Tab');
+  assert.equal((await focused()).text, 'Skip to content');
+  await page.keyboard.press('Tab');
+  assert.deepEqual(await focused(), { text: 'Reject all', inBanner: true, id: '' });
+  await page.keyboard.press('Tab');
+  assert.equal((await focused()).text, 'Accept all');
+  await page.keyboard.press('Tab');
+  assert.equal((await focused()).text, 'Choose categories');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getAttribute('#consent-customize', 'aria-expanded'), 'true');
+  const analytics = page.getByRole('checkbox', { name: 'Analytics' });
+  const marketing = page.getByRole('checkbox', { name: 'Marketing' });
+  assert.equal(await analytics.isVisible(), true, 'categories are labelled checkboxes');
+  assert.equal(await page.getByRole('checkbox', { name: 'Necessary' }).isDisabled(), true);
+  await analytics.focus();
+  await page.keyboard.press('Space');
+  assert.equal(await analytics.isChecked(), true);
+  // Tab on to "Save choices" and press Enter: analytics yes, marketing no.
+  for (let i = 0; i < 8 && (await focused()).text !== 'Save choices'; i++) await page.keyboard.press('Tab');
+  assert.equal((await focused()).text, 'Save choices');
+  await page.keyboard.press('Enter');
+  assert.equal(await banner.isVisible(), false, 'a decision closes the banner');
+  const consent = await page.evaluate(() => window.ff.getConsent());
+  assert.equal(consent.decided, true);
+  assert.equal(consent.categories.analytics, true);
+  assert.equal(consent.categories.marketing, false);
+  assert.match(await page.textContent('.toast'), /Analytics on/);
+
+  // "Privacy settings" reopens it with the choice in force; Escape closes it and focus returns.
+  await page.focus('#privacy-settings');
+  await page.keyboard.press('Enter');
+  assert.equal(await banner.isVisible(), true);
+  assert.equal(await analytics.isChecked(), true);
+  assert.equal(await marketing.isChecked(), false);
+  assert.equal((await focused()).inBanner, true, 'focus moves into the banner');
+  await page.keyboard.press('Escape');
+  assert.equal(await banner.isVisible(), false);
+  assert.equal((await focused()).id, 'privacy-settings', 'focus returns to the link');
+  // Changing the choice there: reject.
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Reject all' }).press('Enter');
+  assert.equal((await page.evaluate(() => window.ff.getConsent())).categories.analytics, false);
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Accept all' }).press('Enter');
+  assert.equal((await page.evaluate(() => window.ff.getConsent())).categories.analytics, true);
+
+  // The exit offer: the pointer leaves through the top after 2 s on the page.
+  await page.getByRole('button', { name: 'Check price' }).focus();
+  await page.mouse.move(400, 300);
+  await sleep(2100);
+  await page.mouse.move(400, 5, { steps: 4 });
+  await page.mouse.move(400, -20, { steps: 2 });
+  const offer = page.getByRole('dialog', { name: 'Leaving already?' });
+  await offer.waitFor({ timeout: 3000 });
+  assert.equal(await page.getAttribute('#exit-offer', 'aria-modal'), 'true');
+  assert.match(await page.$eval('#exit-offer', (el) => document.getElementById(el.getAttribute('aria-describedby')).textContent), /STAYFIXED/);
+  const inOffer = () => page.evaluate(() => Boolean(document.activeElement?.closest('#exit-offer')));
+  assert.equal(await inOffer(), true, 'focus moves into the offer');
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Tab');
+    assert.equal(await inOffer(), true, `Tab ${i + 1} stays inside`);
+  }
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await inOffer(), true, 'Shift+Tab stays inside');
+  assert.equal(await page.getByRole('button', { name: 'Close the offer' }).count(), 1, 'the close button is labelled');
+  await page.keyboard.press('Escape');
+  await offer.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'check-price', 'focus returns where it was');
+
+  // Every form control of the store has a label.
+  for (const path of ['/quote', '/book']) {
+    await page.goto(demo.origin + path);
+    await waitReady(page);
+    if (path === '/book') {
+      await page.getByRole('button', { name: 'Continue' }).click();
+      assert.match(await page.textContent('#service-error'), /Choose a repair/);
+      await page.getByLabel(/Battery replacement/).check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL(/\/book\/details/);
+      assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H2', 'focus moves to the new step');
+    }
+    const unlabelled = await page.$$eval('main input, main select, main textarea', (els) =>
+      els.filter((el) => el.type !== 'hidden' && !el.labels?.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML),
+    );
+    assert.deepEqual(unlabelled, [], `${path}: every control has a label`);
+  }
+  assert.deepEqual(problems, [], 'no console errors');
+  await context.close();
+});

@@ -1,0 +1,225 @@
+// The live event inspector: what the demo collector received, streamed over
+// Server-Sent Events (GET /events). Standalone at /inspector, embedded beside
+// the store at /inspector?embed=1 (where the store also posts its tab's state).
+import { computeFunnel, FUNNEL, pathOf } from '/assets/funnel.js';
+
+const $ = (id) => document.getElementById(id);
+const embedded = new URLSearchParams(location.search).has('embed');
+document.body.classList.toggle('embed', embedded);
+$('full-page').hidden = !embedded;
+$('to-store').hidden = embedded;
+
+/** Rows kept in the event list (counts and the funnel use every event). */
+const MAX_ROWS = 300;
+
+const state = { events: [], batches: 0, duplicates: 0, last: null };
+
+// ------------------------------------------------------------- formatting
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+/** `hh:mm:ss.mmm`, local time, of an ISO timestamp. */
+function time(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+const bytes = (n) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KB`);
+
+/** What the list shows as the event's name. */
+export function nameOf(e) {
+  if (e.type === 'track') return String(e.event ?? '');
+  if (e.type === 'page') return pathOf(e) || '(page)';
+  if (e.type === 'identify') return String(e.userId ?? '(identify)');
+  return String(e.type ?? '?');
+}
+/** The key counters group by: the event name, or the type for page and identify. */
+const counterKey = (e) => (e.type === 'track' ? String(e.event ?? '') : e.type === 'page' ? 'page view' : String(e.type ?? '?'));
+
+/** Page properties footfall copies from the page: shown in the JSON, not the summary. */
+const PAGE_KEYS = new Set(['path', 'url', 'referrer', 'search']);
+function summary(e) {
+  const props = e.type === 'identify' ? e.traits : e.properties;
+  if (!props || typeof props !== 'object') return '';
+  const parts = [];
+  for (const [k, v] of Object.entries(props)) {
+    if (e.type === 'page' && PAGE_KEYS.has(k)) continue;
+    parts.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  }
+  const text = parts.join(' · ');
+  return text.length > 160 ? text.slice(0, 159) + '…' : text;
+}
+function channelOf(e) {
+  const c = e.context ?? {};
+  if (c.channel) return String(c.channel);
+  const campaign = c.campaign;
+  if (campaign?.source || campaign?.medium) return [campaign.source, campaign.medium].filter(Boolean).join(' / ');
+  return '';
+}
+
+// ---------------------------------------------------------------- render
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== ''));
+  return node;
+}
+
+function eventRow(e, batch) {
+  const channel = channelOf(e);
+  const text = summary(e);
+  const details = el(
+    'details',
+    {},
+    el(
+      'summary',
+      {},
+      el('time', { datetime: e.timestamp ?? '' }, time(e.timestamp)),
+      el('span', { class: `type ${e.type}` }, e.type === 'page' ? 'page' : e.type === 'identify' ? 'identify' : 'track'),
+      el('span', { class: 'name' }, nameOf(e)),
+      el('span', { class: 'meta' }, channel ? el('span', { class: 'chip channel', title: 'context.channel' }, channel) : null, el('span', { class: `chip via ${batch.via}`, title: `delivered by ${batch.via}` }, batch.via)),
+      text ? el('span', { class: 'props' }, text) : null,
+    ),
+    el('pre', { class: 'json', tabindex: '0', 'aria-label': `JSON of ${nameOf(e)}` }, JSON.stringify(e, null, 2)),
+  );
+  return el('li', { class: 'ev', 'data-type': e.type, 'data-name': nameOf(e), 'data-via': batch.via }, details);
+}
+
+function renderFunnel() {
+  const rows = computeFunnel(state.events);
+  $('funnel').replaceChildren(
+    ...rows.map((r, i) =>
+      el(
+        'li',
+        { 'data-step': r.id, 'data-count': String(r.count), 'data-drop': r.dropOff === null ? null : String(r.dropOff) },
+        el(
+          'div',
+          { class: 'step-head' },
+          el('span', { class: 'label', title: `recognized by: ${FUNNEL[i].rule}` }, r.label),
+          i === 0 || !rows[i - 1].count ? null : el('span', { class: 'drop' }, r.dropOff ? `−${r.dropOff}%` : 'no drop-off'),
+          el('span', { class: 'count' }, String(r.count)),
+        ),
+        el('div', { class: 'bar', 'aria-hidden': 'true' }, el('span', { style: `width: ${r.count ? Math.max(r.ofFirst, 2) : 0}%` })),
+        el('div', { class: 'step-foot' }, el('span', { class: 'rule' }, FUNNEL[i].rule), i > 0 && rows[0].count ? el('span', {}, `${r.ofFirst}% of landing`) : null),
+      ),
+    ),
+  );
+}
+
+function renderCounters() {
+  const counts = new Map();
+  for (const e of state.events) counts.set(counterKey(e), (counts.get(counterKey(e)) ?? 0) + 1);
+  const list = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  $('counters').replaceChildren(
+    ...(list.length ? list.map(([name, n]) => el('li', { 'data-name': name }, el('span', { class: 'name' }, name), el('span', { class: 'n' }, String(n)))) : [el('li', { class: 'empty' }, 'none yet')]),
+  );
+}
+
+function renderDelivery() {
+  $('total-events').textContent = String(state.events.length);
+  $('total-batches').textContent = String(state.batches);
+  $('total-dupes').textContent = String(state.duplicates);
+  const b = state.last;
+  const box = $('last-batch');
+  box.dataset.via = b?.via ?? '';
+  box.dataset.bytes = b ? String(b.bytes) : '';
+  box.dataset.events = b ? String(b.events.length) : '';
+  $('last-batch-text').replaceChildren(
+    ...(b
+      ? [
+          el('span', { class: `chip via ${b.via}` }, b.via),
+          ` ${bytes(b.bytes)} · ${b.events.length} event${b.events.length === 1 ? '' : 's'}`,
+          b.compact ? el('span', { class: 'chip', title: 'the shared context travels once, as the batch context' }, 'compact') : null,
+          el('span', { class: 'at' }, ` at ${time(b.receivedAt)}`),
+        ].filter(Boolean)
+      : ['nothing received yet']),
+  );
+}
+
+function renderAll() {
+  renderDelivery();
+  renderFunnel();
+  renderCounters();
+  $('events-empty').hidden = state.events.length > 0;
+}
+
+function reset() {
+  state.events = [];
+  state.batches = 0;
+  state.duplicates = 0;
+  state.last = null;
+  $('events').replaceChildren();
+}
+
+let pending = null;
+/** Adds a batch; rendering waits for the next frame so a replay renders once. */
+function addBatch(batch) {
+  state.batches++;
+  state.duplicates += batch.duplicates?.length ?? 0;
+  state.last = batch;
+  state.events.push(...batch.events);
+  const list = $('events');
+  const rows = document.createDocumentFragment();
+  for (const e of [...batch.events].reverse()) rows.append(eventRow(e, batch));
+  list.prepend(rows);
+  while (list.childElementCount > MAX_ROWS) list.lastElementChild.remove();
+  pending ??= requestAnimationFrame(() => {
+    pending = null;
+    renderAll();
+  });
+}
+
+// ---------------------------------------------------------------- stream
+
+function connect() {
+  const source = new EventSource('/events');
+  const live = (text, ok) => {
+    $('live-text').textContent = text;
+    $('live').classList.toggle('ok', ok);
+  };
+  source.addEventListener('open', () => live('live', true));
+  source.addEventListener('error', () => live('reconnecting…', false));
+  source.addEventListener('hello', () => {
+    reset();
+    renderAll();
+  });
+  source.addEventListener('clear', () => {
+    reset();
+    renderAll();
+  });
+  source.addEventListener('batch', (m) => {
+    try {
+      addBatch(JSON.parse(m.data));
+    } catch (e) {
+      console.warn('inspector: unreadable batch', e);
+    }
+  });
+}
+
+$('clear').addEventListener('click', () => fetch('/api/clear', { method: 'POST' }).catch(() => {}));
+
+// ------------------------------------------------------ the store's tab
+
+addEventListener('message', (m) => {
+  if (m.origin !== location.origin || m.data?.source !== 'fixwell-store') return;
+  const s = m.data;
+  $('tab').hidden = false;
+  const consent = s.consent;
+  $('tab-consent').textContent = !s.loaded
+    ? 'footfall did not load'
+    : !consent?.decided
+      ? 'not decided: events wait in the page, nothing sent or stored'
+      : consent.categories?.analytics
+        ? 'analytics granted'
+        : 'analytics denied: nothing sent';
+  $('tab-consent').dataset.state = !consent?.decided ? 'pending' : consent.categories?.analytics ? 'granted' : 'denied';
+  $('tab-stats').textContent = s.stats ? `${s.stats.queued} · ${s.stats.sent}` : '—';
+  $('tab-aid').textContent = s.anonymousId ? s.anonymousId.slice(0, 8) + '…' : '(none before consent)';
+});
+
+renderAll();
+connect();

@@ -1,0 +1,352 @@
+// Shared by every store page: the header and footer, the consent banner, the
+// exit offer, the inspector panel, and footfall itself.
+//
+// Page scripts `import { ready, track, routeChanged } from '/assets/store.js'`.
+import { init } from '/dist/footfall.min.mjs';
+import { LOGO, ICONS } from '/assets/icons.js';
+
+const $ = (selector, root = document) => root.querySelector(selector);
+
+/** footfall's options in the demo: opt-in consent, a short flush interval so events show up at once. */
+export const OPTIONS = {
+  endpoint: '/collect',
+  writeKey: 'fixwell-demo',
+  flushIntervalMs: 1000,
+  consent: { mode: 'opt-in' },
+  debug: true,
+};
+
+// ---------------------------------------------------------------- chrome
+
+const NAV = [
+  ['/#services', 'Services', 'hide-sm'],
+  ['/quote', 'Get a quote', 'hide-sm'],
+  ['/book', 'Book a repair', ''],
+];
+
+function renderChrome() {
+  const store = $('.store');
+  const here = location.pathname;
+  const nav = NAV.map(([href, label, cls]) => {
+    const current = href === here || (href === '/book' && here.startsWith('/book'));
+    return `<a href="${href}" class="${cls}"${current ? ' aria-current="page"' : ''}>${label}</a>`;
+  }).join('');
+  store.insertAdjacentHTML(
+    'afterbegin',
+    `<header class="site-header">
+      <div class="wrap">
+        <a class="logo" href="/">${LOGO}<span>Fixwell</span></a>
+        <nav class="site-nav" aria-label="Main">${nav}</nav>
+        <button class="panel-toggle" type="button" aria-controls="inspector-panel" aria-expanded="false"><span class="dot" aria-hidden="true"></span>Inspector</button>
+      </div>
+    </header>`,
+  );
+  store.insertAdjacentHTML(
+    'beforeend',
+    `<footer class="site-footer">
+      <div class="wrap">
+        <div><strong>Fixwell</strong> · 12 Harbour Street · Mon–Sat 9:00–19:00<br><small>A demo store for footfall: nothing here is for sale.</small></div>
+        <nav aria-label="Footer">
+          <a href="/#services">Services</a><a href="/quote">Get a quote</a><a href="/book">Book a repair</a><a href="/inspector">Inspector (full page)</a>
+          <button type="button" class="link-button" id="privacy-settings" aria-controls="consent">Privacy settings</button>
+        </nav>
+      </div>
+    </footer>`,
+  );
+  document.body.insertAdjacentHTML('afterbegin', `<a class="skip-link" href="#main">Skip to content</a>`);
+  $('.skip-link').insertAdjacentHTML(
+    'afterend',
+    `<section class="consent" id="consent" role="dialog" aria-modal="false" aria-labelledby="consent-title" aria-describedby="consent-text" hidden>
+      <h2 id="consent-title">Your privacy, your choice</h2>
+      <p id="consent-text">Fixwell measures visits with footfall to learn which repairs people look for.
+        <strong>Nothing is sent or stored on this device until you choose.</strong></p>
+      <form id="consent-form">
+        <fieldset id="consent-choices" hidden>
+          <legend>Categories</legend>
+          <div class="toggle"><input type="checkbox" id="consent-necessary" checked disabled><label for="consent-necessary">Necessary</label><small>Remembers this choice. Always on.</small></div>
+          <div class="toggle"><input type="checkbox" id="consent-analytics" name="analytics"><label for="consent-analytics">Analytics</label><small>Page views, clicks and bookings, sent to this store's own collector.</small></div>
+          <div class="toggle"><input type="checkbox" id="consent-marketing" name="marketing"><label for="consent-marketing">Marketing</label><small>Measuring ad campaigns.</small></div>
+        </fieldset>
+        <div class="buttons">
+          <button type="button" class="btn secondary" data-consent="reject">Reject all</button>
+          <button type="button" class="btn" data-consent="accept">Accept all</button>
+        </div>
+        <div class="more">
+          <button type="button" class="link-button" id="consent-customize" aria-expanded="false" aria-controls="consent-choices">Choose categories</button>
+          <button type="submit" class="btn small ghost" id="consent-save" hidden>Save choices</button>
+          <button type="button" class="btn small ghost" id="consent-close" hidden>Close</button>
+        </div>
+      </form>
+    </section>`,
+  );
+  document.body.insertAdjacentHTML(
+    'beforeend',
+    `<div class="toast" role="status" aria-live="polite"></div>
+    <dialog class="offer" id="exit-offer" aria-modal="true" aria-labelledby="offer-title" aria-describedby="offer-text">
+      <div class="offer-top">
+        <button class="close" type="button" aria-label="Close the offer" data-offer="dismiss">×</button>
+        <p class="big" aria-hidden="true">−10%</p>
+      </div>
+      <div class="offer-body">
+        <h2 id="offer-title">Leaving already?</h2>
+        <p id="offer-text">Book any repair today and save 10% with the code <span class="coupon">STAYFIXED</span>. Most repairs are done in under an hour.</p>
+        <div class="buttons">
+          <a class="btn" href="/book?coupon=STAYFIXED" data-offer="accept" autofocus>Book with 10% off</a>
+          <button class="btn ghost" type="button" data-offer="dismiss">No thanks</button>
+        </div>
+        <p class="demo-note"><b>DEMO</b> Opened by <code>ff.onExitIntent()</code>: the pointer left through the top of the window.</p>
+      </div>
+    </dialog>
+    <aside class="panel" id="inspector-panel" aria-label="footfall inspector">
+      <div class="panel-bar"><span>footfall inspector</span><button type="button" data-panel="close">Close</button></div>
+      <iframe title="footfall live event inspector"></iframe>
+    </aside>`,
+  );
+}
+
+// ----------------------------------------------------------------- toast
+
+let toastTimer;
+/** Shows a short message, announced to screen readers. */
+export function toast(text) {
+  const el = $('.toast');
+  if (!el) return;
+  el.textContent = text;
+  el.classList.add('show');
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => el.classList.remove('show'), 3200);
+}
+
+// ----------------------------------------------------------------- panel
+
+const WIDE = matchMedia('(min-width: 1100px)');
+
+function setupPanel() {
+  const toggle = $('.panel-toggle');
+  const frame = $('#inspector-panel iframe');
+  const set = (open, remember = true) => {
+    if (open && !frame.src) frame.src = '/inspector?embed=1';
+    document.body.classList.toggle('panel-open', open);
+    toggle.setAttribute('aria-expanded', String(open));
+    if (remember) sessionStorage.setItem('fixwell.panel', open ? 'open' : 'closed');
+  };
+  const saved = sessionStorage.getItem('fixwell.panel');
+  set(saved ? saved === 'open' && (WIDE.matches || !!new URLSearchParams(location.search).get('panel')) : WIDE.matches, false);
+  toggle.addEventListener('click', () => set(!document.body.classList.contains('panel-open')));
+  $('[data-panel="close"]').addEventListener('click', () => {
+    set(false);
+    toggle.focus();
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !WIDE.matches && document.body.classList.contains('panel-open') && !$('dialog[open]')) {
+      set(false);
+      toggle.focus();
+    }
+  });
+}
+
+/** Tells the embedded inspector what this tab's footfall client knows. */
+function postStatus(ff) {
+  const frame = $('#inspector-panel iframe');
+  if (!frame?.src || !frame.contentWindow) return;
+  const consent = ff?.getConsent?.();
+  frame.contentWindow.postMessage(
+    {
+      source: 'fixwell-store',
+      loaded: Boolean(ff),
+      path: location.pathname,
+      consent: consent ? { decided: consent.decided, categories: consent.categories } : null,
+      stats: ff?.stats?.() ?? null,
+      anonymousId: ff?.anonymousId?.() ?? '',
+      sessionId: ff?.sessionId?.() ?? '',
+    },
+    location.origin,
+  );
+}
+
+// --------------------------------------------------------------- consent
+
+function setupConsent(ff) {
+  const banner = $('#consent');
+  const form = $('#consent-form');
+  const choices = $('#consent-choices');
+  const customize = $('#consent-customize');
+  const save = $('#consent-save');
+  const close = $('#consent-close');
+  const settings = $('#privacy-settings');
+  let returnFocus = null;
+
+  const expand = (open) => {
+    choices.hidden = !open;
+    save.hidden = !open;
+    customize.setAttribute('aria-expanded', String(open));
+  };
+  const show = ({ fromSettings }) => {
+    const { categories, decided } = ff.getConsent();
+    form.analytics.checked = Boolean(categories?.analytics);
+    form.marketing.checked = Boolean(categories?.marketing);
+    expand(fromSettings);
+    close.hidden = !decided;
+    banner.hidden = false;
+    if (fromSettings) {
+      returnFocus = document.activeElement;
+      form.analytics.focus();
+    }
+  };
+  const hide = () => {
+    banner.hidden = true;
+    if (returnFocus?.isConnected) returnFocus.focus();
+    returnFocus = null;
+  };
+  const decide = (categories) => {
+    ff.setConsent(categories);
+    hide();
+    toast(categories.analytics ? 'Analytics on: watch the events arrive in the inspector.' : 'Analytics off: nothing is sent or stored.');
+    postStatus(ff);
+  };
+
+  banner.addEventListener('click', (e) => {
+    const action = e.target.closest('[data-consent]')?.dataset.consent;
+    if (action === 'accept') decide({ analytics: true, marketing: true, personalization: true });
+    if (action === 'reject') decide({ analytics: false, marketing: false, personalization: false });
+  });
+  customize.addEventListener('click', () => expand(choices.hidden));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    decide({ analytics: form.analytics.checked, marketing: form.marketing.checked });
+  });
+  close.addEventListener('click', hide);
+  banner.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && ff.getConsent().decided) {
+      e.stopPropagation();
+      hide();
+    }
+  });
+  settings.addEventListener('click', () => show({ fromSettings: true }));
+  if (!ff.getConsent().decided) show({ fromSettings: false });
+}
+
+// ------------------------------------------------------------ exit offer
+
+function setupExitOffer(ff, onExitIntent) {
+  const dialog = $('#exit-offer');
+  let opener = null;
+  const open = () => {
+    if (dialog.open || !$('#consent').hidden || location.pathname === '/book/confirm') return;
+    opener = document.activeElement;
+    dialog.showModal();
+    track('exit_offer_shown', { path: location.pathname });
+  };
+  const close = (outcome) => {
+    if (!dialog.open) return;
+    track('exit_offer_' + outcome);
+    dialog.close();
+  };
+  dialog.addEventListener('close', () => {
+    if (opener?.isConnected && opener !== document.body) opener.focus();
+    opener = null;
+  });
+  dialog.addEventListener('cancel', () => track('exit_offer_dismissed', { via: 'escape' }));
+  dialog.addEventListener('click', (e) => {
+    if (e.target === dialog) return close('dismissed'); // the backdrop
+    const action = e.target.closest('[data-offer]')?.dataset.offer;
+    if (action === 'dismiss') close('dismissed');
+    if (action === 'accept') track('exit_offer_accepted');
+  });
+  // Keeps Tab inside the dialog (the browser would move on to its own UI).
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab') return;
+    const items = [...dialog.querySelectorAll('a[href], button:not([disabled])')];
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  });
+  onExitIntent(open);
+  return open;
+}
+
+// -------------------------------------------------------------- footfall
+
+let client = null;
+/** Behaviour signals (issue 5) are built in when the client has onExitIntent. */
+let signals = false;
+
+/** `trackEvent` when footfall is loaded; nothing otherwise. */
+export function track(name, properties) {
+  client?.trackEvent(name, properties);
+}
+
+/**
+ * A client-side route change happened (after history.pushState). footfall's
+ * history hook records the page view itself; without it, the page does.
+ */
+export function routeChanged() {
+  if (client && !signals) client.page();
+}
+
+/**
+ * Until behaviour signals are part of the build, the store does what
+ * footfall's autocapture will: a page view on load, `data-ff-event` clicks,
+ * and a plain exit-intent detector for the offer (no exit_intent event).
+ */
+function withoutSignals(ff) {
+  ff.page();
+  document.addEventListener(
+    'click',
+    (e) => {
+      const el = e.target.closest?.('[data-ff-event]');
+      if (!el) return;
+      const properties = {};
+      for (const { name, value } of el.attributes) if (name.startsWith('data-ff-prop-')) properties[name.slice(13)] = value;
+      ff.trackEvent(el.getAttribute('data-ff-event') || 'element_clicked', properties);
+    },
+    true,
+  );
+  return (callback) => {
+    const since = performance.now();
+    let fired = false;
+    document.addEventListener('mouseout', (e) => {
+      if (fired || e.relatedTarget || e.clientY > 0 || performance.now() - since < 2000) return;
+      fired = true;
+      callback();
+    });
+  };
+}
+
+async function start() {
+  renderChrome();
+  setupPanel();
+  let ff;
+  try {
+    ff = await init(OPTIONS);
+  } catch (e) {
+    console.error('footfall did not start:', e);
+    toast('footfall did not load: run `npm run demo` to build it.');
+    postStatus(null);
+    return null;
+  }
+  client = ff;
+  signals = typeof ff.onExitIntent === 'function';
+  window.ff = ff; // for the console: ff.trackEvent('hello', { from: 'console' })
+  const onExitIntent = signals ? (callback) => ff.onExitIntent(callback) : withoutSignals(ff);
+  setupConsent(ff);
+  window.demoOffer = setupExitOffer(ff, onExitIntent);
+  const frame = $('#inspector-panel iframe');
+  frame.addEventListener('load', () => postStatus(ff));
+  setInterval(() => postStatus(ff), 1000);
+  document.addEventListener('click', () => setTimeout(() => postStatus(ff), 50));
+  window.demoReady = true;
+  console.info('footfall demo: try ff.trackEvent("hello", { from: "console" }) here, and watch the inspector.');
+  return ff;
+}
+
+/** Resolves with the footfall client once it started (null if it could not). */
+export const ready = start();
+
+export { ICONS };
