@@ -10,5 +10,6 @@ pub mod envelope;
 pub mod json;
 pub mod outbox;
 pub mod retry;
+pub mod tabs;
 pub mod time;
 pub mod uuid;
