@@ -4,7 +4,8 @@
 // medians and writes bench/results/compare.json. Run: npm run bench
 //
 // Environment: RUNS (default 3), SDKS (comma-separated ids, default all),
-// CHROMIUM (browser path). The competitors' npm packages come from
+// CHROMIUM (browser path). `node bench/run.mjs --table` prints the table of
+// the last results again. The competitors' npm packages come from
 // bench/package-lock.json (installed here on first use, never by npm test).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -39,6 +40,11 @@ const SDKS = [
 const wanted = process.env.SDKS ? process.env.SDKS.split(',').map((s) => s.trim()) : null;
 const sdks = SDKS.filter((s) => !wanted || wanted.includes(s.id));
 
+if (process.argv.includes('--table')) {
+  // Prints the table of the last results again (for the README).
+  console.log(table(JSON.parse(readFileSync(join(bench, 'results/compare.json'), 'utf8'))));
+  process.exit(0);
+}
 if (!process.env.FOOTFALL_BENCH_LOCKED) {
   installCompetitors();
   await bundleCompetitors();
