@@ -1,5 +1,7 @@
 //! Options as the user wrote them, resolved into a clamped [`Config`].
 
+use crate::core::consent::{Choice, Mode, Reach, Settings};
+
 /// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
 /// page (Fetch standard, "HTTP-network-or-cache fetch": 64 KiB).
 pub const KEEPALIVE_QUOTA_BYTES: usize = 64 * 1024;
@@ -24,6 +26,26 @@ pub struct Options {
     pub max_string_length: Option<f64>,
     /// Log dropped input and failed sends to the console.
     pub debug: Option<bool>,
+    /// `consent.mode`: "opt-in" or "opt-out".
+    pub consent_mode: Option<String>,
+    /// `consent.categories`: categories before the visitor decides.
+    pub consent_defaults: Choice,
+    /// `consent.respectGpc`: true, false, "marketing" or "all".
+    pub respect_gpc: Option<Reach>,
+    /// `consent.respectDnt`: true, false, "marketing" or "all".
+    pub respect_dnt: Option<Reach>,
+    /// `consent.policyVersion`.
+    pub policy_version: Option<String>,
+    /// `privacy.cookieless`: no persistent identifiers.
+    pub cookieless: Option<bool>,
+    /// `privacy.anonymizeIp`: ask collectors not to store the IP.
+    pub anonymize_ip: Option<bool>,
+    /// `privacy.redactEmails`: replace email addresses in properties.
+    pub redact_emails: Option<bool>,
+    /// `dataLayer.consentMode`: push Google Consent Mode commands.
+    pub consent_mode_bridge: Option<bool>,
+    /// `dataLayer.name`: the dataLayer array's name.
+    pub data_layer_name: Option<String>,
 }
 
 /// Resolved settings. Every number is within its bounds.
@@ -46,6 +68,18 @@ pub struct Config {
     pub max_string_length: usize,
     /// Console logging of what is dropped and why. Default false.
     pub debug: bool,
+    /// Consent mode, defaults, signals and policy version.
+    pub consent: Settings,
+    /// Identifiers live in `sessionStorage` or memory only. Default false.
+    pub cookieless: bool,
+    /// Every event carries `context.ip = "0.0.0.0"`. Default false.
+    pub anonymize_ip: bool,
+    /// Email addresses in properties are replaced by `[email]`. Default true.
+    pub redact_emails: bool,
+    /// Push Google Consent Mode v2 commands to the dataLayer. Default false.
+    pub consent_mode_bridge: bool,
+    /// Name of the dataLayer array. Default `dataLayer`.
+    pub data_layer_name: String,
 }
 
 /// Why `init` refused the options.
@@ -55,6 +89,8 @@ pub enum ConfigError {
     MissingEndpoint,
     /// The endpoint is not an http(s) URL or an absolute path.
     InvalidEndpoint,
+    /// `consent.mode` is neither "opt-in" nor "opt-out".
+    InvalidConsentMode,
 }
 
 impl ConfigError {
@@ -67,6 +103,7 @@ impl ConfigError {
             ConfigError::InvalidEndpoint => {
                 "footfall: `endpoint` must be an http(s) URL or a path starting with '/'"
             }
+            ConfigError::InvalidConsentMode => "footfall: `consent.mode` must be 'opt-in' or 'opt-out'",
         }
     }
 }
@@ -88,6 +125,19 @@ impl Config {
         if !is_endpoint(endpoint) {
             return Err(ConfigError::InvalidEndpoint);
         }
+        let mode = match options.consent_mode.as_deref() {
+            None | Some("opt-out") => Mode::OptOut,
+            Some("opt-in") => Mode::OptIn,
+            Some(_) => return Err(ConfigError::InvalidConsentMode),
+        };
+        let defaults = options.consent_defaults;
+        let consent = Settings {
+            mode,
+            defaults: (defaults != Choice::default()).then_some(defaults),
+            gpc: options.respect_gpc.unwrap_or(Reach::Marketing),
+            dnt: options.respect_dnt.unwrap_or(Reach::Ignore),
+            policy_version: options.policy_version.filter(|v| !v.is_empty()),
+        };
         Ok(Config {
             endpoint: endpoint.to_owned(),
             write_key: options.write_key.filter(|k| !k.is_empty()),
@@ -97,6 +147,15 @@ impl Config {
             max_queue_events: clamp(options.max_queue_events, 1000, 1, 10_000) as usize,
             max_string_length: clamp(options.max_string_length, 1024, 1, 65_536) as usize,
             debug: options.debug.unwrap_or(false),
+            consent,
+            cookieless: options.cookieless.unwrap_or(false),
+            anonymize_ip: options.anonymize_ip.unwrap_or(false),
+            redact_emails: options.redact_emails.unwrap_or(true),
+            consent_mode_bridge: options.consent_mode_bridge.unwrap_or(false),
+            data_layer_name: options
+                .data_layer_name
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "dataLayer".to_owned()),
         })
     }
 }
@@ -193,6 +252,7 @@ mod tests {
             max_string_length: Some(7.9),
             write_key: Some(String::new()),
             debug: Some(true),
+            ..Options::default()
         })
         .unwrap();
         assert_eq!(c.flush_at, 1);
@@ -202,6 +262,28 @@ mod tests {
         assert_eq!(c.max_string_length, 7);
         assert_eq!(c.write_key, None);
         assert!(c.debug);
+    }
+
+    #[test]
+    fn consent_settings() {
+        let c = with_endpoint("/c").unwrap();
+        assert_eq!(c.consent.mode, Mode::OptOut);
+        assert_eq!(c.consent.gpc, Reach::Marketing);
+        assert_eq!(c.consent.dnt, Reach::Ignore);
+        assert!(!c.cookieless && !c.anonymize_ip && !c.consent_mode_bridge);
+        assert_eq!(c.data_layer_name, "dataLayer");
+        let opt_in = |m: &str| {
+            Config::resolve(Options {
+                endpoint: Some("/c".into()),
+                consent_mode: Some(m.into()),
+                ..Options::default()
+            })
+        };
+        assert_eq!(opt_in("opt-in").unwrap().consent.mode, Mode::OptIn);
+        assert_eq!(opt_in("optin"), Err(ConfigError::InvalidConsentMode));
+        assert!(ConfigError::InvalidConsentMode
+            .as_str()
+            .contains("`consent.mode`"));
     }
 
     #[test]
