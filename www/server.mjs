@@ -14,6 +14,7 @@
 // `startDemo` instead.
 import http from 'node:http';
 import { createWriteStream } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, dirname, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,17 +85,28 @@ export async function startDemo({ port = 8080, host = '127.0.0.1', collectedPath
   const send = (res, event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const broadcast = (event, data) => clients.forEach((res) => send(res, event, data));
 
-  /** Records one POST to /collect. */
-  function collect(req, raw) {
+  /**
+   * Records one POST to /collect: `received` as it came over the wire,
+   * gunzipped when the URL says `compression=gzip` (footfall's `compression`
+   * option).
+   */
+  function collect(req, url, received) {
     const receivedAt = new Date();
     const via = req.headers['sec-fetch-mode'] === 'no-cors' ? 'beacon' : 'fetch';
-    const bytes = Buffer.byteLength(raw);
+    const encoding = url.searchParams.get('compression') === 'gzip' ? 'gzip' : null;
+    const bytes = received.length;
+    let raw = '';
+    try {
+      raw = (encoding ? gunzipSync(received) : received).toString('utf8');
+    } catch {}
+    const jsonBytes = Buffer.byteLength(raw);
     let body = null;
     try {
       body = JSON.parse(raw);
     } catch {}
     const list = Array.isArray(body?.batch) ? body.batch.filter((e) => e && typeof e === 'object') : null;
-    file?.write(JSON.stringify({ receivedAt: receivedAt.toISOString(), via, bytes, body: body ?? raw }) + '\n');
+    const line = { receivedAt: receivedAt.toISOString(), via, bytes, ...(encoding && { encoding, jsonBytes }), body: body ?? raw };
+    file?.write(JSON.stringify(line) + '\n');
     if (!list) {
       log?.(`${clock(receivedAt)}  ${via.padEnd(6)} ${bytes} bytes: not a batch`);
       return;
@@ -107,12 +119,13 @@ export async function startDemo({ port = 8080, host = '127.0.0.1', collectedPath
       if (seen.has(e.messageId)) duplicates.push(e.messageId);
       else seen.add(e.messageId);
     }
-    const batch = { id: nextId++, receivedAt: receivedAt.toISOString(), via, bytes, compact, sentAt: body.sentAt ?? null, duplicates, events };
+    const batch = { id: nextId++, receivedAt: receivedAt.toISOString(), via, bytes, encoding, jsonBytes, compact, sentAt: body.sentAt ?? null, duplicates, events };
     batches.push(batch);
     if (batches.length > BACKLOG_BATCHES) batches.shift();
     broadcast('batch', batch);
     const names = events.map((e) => (e.type === 'track' ? e.event : e.type === 'page' ? `page ${e.properties?.path ?? e.context?.page?.path ?? ''}` : e.type));
-    log?.(`${clock(receivedAt)}  ${via.padEnd(6)} ${String(bytes).padStart(6)} bytes  ${names.join(', ')}${duplicates.length ? `  (${duplicates.length} duplicate)` : ''}`);
+    const size = `${String(bytes).padStart(6)} bytes${encoding ? ` (${encoding}, ${jsonBytes} as JSON)` : ''}`;
+    log?.(`${clock(receivedAt)}  ${via.padEnd(6)} ${size}  ${names.join(', ')}${duplicates.length ? `  (${duplicates.length} duplicate)` : ''}`);
   }
 
   const server = http.createServer(async (req, res) => {
@@ -145,7 +158,7 @@ export async function startDemo({ port = 8080, host = '127.0.0.1', collectedPath
       }
       res.writeHead(200, { 'access-control-allow-origin': '*' });
       res.end();
-      return collect(req, Buffer.concat(chunks).toString('utf8'));
+      return collect(req, url, Buffer.concat(chunks));
     }
     if (pathname === '/events' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });

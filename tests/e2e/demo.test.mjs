@@ -2,10 +2,11 @@
 // a real browser, the inspector, a screenshot, and accessibility basics.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { launch, root, sleep } from './harness.mjs';
 import { computeFunnel, pathOf } from '../../www/assets/funnel.js';
 
@@ -107,6 +108,7 @@ test('funnel: ordered, per visitor, one event may complete several steps, drop-o
 
 test('the demo server prints its URLs, serves the store, streams merged batches over SSE, writes JSON Lines, and stops on Ctrl-C', async () => {
   const demo = await startDemo('server');
+  const controller = new AbortController();
   try {
     assert.match(demo.output(), /try-it link:\s+http:\/\/127\.0\.0\.1:\d+\/\?utm_source=newsletter&utm_medium=email&utm_campaign=spring/);
     assert.match(demo.output(), /inspector:\s+http:\/\/127\.0\.0\.1:\d+\/inspector/);
@@ -120,7 +122,6 @@ test('the demo server prints its URLs, serves the store, streams merged batches 
     assert.equal((await fetch(demo.origin + '/dist/footfall_bg.wasm')).headers.get('content-type'), 'application/wasm');
 
     // An inspector's stream: hello first, then each batch as it arrives.
-    const controller = new AbortController();
     const stream = await fetch(demo.origin + '/events', { signal: controller.signal });
     assert.equal(stream.headers.get('content-type'), 'text/event-stream; charset=utf-8');
     const reader = stream.body.getReader();
@@ -152,8 +153,8 @@ test('the demo server prints its URLs, serves the store, streams merged batches 
     assert.deepEqual(batches[0].events[0].context, { page: { path: '/x' }, library: { name: 'footfall' }, session: { id: 's' } }, 'batch context merged');
     assert.deepEqual(batches[0].duplicates, []);
     assert.deepEqual(batches[1].duplicates, ['m-1'], 'a repeated messageId is reported');
-    controller.abort();
 
+    await waitFor(() => demo.lines().length >= 2, 3000, 'two lines in the file');
     const lines = demo.lines();
     assert.equal(lines.length, 2);
     assert.deepEqual(lines[0].body, body, 'the JSON Lines file keeps the body as received');
@@ -163,13 +164,23 @@ test('the demo server prints its URLs, serves the store, streams merged batches 
     assert.match(demo.output(), /fetch\s+\d+ bytes\s+compact_one/);
 
     assert.equal((await fetch(demo.origin + '/collect', { method: 'POST', body: 'not json' })).status, 200);
-    assert.equal(demo.lines().length, 3, 'unparseable bodies are kept too');
+    await waitFor(() => demo.lines().length >= 3, 3000, 'unparseable bodies are kept too');
+
+    // footfall's `compression: 'gzip'`: the body is gunzipped, both sizes kept.
+    const plain = JSON.stringify({ batch: [{ ...body.batch[0], messageId: 'm-2' }], sentAt: body.sentAt });
+    const gz = gzipSync(plain);
+    assert.equal((await fetch(demo.origin + '/collect?compression=gzip', { method: 'POST', body: gz })).status, 200);
+    await waitFor(() => demo.lines().length >= 4, 3000, 'the gzipped batch in the file');
+    const zipped = demo.lines().at(-1);
+    assert.deepEqual([zipped.encoding, zipped.bytes, zipped.jsonBytes], ['gzip', gz.length, Buffer.byteLength(plain)]);
+    assert.equal(zipped.body.batch[0].messageId, 'm-2');
   } finally {
     const t0 = Date.now();
     const { code } = await demo.stop();
     assert.equal(code, 0, 'Ctrl-C (SIGINT) exits with 0');
     assert.ok(Date.now() - t0 < 3000, 'stops promptly, with an inspector connected');
-    assert.match(demo.output(), /footfall demo stopped: 2 batches, 2 events this run/);
+    assert.match(demo.output(), /footfall demo stopped: 3 batches, 3 events this run/);
+    controller.abort();
   }
 });
 
@@ -207,7 +218,7 @@ const waitReady = (page) => page.waitForFunction(() => window.demoReady);
 
 test('funnel run: two visitors through the store; the inspector shows their events, counters, the funnel and the last batch', async () => {
   // Visitor A: arrives from the newsletter, accepts, goes through the whole funnel.
-  const a = await visitor();
+  const a = await visitor({ width: 1280, height: 900 });
   const page = await a.open('/' + UTM);
   const banner = page.getByRole('dialog', { name: 'Your privacy, your choice' });
   await banner.waitFor();
@@ -324,12 +335,8 @@ test('funnel run: two visitors through the store; the inspector shows their even
   // The last batch, as the collector saw it.
   const last = demo.lines().at(-1);
   const box = await inspector.$eval('#last-batch', (el) => ({ ...el.dataset }));
-  assert.deepEqual(box, { via: last.via, bytes: String(last.bytes), events: String(last.body.batch.length) });
+  assert.deepEqual(box, { via: last.via, encoding: last.encoding ?? '', bytes: String(last.bytes), events: String(last.body.batch.length) });
   assert.match(await inspector.textContent('#last-batch'), new RegExp(`${last.via}`));
-
-  // A live update: a new event appears without a reload.
-  await page.evaluate(() => window.ff.trackEvent('hello_from_test', { n: 1 }));
-  await inspector.locator('#events li.ev[data-name="hello_from_test"]').waitFor({ timeout: 5000 });
 
   // The embedded panel shows the same, and this tab's state.
   await page.goto(demo.origin + '/');
@@ -344,13 +351,13 @@ test('funnel run: two visitors through the store; the inspector shows their even
   const png = await page.screenshot();
   mkdirSync(join(root, 'test-results'), { recursive: true });
   writeFileSync(join(root, 'test-results', 'demo.png'), png);
-  if (process.env.UPDATE_SCREENSHOT) copyFileSync(join(root, 'test-results', 'demo.png'), join(root, 'docs', 'demo.png'));
+  if (process.env.UPDATE_SCREENSHOT) updateReadmeScreenshot();
   assert.equal(png.subarray(1, 4).toString(), 'PNG');
-  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1280, 800], 'pixel dimensions');
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1280, 900], 'pixel dimensions');
   const regions = await inspectPng(page, png, {
     header: [0, 0, 840, 64],
-    store: [0, 64, 840, 736],
-    panel: [840, 0, 440, 800],
+    store: [0, 64, 840, 836],
+    panel: [840, 0, 440, 900],
   });
   assert.ok(regions.store.mean > 170, `the store is light (${regions.store.mean})`);
   assert.ok(regions.panel.mean < 90, `the inspector is dark (${regions.panel.mean})`);
@@ -359,9 +366,27 @@ test('funnel run: two visitors through the store; the inspector shows their even
   }
   assert.ok(regions.panel.light > 0.01, `the inspector shows text (${regions.panel.light})`);
 
+  // A live update: a new event appears without a reload.
+  await page.evaluate(() => window.ff.trackEvent('hello_from_test', { n: 1 }));
+  await inspector.locator('#events li.ev[data-name="hello_from_test"]').waitFor({ timeout: 5000 });
+
   assert.deepEqual(problems, [], 'no console errors');
   await Promise.all([a.context.close(), b.context.close(), c.context.close(), watcher.close()]);
 });
+
+/**
+ * `UPDATE_SCREENSHOT=1 npm test` refreshes the README's docs/demo.png,
+ * through pngquant when it is installed (a third of the size).
+ */
+function updateReadmeScreenshot() {
+  const from = join(root, 'test-results', 'demo.png');
+  const to = join(root, 'docs', 'demo.png');
+  try {
+    execFileSync('pngquant', ['--quality', '70-90', '--speed', '1', '--force', '--output', to, from]);
+  } catch {
+    copyFileSync(from, to);
+  }
+}
 
 /**
  * Reads regions of a PNG in the browser (a canvas): per region, the mean

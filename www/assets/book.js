@@ -61,9 +61,8 @@ function render(moved) {
   const order = ['service', 'details', 'confirm'];
   for (const li of document.querySelectorAll('.progress li')) {
     const i = order.indexOf(li.dataset.step);
-    const current = li.dataset.step === step;
-    li.toggleAttribute('aria-current', current);
-    if (current) li.setAttribute('aria-current', 'step');
+    if (li.dataset.step === step) li.setAttribute('aria-current', 'step');
+    else li.removeAttribute('aria-current');
     li.classList.toggle('done', i < order.indexOf(step) || (step === 'confirm' && state.done !== null));
   }
   root.innerHTML = VIEWS[step]();

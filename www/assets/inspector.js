@@ -126,13 +126,15 @@ function renderDelivery() {
   const b = state.last;
   const box = $('last-batch');
   box.dataset.via = b?.via ?? '';
+  box.dataset.encoding = b?.encoding ?? '';
   box.dataset.bytes = b ? String(b.bytes) : '';
   box.dataset.events = b ? String(b.events.length) : '';
   $('last-batch-text').replaceChildren(
     ...(b
       ? [
           el('span', { class: `chip via ${b.via}` }, b.via),
-          ` ${bytes(b.bytes)} · ${b.events.length} event${b.events.length === 1 ? '' : 's'}`,
+          b.encoding ? el('span', { class: 'chip', title: 'compressed by the browser (CompressionStream)' }, b.encoding) : null,
+          ` ${bytes(b.bytes)}${b.encoding ? ` (${bytes(b.jsonBytes)} of JSON)` : ''} · ${b.events.length} event${b.events.length === 1 ? '' : 's'}`,
           b.compact ? el('span', { class: 'chip', title: 'the shared context travels once, as the batch context' }, 'compact') : null,
           el('span', { class: 'at' }, ` at ${time(b.receivedAt)}`),
         ].filter(Boolean)
@@ -217,8 +219,8 @@ addEventListener('message', (m) => {
         ? 'analytics granted'
         : 'analytics denied: nothing sent';
   $('tab-consent').dataset.state = !consent?.decided ? 'pending' : consent.categories?.analytics ? 'granted' : 'denied';
-  $('tab-stats').textContent = s.stats ? `${s.stats.queued} · ${s.stats.sent}` : '—';
-  $('tab-aid').textContent = s.anonymousId ? s.anonymousId.slice(0, 8) + '…' : '(none before consent)';
+  $('tab-stats').textContent = s.stats ? `${s.stats.queued} queued · ${s.stats.sent} sent` : '—';
+  $('tab-aid').textContent = s.anonymousId ? `id ${s.anonymousId.slice(0, 8)}…` : 'no id before consent';
 });
 
 renderAll();

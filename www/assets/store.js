@@ -7,11 +7,15 @@ import { LOGO, ICONS } from '/assets/icons.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
-/** footfall's options in the demo: opt-in consent, a short flush interval so events show up at once. */
+/**
+ * footfall's options in the demo: opt-in consent, gzipped batches, and a
+ * flush interval of 1 s (default 3 s) so events show up at once.
+ */
 export const OPTIONS = {
   endpoint: '/collect',
   writeKey: 'fixwell-demo',
   flushIntervalMs: 1000,
+  compression: 'gzip',
   consent: { mode: 'opt-in' },
   debug: true,
 };
@@ -98,7 +102,7 @@ function renderChrome() {
       </div>
     </dialog>
     <aside class="panel" id="inspector-panel" aria-label="footfall inspector">
-      <div class="panel-bar"><span>footfall inspector</span><button type="button" data-panel="close">Close</button></div>
+      <div class="panel-bar"><span>Live events</span><button type="button" data-panel="close">Back to the store</button></div>
       <iframe title="footfall live event inspector"></iframe>
     </aside>`,
   );
