@@ -237,14 +237,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   }
   const near = relative(process.cwd(), collectedPath);
   const shown = near && !near.startsWith('..') ? near : collectedPath;
-  console.log(`\n  footfall demo:  ${demo.origin}/`);
-  console.log(`  try-it link:    ${demo.origin}/?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
-  console.log(`  inspector:      ${demo.origin}/inspector`);
-  console.log(`  received batches are printed below and appended to ${shown}. Ctrl-C stops.\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return process.exit(0); // a second Ctrl-C
     stopping = true;
+    setTimeout(() => process.exit(0), 2000).unref(); // never hang on a connection
     const events = demo.batches.reduce((n, b) => n + b.events.length, 0);
     await demo.close();
     console.log(`\nfootfall demo stopped: ${demo.batches.length} batches, ${events} events this run, in ${shown}`);
@@ -252,4 +249,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  console.log(`\n  footfall demo:  ${demo.origin}/`);
+  console.log(`  try-it link:    ${demo.origin}/?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
+  console.log(`  inspector:      ${demo.origin}/inspector`);
+  console.log(`  received batches are printed below and appended to ${shown}. Ctrl-C stops.\n`);
 }

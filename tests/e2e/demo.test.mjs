@@ -30,7 +30,8 @@ async function startDemo(name) {
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const end = Date.now() + 10000;
   let origin;
-  while (!(origin = /footfall demo:\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)?.[1])) {
+  // The last line of the banner: every line is there, the Ctrl-C handler too.
+  while (!(origin = /footfall demo:\s+(http:\/\/127\.0\.0\.1:\d+)\/[^]*Ctrl-C stops/.exec(out)?.[1])) {
     if (Date.now() > end || child.exitCode !== null) throw new Error(`the demo did not start:\n${out}`);
     await sleep(25);
   }
@@ -174,14 +175,16 @@ test('the demo server prints its URLs, serves the store, streams merged batches 
     const zipped = demo.lines().at(-1);
     assert.deepEqual([zipped.encoding, zipped.bytes, zipped.jsonBytes], ['gzip', gz.length, Buffer.byteLength(plain)]);
     assert.equal(zipped.body.batch[0].messageId, 'm-2');
-  } finally {
-    const t0 = Date.now();
-    const { code } = await demo.stop();
-    assert.equal(code, 0, 'Ctrl-C (SIGINT) exits with 0');
-    assert.ok(Date.now() - t0 < 3000, 'stops promptly, with an inspector connected');
-    assert.match(demo.output(), /footfall demo stopped: 3 batches, 3 events this run/);
-    controller.abort();
+  } catch (e) {
+    await demo.stop();
+    throw e;
   }
+  const t0 = Date.now();
+  const { code, signal } = await demo.stop();
+  controller.abort();
+  assert.deepEqual({ code, signal }, { code: 0, signal: null }, `Ctrl-C (SIGINT) exits with 0:\n${demo.output()}`);
+  assert.ok(Date.now() - t0 < 3000, 'stops promptly, with an inspector connected');
+  assert.match(demo.output(), /footfall demo stopped: 3 batches, 3 events this run/);
 });
 
 // The browser tests share one demo server and one browser.

@@ -177,8 +177,15 @@ function addBatch(batch) {
 
 // ---------------------------------------------------------------- stream
 
+/**
+ * Listens to the collector. A hidden page lets go of its connection:
+ * browsers allow 6 per host over HTTP/1.1, and every store tab embeds an
+ * inspector. On return, `hello` resets the view and the backlog replays.
+ */
+let source = null;
 function connect() {
-  const source = new EventSource('/events');
+  source?.close();
+  source = new EventSource('/events');
   const live = (text, ok) => {
     $('live-text').textContent = text;
     $('live').classList.toggle('ok', ok);
@@ -201,6 +208,19 @@ function connect() {
     }
   });
 }
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) {
+    source?.close();
+    source = null;
+  } else if (!source) {
+    connect();
+  }
+});
+addEventListener('pagehide', () => {
+  source?.close();
+  source = null;
+});
+addEventListener('pageshow', (e) => e.persisted && !source && !document.hidden && connect());
 
 $('clear').addEventListener('click', () => fetch('/api/clear', { method: 'POST' }).catch(() => {}));
 
