@@ -12,6 +12,11 @@ use crate::core::retry::{parse_retry_after, Jitter, Verdict};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
 
+use crate::core::attribution::Touch;
+use crate::core::envelope::Page;
+use crate::core::privacy::{redact_emails, redact_url};
+use crate::core::session::{SessionBoot, Visit};
+
 /// How long fetches wait after the page announced a navigation away: long
 /// enough for `pagehide` to come, short enough that a cancelled navigation
 /// (a download, a 204) only delays sending a little.
@@ -249,6 +254,8 @@ pub struct Boot<'a> {
     pub seed: u64,
     /// `navigator.onLine`.
     pub online: bool,
+    /// Stored session and attribution state, and the time of the page load.
+    pub session: SessionBoot<'a>,
 }
 
 /// The tracking engine. See the module documentation.
@@ -270,12 +277,24 @@ pub struct Engine {
     drain_pending: bool,
     unloading: bool,
     stopped: bool,
+    /// The session and its attribution.
+    visit: Visit,
 }
 
 impl Engine {
     /// A new engine for one page. Stores a fresh anonymous id when `boot`
     /// has none.
-    pub fn new(config: Config, env: Environment, boot: Boot) -> Engine {
+    pub fn new(config: Config, mut env: Environment, boot: Boot) -> Engine {
+        // Attribution reads the landing URL before it is redacted: campaign
+        // values and click ids are kept, the page URL loses what it must.
+        let landing = Touch::classify(&env.page.url, &env.page.referrer, &config.internal_domains);
+        let visit = Visit::boot(
+            boot.session.now,
+            landing,
+            boot.session,
+            config.session_timeout_ms,
+        );
+        env.page = redact_page(env.page, &config.strip_query_params);
         let frame = body_frame(&config).len();
         let limits = Limits {
             flush_at: config.flush_at,
@@ -284,7 +303,7 @@ impl Engine {
             max_queue_events: config.max_queue_events,
         };
         let mut engine = Engine {
-            context: ContextCache::new(&env),
+            context: ContextCache::new(&env, Some(visit.touch())),
             context_id: 1,
             env,
             anonymous_id: String::new(),
@@ -299,6 +318,7 @@ impl Engine {
             unloading: false,
             stopped: false,
             config,
+            visit,
         };
         engine.outbox.set_online(boot.online, WallMs(0));
         engine
@@ -324,6 +344,34 @@ impl Engine {
     /// The user id set by `identify`, if any.
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
+    }
+
+    /// The current session id.
+    pub fn session_id(&self) -> &str {
+        self.visit.session_id()
+    }
+
+    /// The session's attribution, as events carry it.
+    pub fn attribution(&self) -> &Touch {
+        self.visit.touch()
+    }
+
+    /// The page changed without a page load (a route change in a single-page
+    /// app): redacts `page`, keeps the session's attribution, and rebuilds
+    /// the shared context.
+    pub fn set_page(&mut self, page: Page) {
+        self.env.page = redact_page(page, &self.config.strip_query_params);
+        self.rebuild_context();
+    }
+
+    /// Serializes the shared context again from the page and the session's
+    /// attribution, under a new id registered with the outbox (events
+    /// already queued keep the context they were written with).
+    fn rebuild_context(&mut self) {
+        self.context = ContextCache::new(&self.env, Some(self.visit.touch()));
+        self.context_id = self.context_id.wrapping_add(1);
+        self.outbox
+            .register_context(self.context_id, self.context.as_str());
     }
 
     /// Current counters.
@@ -525,6 +573,11 @@ impl Engine {
             }
             other => other,
         };
+        if self.visit.on_event(now, id) {
+            self.rebuild_context();
+        }
+        let mut own_context = String::with_capacity(80);
+        self.visit.push_own_context(&mut own_context);
         let mut json = String::with_capacity(self.context.as_str().len() + props.len() + 256);
         let span = write_event(
             &mut json,
@@ -536,7 +589,7 @@ impl Engine {
                 user_id: self.user_id.as_deref(),
                 timestamp: now,
                 context: &self.context,
-                own_context: "",
+                own_context: &own_context,
             },
         );
         let compact = Compact {
@@ -546,6 +599,7 @@ impl Engine {
         if json.len() > self.outbox.max_event_bytes() {
             return self.refuse(Invalid::EventTooLarge);
         }
+        self.visit.on_event_accepted();
         if truncated > 0 {
             self.stats.truncated += truncated;
             self.log(Log::Truncated(truncated));
@@ -617,6 +671,15 @@ impl Engine {
             };
             self.effects.push(effect);
         }
+        self.persist_session();
+    }
+
+    /// Writes the session and the touches when they changed: the one place
+    /// attribution state reaches storage, at most once per task.
+    fn persist_session(&mut self) {
+        for (key, value) in self.visit.take_writes() {
+            self.store(key, value);
+        }
     }
 
     fn segment_key(&self, segment: u32) -> String {
@@ -659,6 +722,26 @@ fn push_body_tail(body: &mut String, config: &Config, now: WallMs) {
         push_str(body, key);
     }
     body.push('}');
+}
+
+/// The page as it may be sent: emails and `privacy.stripQueryParams`
+/// removed from its URLs (see [`redact_url`]).
+fn redact_page(page: Page, strip: &[String]) -> Page {
+    let redact = |s: String| match redact_url(&s, strip) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(r) => r,
+    };
+    let path = match redact_emails(&page.path) {
+        std::borrow::Cow::Borrowed(_) => page.path,
+        std::borrow::Cow::Owned(r) => r,
+    };
+    Page {
+        url: redact(page.url),
+        path,
+        search: redact(page.search),
+        title: page.title,
+        referrer: redact(page.referrer),
+    }
 }
 
 /// The first `max_chars` characters of `s`.
@@ -715,6 +798,7 @@ mod tests {
             tab: "tab1",
             seed: 5,
             online: true,
+            session: SessionBoot::default(),
         };
         Engine::new(config(f), env(), boot)
     }
@@ -801,6 +885,7 @@ mod tests {
                 tab: "t",
                 seed: 1,
                 online: true,
+                session: SessionBoot::default(),
             };
             let mut e = Engine::new(config(|_| {}), env(), boot);
             let id = "abababab-abab-4bab-abab-abababababab";
@@ -1178,5 +1263,231 @@ mod tests {
         );
         assert!(drain(&mut e).is_empty());
         assert_eq!(e.poll_timeout(), None);
+    }
+
+    // Attribution, sessions and URL redaction.
+
+    fn landing_engine(
+        url: &str,
+        referrer: &str,
+        now: u64,
+        stored: &[(String, String)],
+        f: impl FnOnce(&mut Options),
+    ) -> Engine {
+        let get = |k: &str| {
+            stored
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        let mut environment = env();
+        environment.page = Page {
+            url: url.into(),
+            path: "/".into(),
+            search: url
+                .find('?')
+                .map(|i| url[i..].to_owned())
+                .unwrap_or_default(),
+            title: "Shop".into(),
+            referrer: referrer.into(),
+        };
+        let boot = Boot {
+            anonymous_id: Some(AID),
+            user_id: None,
+            fresh_id: [9; 16],
+            tab: "tab1",
+            seed: 5,
+            online: true,
+            session: SessionBoot {
+                now: WallMs(now),
+                session: get(crate::core::session::KEY_SESSION),
+                first_touch: get(crate::core::session::KEY_FIRST_TOUCH),
+                last_touch: get(crate::core::session::KEY_LAST_TOUCH),
+                fresh_id: [0x51; 16],
+            },
+        };
+        Engine::new(config(f), environment, boot)
+    }
+
+    /// Drains at `now` and returns (events sent, footfall.* keys stored).
+    fn drain_events(e: &mut Engine, now: u64) -> (Vec<Value>, Vec<(String, String)>) {
+        e.handle(WallMs(now), Input::Flush { ticket: 99 });
+        let effects = drain(e);
+        let events = sends(&effects)
+            .into_iter()
+            .flat_map(|(_, b)| b["batch"].as_array().unwrap().clone())
+            .collect();
+        let stored = effects
+            .into_iter()
+            .filter_map(|eff| match eff {
+                Effect::Store { key, value } if !key.starts_with(KEY_OUTBOX_PREFIX) => {
+                    Some((key, value))
+                }
+                _ => None,
+            })
+            .collect();
+        (events, stored)
+    }
+
+    #[test]
+    fn events_carry_the_visits_attribution_and_session() {
+        let url =
+            "https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=spring&gclid=G1";
+        let mut e = landing_engine(url, "https://www.google.com/", 1000, &[], |_| {});
+        track(&mut e, 1000, "a", None, 1);
+        track(&mut e, 1001, "b", None, 2);
+        e.handle(
+            WallMs(1002),
+            Input::Page {
+                name: None,
+                properties: None,
+                id: [3; 16],
+            },
+        );
+        let (events, stored) = drain_events(&mut e, 1003);
+        assert_eq!(events.len(), 3);
+        let session_id = e.session_id().to_owned();
+        assert!(is_uuid(&session_id));
+        for (i, ev) in events.iter().enumerate() {
+            let c = &ev["context"];
+            assert_eq!(c["campaign"]["source"], "google");
+            assert_eq!(c["campaign"]["medium"], "cpc");
+            assert_eq!(c["campaign"]["name"], "spring");
+            assert!(c["campaign"].get("term").is_none(), "empty fields omitted");
+            assert_eq!(c["clickIds"]["gclid"], "G1");
+            assert_eq!(c["referrer"]["type"], "search");
+            assert_eq!(c["referrer"]["name"], "google");
+            assert_eq!(c["referrer"]["host"], "www.google.com");
+            assert_eq!(c["channel"], "Paid Search");
+            assert_eq!(c["session"]["id"], session_id.as_str());
+            assert_eq!(c["session"].get("start").is_some(), i == 0, "{i}");
+        }
+        // Session and touches stored once for the whole task.
+        let keys: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "footfall.touch.first",
+                "footfall.touch.last",
+                "footfall.session"
+            ]
+        );
+        // The next page load (internal) continues the session and its attribution.
+        let mut e2 = landing_engine(
+            "https://shop.example/cart",
+            "https://shop.example/",
+            60_000,
+            &stored,
+            |_| {},
+        );
+        assert_eq!(e2.session_id(), session_id);
+        track(&mut e2, 60_000, "c", None, 4);
+        let (events, stored2) = drain_events(&mut e2, 60_001);
+        let c = &events[0]["context"];
+        assert_eq!(c["channel"], "Paid Search");
+        assert_eq!(c["campaign"]["name"], "spring");
+        assert_eq!(c["referrer"]["name"], "google");
+        assert_eq!(c["session"]["id"], session_id.as_str());
+        assert!(c["session"].get("start").is_none());
+        let keys: Vec<&str> = stored2.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["footfall.session"], "first and last touch unchanged");
+        // Nothing more to store until the next activity.
+        e2.handle(WallMs(60_002), Input::Tick);
+        assert!(!drain(&mut e2)
+            .iter()
+            .any(|x| matches!(x, Effect::Store { .. })));
+    }
+
+    #[test]
+    fn a_session_that_idles_out_mid_page_gets_a_new_id_and_start() {
+        let mut e = landing_engine("https://shop.example/", "", 0, &[], |o| {
+            o.session_timeout_min = Some(5.0)
+        });
+        track(&mut e, 0, "a", None, 1);
+        let first = e.session_id().to_owned();
+        track(&mut e, 6 * 60_000, "b", None, 2);
+        assert_ne!(e.session_id(), first);
+        let (events, _) = drain_events(&mut e, 6 * 60_000);
+        assert_eq!(events[0]["context"]["session"]["start"], true);
+        assert_eq!(events[1]["context"]["session"]["start"], true);
+        assert_eq!(events[1]["context"]["session"]["id"], e.session_id());
+        assert_eq!(events[1]["context"]["channel"], "Direct");
+    }
+
+    #[test]
+    fn urls_are_redacted_but_campaigns_kept() {
+        let url = "https://u:pw@shop.example/account/jo@example.com?token=s3cr3t&utm_source=news&utm_medium=email&email=jo%40example.com&fbclid=F";
+        let referrer = "https://mail.example.net/read?to=ann@example.org&token=x";
+        let mut e = landing_engine(url, referrer, 0, &[], |o| {
+            o.strip_query_params = Some(vec!["token".into()]);
+        });
+        // The path as the browser reports it.
+        e.set_page(Page {
+            url: url.into(),
+            path: "/account/jo@example.com".into(),
+            search:
+                "?token=s3cr3t&utm_source=news&utm_medium=email&email=jo%40example.com&fbclid=F"
+                    .into(),
+            title: "Shop".into(),
+            referrer: referrer.into(),
+        });
+        e.handle(
+            WallMs(1),
+            Input::Page {
+                name: None,
+                properties: None,
+                id: [1; 16],
+            },
+        );
+        let (events, _) = drain_events(&mut e, 2);
+        let ev = &events[0];
+        let text = ev.to_string();
+        for secret in ["s3cr3t", "jo@", "jo%40", "ann@", "pw@", "token"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let page = &ev["context"]["page"];
+        assert_eq!(
+            page["url"],
+            "https://shop.example/account/[email]?utm_source=news&utm_medium=email&email=[email]&fbclid=F"
+        );
+        assert_eq!(page["path"], "/account/[email]");
+        assert_eq!(
+            page["search"],
+            "?utm_source=news&utm_medium=email&email=[email]&fbclid=F"
+        );
+        assert_eq!(page["referrer"], "https://mail.example.net/read?to=[email]");
+        assert_eq!(ev["properties"]["url"], page["url"]);
+        assert_eq!(ev["properties"]["referrer"], page["referrer"]);
+        let c = &ev["context"];
+        assert_eq!(c["campaign"]["source"], "news");
+        assert_eq!(c["clickIds"]["fbclid"], "F");
+        assert_eq!(c["channel"], "Email");
+        assert_eq!(c["referrer"]["host"], "mail.example.net");
+    }
+
+    #[test]
+    fn a_page_change_keeps_the_attribution() {
+        let mut e = landing_engine(
+            "https://shop.example/?utm_source=news&utm_medium=email",
+            "",
+            0,
+            &[],
+            |_| {},
+        );
+        track(&mut e, 0, "a", None, 1);
+        e.set_page(Page {
+            url: "https://shop.example/route2".into(),
+            path: "/route2".into(),
+            ..Page::default()
+        });
+        track(&mut e, 1, "b", None, 2);
+        let (events, _) = drain_events(&mut e, 2);
+        assert_eq!(events[1]["context"]["page"]["path"], "/route2");
+        assert_eq!(events[1]["context"]["channel"], "Email");
+        assert_eq!(events[1]["context"]["campaign"]["source"], "news");
+        assert_eq!(
+            events[0]["context"]["session"]["id"],
+            events[1]["context"]["session"]["id"]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The event envelope of the Segment Spec, written as JSON text once, when an
 //! event is accepted.
 
+use crate::core::attribution::Touch;
 use crate::core::json::{push_key, push_str};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::push_uuid_v4;
@@ -52,15 +53,19 @@ pub struct Environment {
 }
 
 /// The part of `context` shared by every event of a page view, serialized
-/// once per page view and copied into each event.
+/// once per page view and copied into each event: the library, the page,
+/// the session's attribution (`campaign`, `clickIds`, `referrer`,
+/// `channel`), and the environment. Rebuild it (the engine's
+/// `rebuild_context`) whenever the page or the attribution changes.
 #[derive(Clone, Debug, Default)]
 pub struct ContextCache {
     json: String,
 }
 
 impl ContextCache {
-    /// Serializes the shared context of `env` (without the enclosing braces).
-    pub fn new(env: &Environment) -> ContextCache {
+    /// Serializes the shared context of `env` and the session's attribution
+    /// `touch` (without the enclosing braces).
+    pub fn new(env: &Environment, touch: Option<&Touch>) -> ContextCache {
         let mut json = String::with_capacity(512);
         json.push_str("\"library\":{\"name\":\"");
         json.push_str(LIBRARY_NAME);
@@ -68,6 +73,9 @@ impl ContextCache {
         json.push_str(LIBRARY_VERSION);
         json.push_str("\"},\"page\":");
         push_page_object(&mut json, &env.page, None);
+        if let Some(touch) = touch {
+            touch.push_context(&mut json);
+        }
         push_field(&mut json, "userAgent", &env.user_agent);
         push_field(&mut json, "locale", &env.locale);
         push_field(&mut json, "timezone", &env.timezone);
@@ -183,7 +191,7 @@ pub struct SharedSpan {
 /// ```
 /// use footfall::core::envelope::*;
 /// use footfall::core::time::WallMs;
-/// let context = ContextCache::new(&Environment::default());
+/// let context = ContextCache::new(&Environment::default(), None);
 /// let mut out = String::new();
 /// write_event(&mut out, &Fields {
 ///     kind: Kind::Track("quote_requested"), properties: r#"{"price":129}"#,
@@ -269,7 +277,7 @@ mod tests {
     }
 
     fn event(kind: Kind, props: &str, user: Option<&str>) -> String {
-        let ctx = ContextCache::new(&env());
+        let ctx = ContextCache::new(&env(), None);
         let mut out = String::new();
         write_event(
             &mut out,
@@ -289,7 +297,7 @@ mod tests {
 
     #[test]
     fn context_has_every_field_and_omits_empty_ones() {
-        let ctx = ContextCache::new(&env());
+        let ctx = ContextCache::new(&env(), None);
         assert_eq!(
             ctx.as_str(),
             concat!(
@@ -298,7 +306,7 @@ mod tests {
                 r#""},"page":{"path":"/services","search":"?x=1","title":"Repairs \"fast\"","url":"https://shop.example/services?x=1"},"userAgent":"UA/1.0","locale":"en-US","timezone":"Europe/Berlin","screen":{"width":1280,"height":720,"density":1.5}"#
             )
         );
-        let bare = ContextCache::new(&Environment::default());
+        let bare = ContextCache::new(&Environment::default(), None);
         assert_eq!(
             bare.as_str(),
             concat!(
@@ -353,7 +361,7 @@ mod tests {
 
     #[test]
     fn the_shared_span_cuts_to_the_compact_form() {
-        let ctx = ContextCache::new(&env());
+        let ctx = ContextCache::new(&env(), None);
         for (own, compact) in [
             (
                 "",
@@ -392,8 +400,8 @@ mod tests {
     fn density_must_be_a_number() {
         let mut e = env();
         e.screen.density = f64::NAN;
-        assert!(!ContextCache::new(&e).as_str().contains("density"));
+        assert!(!ContextCache::new(&e, None).as_str().contains("density"));
         e.screen.density = -1.0;
-        assert!(!ContextCache::new(&e).as_str().contains("density"));
+        assert!(!ContextCache::new(&e, None).as_str().contains("density"));
     }
 }

@@ -12,3 +12,9 @@ pub mod outbox;
 pub mod retry;
 pub mod time;
 pub mod uuid;
+
+// Attribution and sessions.
+pub mod attribution;
+pub mod privacy;
+pub mod session;
+pub mod url;
