@@ -30,6 +30,10 @@ export interface FootfallOptions {
   maxBatchBytes?: number;
   /** Most events held in memory and storage. Default 1000. */
   maxQueueEvents?: number;
+  /** Minutes of inactivity after which a session ends (1 to 1440). Default 30. */
+  sessionTimeoutMin?: number;
+  /** Attribution settings. */
+  attribution?: FootfallAttributionOptions;
   /** Privacy settings. */
   privacy?: FootfallPrivacyOptions;
   /** Log dropped input and failed sends to the console. Default false. */
@@ -40,6 +44,23 @@ export interface FootfallOptions {
 export interface FootfallPrivacyOptions {
   /** Longest string kept in properties, in characters. Default 1024. */
   maxStringLength?: number;
+  /**
+   * Query parameters removed from every URL sent (`context.page`, page
+   * properties), compared case-insensitively, e.g. `['token', 'session']`.
+   * Campaign parameters and click ids are still read into
+   * `context.campaign` and `context.clickIds`.
+   */
+  stripQueryParams?: string[];
+}
+
+/** Attribution settings. */
+export interface FootfallAttributionOptions {
+  /**
+   * Other domains whose referrals are internal (they keep the session and
+   * its attribution), with their subdomains: a payment provider, a sister
+   * site. The page's own registrable domain is always internal.
+   */
+  internalDomains?: string[];
 }
 
 /** Counters returned by `stats()`. */
@@ -219,6 +240,12 @@ impl Client {
         self.driver.anonymous_id()
     }
 
+    /// The current session id (`context.session.id`).
+    #[wasm_bindgen(js_name = sessionId)]
+    pub fn session_id(&self) -> String {
+        self.driver.session_id()
+    }
+
     fn refuse(&self, why: Invalid) {
         self.driver.dispatch(Input::Refused(why));
     }
@@ -256,6 +283,8 @@ enum Type {
     Num,
     Bool,
     Object,
+    /// An array of strings.
+    Strings,
 }
 
 impl Type {
@@ -265,6 +294,9 @@ impl Type {
             Type::Num => v.as_f64().is_some_and(|n| !n.is_nan()),
             Type::Bool => v.as_bool().is_some(),
             Type::Object => v.is_object() && !v.is_function(),
+            Type::Strings => {
+                js_sys::Array::is_array(v) && js_sys::Array::from(v).iter().all(|x| x.is_string())
+            }
         }
     }
 
@@ -274,6 +306,7 @@ impl Type {
             Type::Num => "a number",
             Type::Bool => "a boolean",
             Type::Object => "an object",
+            Type::Strings => "an array of strings",
         }
     }
 }
@@ -306,7 +339,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
             "footfall: init(options) expects an object, e.g. { endpoint: '/collect' }",
         ));
     }
-    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy] =
+    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, session_timeout_min, attribution] =
         read_fields(
             value,
             [
@@ -318,11 +351,31 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("maxQueueEvents", Type::Num),
                 ("debug", Type::Bool),
                 ("privacy", Type::Object),
+                ("sessionTimeoutMin", Type::Num),
+                ("attribution", Type::Object),
             ],
         )?;
-    let [max_string_length] = match &privacy {
-        Some(p) => read_fields(p, [("maxStringLength", Type::Num)])?,
+    let [max_string_length, strip_query_params] = match &privacy {
+        Some(p) => read_fields(
+            p,
+            [
+                ("maxStringLength", Type::Num),
+                ("stripQueryParams", Type::Strings),
+            ],
+        )?,
+        None => [None, None],
+    };
+    let [internal_domains] = match &attribution {
+        Some(a) => read_fields(a, [("internalDomains", Type::Strings)])?,
         None => [None],
+    };
+    let strings = |v: Option<JsValue>| {
+        v.map(|v| {
+            js_sys::Array::from(&v)
+                .iter()
+                .filter_map(|s| s.as_string())
+                .collect()
+        })
     };
     let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());
     let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
@@ -335,6 +388,9 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         max_queue_events: number(max_queue_events),
         max_string_length: number(max_string_length),
         debug: debug.and_then(|v| v.as_bool()),
+        session_timeout_min: number(session_timeout_min),
+        internal_domains: strings(internal_domains),
+        strip_query_params: strings(strip_query_params),
     })
 }
 

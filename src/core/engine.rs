@@ -12,7 +12,7 @@ use crate::core::retry::{parse_retry_after, Jitter, Verdict};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
 
-use crate::core::attribution::Touch;
+use crate::core::attribution::{Attribution, Touch};
 use crate::core::envelope::Page;
 use crate::core::privacy::{redact_emails, redact_url};
 use crate::core::session::{SessionBoot, Visit};
@@ -290,7 +290,7 @@ impl Engine {
         let landing = Touch::classify(&env.page.url, &env.page.referrer, &config.internal_domains);
         let visit = Visit::boot(
             boot.session.now,
-            landing,
+            &landing,
             boot.session,
             config.session_timeout_ms,
         );
@@ -303,7 +303,7 @@ impl Engine {
             max_queue_events: config.max_queue_events,
         };
         let mut engine = Engine {
-            context: ContextCache::new(&env, Some(visit.touch())),
+            context: ContextCache::new(&env, Some(visit.attribution())),
             context_id: 1,
             env,
             anonymous_id: String::new(),
@@ -352,8 +352,8 @@ impl Engine {
     }
 
     /// The session's attribution, as events carry it.
-    pub fn attribution(&self) -> &Touch {
-        self.visit.touch()
+    pub fn attribution(&self) -> &Attribution {
+        self.visit.attribution()
     }
 
     /// The page changed without a page load (a route change in a single-page
@@ -368,7 +368,7 @@ impl Engine {
     /// attribution, under a new id registered with the outbox (events
     /// already queued keep the context they were written with).
     fn rebuild_context(&mut self) {
-        self.context = ContextCache::new(&self.env, Some(self.visit.touch()));
+        self.context = ContextCache::new(&self.env, Some(self.visit.attribution()));
         self.context_id = self.context_id.wrapping_add(1);
         self.outbox
             .register_context(self.context_id, self.context.as_str());

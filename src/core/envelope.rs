@@ -1,7 +1,7 @@
 //! The event envelope of the Segment Spec, written as JSON text once, when an
 //! event is accepted.
 
-use crate::core::attribution::Touch;
+use crate::core::attribution::Attribution;
 use crate::core::json::{push_key, push_str};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::push_uuid_v4;
@@ -64,8 +64,8 @@ pub struct ContextCache {
 
 impl ContextCache {
     /// Serializes the shared context of `env` and the session's attribution
-    /// `touch` (without the enclosing braces).
-    pub fn new(env: &Environment, touch: Option<&Touch>) -> ContextCache {
+    /// (without the enclosing braces).
+    pub fn new(env: &Environment, attribution: Option<&Attribution>) -> ContextCache {
         let mut json = String::with_capacity(512);
         json.push_str("\"library\":{\"name\":\"");
         json.push_str(LIBRARY_NAME);
@@ -73,8 +73,8 @@ impl ContextCache {
         json.push_str(LIBRARY_VERSION);
         json.push_str("\"},\"page\":");
         push_page_object(&mut json, &env.page, None);
-        if let Some(touch) = touch {
-            touch.push_context(&mut json);
+        if let Some(attribution) = attribution {
+            json.push_str(&attribution.context);
         }
         push_field(&mut json, "userAgent", &env.user_agent);
         push_field(&mut json, "locale", &env.locale);

@@ -184,9 +184,9 @@ fn strip_part(out: &mut String, part: &str, names: &[String]) -> bool {
 
 /// Removes user info (`user:password@`) from an absolute URL's authority.
 fn userinfo_dropped(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
+    let (scheme, rest) = crate::core::url::split_once(url, "://")?;
     let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
-    let at = rest.get(..end)?.rfind('@')?;
+    let at = crate::core::url::rfind_byte(rest.get(..end)?, b'@')?;
     let mut out = String::with_capacity(url.len());
     out.push_str(scheme);
     out.push_str("://");

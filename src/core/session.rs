@@ -18,10 +18,9 @@
 //!   when it is at most [`LAST_TOUCH_LOOKBACK_MS`] old ("last non-direct
 //!   click"), else it is Direct.
 
-use crate::core::attribution::Touch;
+use crate::core::attribution::{Attribution, Touch};
 use crate::core::json::push_u64;
 use crate::core::time::WallMs;
-use crate::core::url::{pairs, value};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
 
 /// Default inactivity after which a session ends: 30 minutes (GA4's,
@@ -34,13 +33,14 @@ pub const MAX_SESSION_MS: u64 = 24 * 60 * 60 * 1000;
 /// sessions: 90 days (GA4's longest acquisition lookback).
 pub const LAST_TOUCH_LOOKBACK_MS: u64 = 90 * 24 * 60 * 60 * 1000;
 
-/// Storage key of the current session: `id=...&start=...&last=...` and its
-/// attribution as query pairs.
+/// Storage key of the current session: a record (one field per line, then
+/// a checksum) of its id, start, last activity, and attribution key and
+/// context.
 pub const KEY_SESSION: &str = "footfall.session";
-/// Storage key of the first touch (written once per browser): its
-/// attribution and `at=` (when).
+/// Storage key of the first touch (written once per browser): a record of
+/// its time, attribution key and context.
 pub const KEY_FIRST_TOUCH: &str = "footfall.touch.first";
-/// Storage key of the last non-direct touch: its attribution and `at=`.
+/// Storage key of the last non-direct touch, stored like the first.
 pub const KEY_LAST_TOUCH: &str = "footfall.touch.last";
 
 /// Why a session started.
@@ -149,6 +149,57 @@ pub struct SessionBoot<'a> {
     pub fresh_id: [u8; 16],
 }
 
+/// FNV-1a (32 bits) of `text`: a stored record ends with it, so a record
+/// that was cut or written by someone else is ignored rather than pasted
+/// into events.
+fn checksum(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// A stored record: `fields` one per line, then the checksum of the lines
+/// before it. No field contains a line break.
+fn record(fields: &[&str]) -> String {
+    let mut out = String::new();
+    for field in fields {
+        out.push_str(field);
+        out.push('\n');
+    }
+    let sum = checksum(&out);
+    push_u64(&mut out, u64::from(sum));
+    out
+}
+
+/// The `N` fields of a stored record whose checksum matches.
+fn read_record<const N: usize>(stored: &str) -> Option<[&str; N]> {
+    let body_end = crate::core::url::rfind_byte(stored, b'\n')? + 1;
+    let (body, sum) = (stored.get(..body_end)?, stored.get(body_end..)?);
+    if sum.parse::<u32>().ok()? != checksum(body) {
+        return None;
+    }
+    let mut fields = body.split('\n');
+    let out = [(); N].map(|_| fields.next().unwrap_or_default());
+    (fields.next() == Some("") && fields.next().is_none()).then_some(out)
+}
+
+/// A stored touch: when, and its attribution (`at`, key, context).
+fn read_touch(stored: &str) -> Option<(Attribution, WallMs)> {
+    let [at, key, context] = read_record(stored)?;
+    let attribution = Attribution {
+        key: key.to_owned(),
+        context: context.to_owned(),
+    };
+    Some((attribution, WallMs(at.parse().ok()?)))
+}
+
+/// `attribution` stored with its time.
+fn touch_record(attribution: &Attribution, at: WallMs) -> String {
+    let mut time = String::new();
+    push_u64(&mut time, at.0);
+    record(&[&time, &attribution.key, &attribution.context])
+}
+
 /// The session and attribution of one page: decides at page load, follows
 /// every event, and says what to store.
 #[derive(Clone, Debug)]
@@ -158,68 +209,42 @@ pub struct Visit {
     /// The next event is the session's first: it carries `"start":true`.
     start_pending: bool,
     /// The session's attribution.
-    touch: Touch,
+    attribution: Attribution,
     /// The last non-direct touch and when it happened.
-    last_touch: Option<(Touch, WallMs)>,
+    last_touch: Option<(Attribution, WallMs)>,
     /// The first touch to store, when none was stored yet.
     pending_first: Option<String>,
     session_dirty: bool,
     last_touch_dirty: bool,
 }
 
-/// A stored session: id, start, last activity, attribution.
-fn parse_session(stored: &str) -> Option<(String, WallMs, WallMs, Touch)> {
-    let mut id = None;
-    let mut start = None;
-    let mut last = None;
-    for (key, raw) in pairs(stored) {
-        match key {
-            "id" if is_uuid(raw) => id = Some(raw.to_owned()),
-            "start" => start = raw.parse().ok().map(WallMs),
-            "last" => last = raw.parse().ok().map(WallMs),
-            _ => {}
-        }
-    }
-    Some((id?, start?, last?, Touch::from_stored(stored)))
-}
-
-/// A stored touch and its time (`at=`).
-fn parse_touch(stored: &str) -> Option<(Touch, WallMs)> {
-    let at = pairs(stored)
-        .find(|(k, _)| *k == "at")
-        .and_then(|(_, v)| value(v).parse().ok())?;
-    Some((Touch::from_stored(stored), WallMs(at)))
-}
-
-/// `touch` and `at=` as stored under [`KEY_FIRST_TOUCH`] and [`KEY_LAST_TOUCH`].
-fn stored_touch(touch: &Touch, at: WallMs) -> String {
-    let mut out = String::from("at=");
-    push_u64(&mut out, at.0);
-    touch.push_stored(&mut out);
-    out
-}
-
 impl Visit {
     /// Decides the session of a page load at `now` whose landing is
     /// `landing` (see [`Touch::classify`]), from the stored state in `boot`.
-    pub fn boot(now: WallMs, landing: Touch, boot: SessionBoot, idle_timeout_ms: u64) -> Visit {
+    pub fn boot(now: WallMs, landing: &Touch, boot: SessionBoot, idle_timeout_ms: u64) -> Visit {
+        let landing = landing.attribution();
         let mut visit = Visit {
             rules: SessionRules::new(idle_timeout_ms),
             id: String::new(),
             start_pending: false,
-            touch: Touch::default(),
-            last_touch: boot.last_touch.and_then(parse_touch),
+            attribution: Attribution::default(),
+            last_touch: boot.last_touch.and_then(read_touch),
             pending_first: None,
             session_dirty: true,
             last_touch_dirty: false,
         };
-        if let Some((id, start, last, touch)) = boot.session.and_then(parse_session) {
-            visit.rules.restore(start, last);
-            visit.id = id;
-            visit.touch = touch;
+        if let Some([id, start, last, key, context]) = boot.session.and_then(read_record) {
+            if let (true, Ok(start), Ok(last)) = (is_uuid(id), start.parse(), last.parse()) {
+                visit.rules.restore(WallMs(start), WallMs(last));
+                visit.id = id.to_owned();
+                visit.attribution = Attribution {
+                    key: key.to_owned(),
+                    context: context.to_owned(),
+                };
+            }
         }
-        if boot.first_touch.is_none_or(str::is_empty) {
-            visit.pending_first = Some(stored_touch(&landing, now));
+        if boot.first_touch.is_none_or(|s| read_touch(s).is_none()) {
+            visit.pending_first = Some(touch_record(&landing, now));
         }
         let mut start = visit.rules.on_activity(now) != Activity::Continue;
         if landing.is_direct() {
@@ -228,7 +253,7 @@ impl Visit {
             }
             return visit;
         }
-        if !start && landing.is_new_campaign_for(&visit.touch) {
+        if !start && landing.key != visit.attribution.key {
             visit.rules.start(now);
             start = true;
         }
@@ -240,19 +265,21 @@ impl Visit {
         visit
     }
 
-    /// Starts a session with a new id from `random`; a non-direct `touch`
-    /// is its attribution, a direct one gives way to the last non-direct
-    /// touch when recent enough.
-    fn start_session(&mut self, now: WallMs, random: [u8; 16], touch: Touch) {
+    /// Starts a session with a new id from `random`; a non-direct
+    /// `attribution` is its own, a direct one gives way to the last
+    /// non-direct touch when recent enough.
+    fn start_session(&mut self, now: WallMs, random: [u8; 16], attribution: Attribution) {
         self.id.clear();
         push_uuid_v4(&mut self.id, random);
         self.start_pending = true;
         self.session_dirty = true;
-        self.touch = match &self.last_touch {
-            Some((last, at)) if touch.is_direct() && now.since(*at) <= LAST_TOUCH_LOOKBACK_MS => {
+        self.attribution = match &self.last_touch {
+            Some((last, at))
+                if attribution.is_direct() && now.since(*at) <= LAST_TOUCH_LOOKBACK_MS =>
+            {
                 last.clone()
             }
-            _ => touch,
+            _ => attribution,
         };
     }
 
@@ -265,9 +292,9 @@ impl Visit {
         if self.rules.on_activity(now) == Activity::Continue {
             return false;
         }
-        let before = self.touch.clone();
-        self.start_session(now, random.map(|b| b ^ 0x5a), Touch::default());
-        self.touch != before
+        let before = std::mem::take(&mut self.attribution.key);
+        self.start_session(now, random.map(|b| b ^ 0x5a), Attribution::default());
+        self.attribution.key != before
     }
 
     /// The session id.
@@ -276,8 +303,8 @@ impl Visit {
     }
 
     /// The session's attribution.
-    pub fn touch(&self) -> &Touch {
-        &self.touch
+    pub fn attribution(&self) -> &Attribution {
+        &self.attribution
     }
 
     /// The current session's start and last activity.
@@ -312,20 +339,18 @@ impl Visit {
             writes.push((KEY_FIRST_TOUCH, first));
         }
         if std::mem::take(&mut self.last_touch_dirty) {
-            if let Some((touch, at)) = &self.last_touch {
-                writes.push((KEY_LAST_TOUCH, stored_touch(touch, *at)));
+            if let Some((attribution, at)) = &self.last_touch {
+                writes.push((KEY_LAST_TOUCH, touch_record(attribution, *at)));
             }
         }
         if std::mem::take(&mut self.session_dirty) {
             if let Some((start, last)) = self.rules.span() {
-                let mut out = String::from("id=");
-                out.push_str(&self.id);
-                out.push_str("&start=");
-                push_u64(&mut out, start.0);
-                out.push_str("&last=");
-                push_u64(&mut out, last.0);
-                self.touch.push_stored(&mut out);
-                writes.push((KEY_SESSION, out));
+                let (mut start_text, mut last_text) = (String::new(), String::new());
+                push_u64(&mut start_text, start.0);
+                push_u64(&mut last_text, last.0);
+                let a = &self.attribution;
+                let value = record(&[&self.id, &start_text, &last_text, &a.key, &a.context]);
+                writes.push((KEY_SESSION, value));
             }
         }
         writes
@@ -410,7 +435,7 @@ mod tests {
                 fresh_id: [self.loads; 16],
             };
             let landing = Touch::classify(url, referrer, &[]);
-            let mut visit = Visit::boot(now, landing, boot, 30 * MIN);
+            let mut visit = Visit::boot(now, &landing, boot, 30 * MIN);
             visit.on_event(now, [0xee; 16]);
             let mut own = String::new();
             visit.push_own_context(&mut own);
@@ -423,6 +448,17 @@ mod tests {
     }
 
     const SHOP: &str = "https://shop.example/";
+
+    /// A field of the attribution's context, e.g. `channel` or `referrer.host`.
+    fn field(v: &Visit, path: &str) -> String {
+        let json: serde_json::Value =
+            serde_json::from_str(&format!("{{\"x\":0{}}}", v.attribution().context)).unwrap();
+        let mut at = &json;
+        for key in path.split('.') {
+            at = &at[key];
+        }
+        at.as_str().unwrap_or_default().to_owned()
+    }
     const GOOGLE: &str = "https://www.google.com/";
 
     #[test]
@@ -479,7 +515,7 @@ mod tests {
         for &(minute, url, referrer, new_session, channel) in steps {
             let (visit, own) = browser.load(minute, url, referrer);
             assert_eq!(
-                visit.touch().channel.as_str(),
+                field(&visit, "channel"),
                 channel,
                 "at {minute}: {url} from {referrer:?}"
             );
@@ -497,11 +533,14 @@ mod tests {
             id = visit.session_id().to_owned();
         }
         // The first touch was stored once, at the first load.
-        let first = Touch::from_stored(&browser.storage[KEY_FIRST_TOUCH]);
-        assert_eq!(first.referrer.name, "google");
-        assert!(browser.storage[KEY_FIRST_TOUCH].starts_with("at=1795348800000&"));
-        let last = parse_touch(&browser.storage[KEY_LAST_TOUCH]).unwrap();
-        assert_eq!(last.0.click_ids, [("gclid", "B".to_owned())]);
+        let first = read_touch(&browser.storage[KEY_FIRST_TOUCH]).unwrap();
+        assert!(first.0.context.contains(r#""name":"google""#), "{first:?}");
+        assert_eq!(first.1, WallMs(T0));
+        let last = read_touch(&browser.storage[KEY_LAST_TOUCH]).unwrap();
+        assert!(
+            last.0.context.contains(r#""clickIds":{"gclid":"B"}"#),
+            "{last:?}"
+        );
         assert_eq!(last.1, WallMs(T0 + 12 * MIN));
     }
 
@@ -509,26 +548,26 @@ mod tests {
     fn direct_sessions_without_a_recent_touch_are_direct() {
         let mut browser = Browser::default();
         let (v, _) = browser.load(0, SHOP, "");
-        assert_eq!(v.touch().channel.as_str(), "Direct");
+        assert_eq!(field(&v, "channel"), "Direct");
         assert!(
             !browser.storage.contains_key(KEY_LAST_TOUCH),
             "no non-direct touch yet"
         );
-        assert_eq!(
-            Touch::from_stored(&browser.storage[KEY_FIRST_TOUCH]),
-            Touch::default()
-        );
+        assert!(read_touch(&browser.storage[KEY_FIRST_TOUCH])
+            .unwrap()
+            .0
+            .is_direct());
         let (v, _) = browser.load(5, SHOP, "https://news.example/article");
-        assert_eq!(v.touch().channel.as_str(), "Referral");
+        assert_eq!(field(&v, "channel"), "Referral");
         // 91 days later, a direct visit is Direct again.
         let (v, own) = browser.load(91 * 24 * 60, SHOP, "");
-        assert_eq!(v.touch().channel.as_str(), "Direct");
+        assert_eq!(field(&v, "channel"), "Direct");
         assert!(own.contains("\"start\":true"));
         // ...and at 89 days, the referral is still carried.
         let mut browser = Browser::default();
         browser.load(0, SHOP, "https://news.example/article");
         let (v, _) = browser.load(89 * 24 * 60, SHOP, "");
-        assert_eq!(v.touch().referrer.host, "news.example");
+        assert_eq!(field(&v, "referrer.host"), "news.example");
     }
 
     #[test]
@@ -545,7 +584,7 @@ mod tests {
             browser.storage.insert(KEY_LAST_TOUCH, garbage.to_owned());
             let (v, own) = browser.load(0, SHOP, GOOGLE);
             assert!(own.contains("\"start\":true"), "{garbage}");
-            assert_eq!(v.touch().channel.as_str(), "Organic Search");
+            assert_eq!(field(&v, "channel"), "Organic Search");
         }
     }
 
@@ -583,17 +622,13 @@ mod tests {
             own,
             format!("\"session\":{{\"id\":\"{}\"}}", v.session_id())
         );
-        assert_eq!(v.touch().channel.as_str(), "Email");
+        assert_eq!(field(&v, "channel"), "Email");
         // Only the session is written, once, however many events.
         assert!(!v.on_event(WallMs(T0 + 56 * MIN), [2; 16]));
         let writes = v.take_writes();
         assert_eq!(writes.len(), 1);
         assert_eq!(writes[0].0, KEY_SESSION);
-        assert!(
-            writes[0].1.contains("&last=1795352160000&"),
-            "{}",
-            writes[0].1
-        );
+        assert!(writes[0].1.contains("\n1795352160000\n"), "{}", writes[0].1);
         assert!(v.take_writes().is_empty());
     }
 
@@ -602,7 +637,7 @@ mod tests {
         let mut browser = Browser::default();
         let (mut v, _) = browser.load(0, SHOP, "");
         assert!(!v.on_event(WallMs(T0 + 100 * MIN), [3; 16]));
-        assert_eq!(v.touch(), &Touch::default());
+        assert_eq!(v.attribution(), &Attribution::default());
     }
 
     #[test]
@@ -611,8 +646,8 @@ mod tests {
         // timeout: the new session keeps that referral (last non-direct).
         let mut browser = Browser::default();
         let (mut v, _) = browser.load(0, SHOP, "https://news.example/");
-        let before = v.touch().clone();
+        let before = v.attribution().clone();
         assert!(!v.on_event(WallMs(T0 + 31 * MIN), [4; 16]));
-        assert_eq!(v.touch(), &before);
+        assert_eq!(v.attribution(), &before);
     }
 }

@@ -24,6 +24,36 @@ use std::borrow::Cow;
 /// longer ones are cut, so a hostile URL cannot bloat every event.
 pub const MAX_VALUE_CHARS: usize = 500;
 
+/// Where `needle` first occurs in `haystack`. A plain byte comparison:
+/// `str::find` with a string pattern brings in the two-way searcher and its
+/// panic messages (kilobytes of wasm) for the few short needles used here.
+///
+/// ```
+/// assert_eq!(footfall::core::url::find("a://b", "://"), Some(1));
+/// assert_eq!(footfall::core::url::find("ab", "abc"), None);
+/// ```
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    (0..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..i + n.len()) == Some(n))
+}
+
+/// Whether `needle` occurs in `haystack` (see [`find`]).
+pub fn contains(haystack: &str, needle: &str) -> bool {
+    find(haystack, needle).is_some()
+}
+
+/// Where the byte `b` last occurs in `s` (a plain loop: the reverse
+/// searchers of `str` cost more wasm).
+pub fn rfind_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().rposition(|x| x == b)
+}
+
+/// `s` split around the first `separator` (see [`find`]).
+pub fn split_once<'a>(s: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
+    let i = find(s, separator)?;
+    Some((s.get(..i)?, s.get(i + separator.len()..)?))
+}
+
 /// The query of `url`, without `?` and without the fragment ("" if none).
 ///
 /// ```
@@ -179,7 +209,7 @@ pub fn param(query: &str, name: &str) -> Option<String> {
 /// ```
 pub fn host(url: &str) -> &str {
     let url = url.trim();
-    let rest = match url.split_once("://") {
+    let rest = match split_once(url, "://") {
         Some((scheme, rest))
             if !scheme.is_empty()
                 && scheme
@@ -194,10 +224,13 @@ pub fn host(url: &str) -> &str {
         },
     };
     let end = rest
-        .find(|c: char| "/?#\\".contains(c) || c.is_whitespace() || c.is_control())
+        .find(|c: char| matches!(c, '/' | '?' | '#' | '\\') || c.is_whitespace() || c.is_control())
         .unwrap_or(rest.len());
     let authority = rest.get(..end).unwrap_or_default();
-    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host_port = match rfind_byte(authority, b'@') {
+        Some(at) => authority.get(at + 1..).unwrap_or_default(),
+        None => authority,
+    };
     let host = if host_port.starts_with('[') {
         match host_port.find(']') {
             Some(i) => host_port.get(..=i).unwrap_or_default(),
@@ -216,14 +249,9 @@ const COUNTRY_SECOND_LEVEL: &str = " ac co com edu go gob gov ltd mil ne net nic
 /// Other multi-label suffixes under which each name is a separate site.
 const SHARED_SUFFIXES: &str = " github.io gitlab.io netlify.app vercel.app pages.dev workers.dev web.app firebaseapp.com herokuapp.com appspot.com blogspot.com wordpress.com myshopify.com azurewebsites.net cloudfront.net ";
 
-/// Whether ` word ` occurs in a space-separated list (with outer spaces).
+/// Whether `word` is one of the words of a space-separated list.
 fn listed(list: &str, word: &str) -> bool {
-    !word.is_empty()
-        && !word.contains(' ')
-        && list.match_indices(word).any(|(i, _)| {
-            list.as_bytes().get(i.wrapping_sub(1)) == Some(&b' ')
-                && list.as_bytes().get(i + word.len()) == Some(&b' ')
-        })
+    !word.is_empty() && list.split(' ').any(|w| w == word)
 }
 
 /// The registrable domain of a (lowercase) host: the public suffix plus
@@ -247,9 +275,13 @@ pub fn registrable_domain(host: &str) -> &str {
     }
     // Start of the last `n` labels.
     let from_label = |n: usize| -> usize {
-        host.rmatch_indices('.')
-            .nth(n.wrapping_sub(1))
-            .map_or(0, |(i, _)| i + 1)
+        let mut dots = 0;
+        host.bytes()
+            .rposition(|b| {
+                dots += usize::from(b == b'.');
+                dots == n
+            })
+            .map_or(0, |i| i + 1)
     };
     let last_two = host.get(from_label(2)..).unwrap_or(host);
     let (second, tld) = last_two.split_once('.').unwrap_or(("", last_two));
@@ -283,7 +315,7 @@ pub fn site_label(host: &str) -> &str {
 /// ```
 pub fn push_encoded(out: &mut String, s: &str) {
     for c in s.chars() {
-        if c.is_ascii_control() || "%&=+#?".contains(c) {
+        if c.is_ascii_control() || matches!(c, '%' | '&' | '=' | '+' | '#' | '?') {
             let b = c as u8;
             out.push('%');
             out.push(crate::core::json::hex_digit(b >> 4).to_ascii_uppercase());
