@@ -560,11 +560,12 @@ impl Touch {
                 }
             }
         }
-        let click_ids = CLICK_IDS
-            .iter()
-            .zip(found)
-            .filter_map(|((p, _, _), v)| Some((*p, v.filter(|v| !v.is_empty())?)))
-            .collect();
+        let mut click_ids = Vec::new();
+        for ((p, _, _), v) in CLICK_IDS.iter().zip(found) {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                click_ids.push((*p, v));
+            }
+        }
         let referrer = classify_referrer(page_url, referrer_url, internal);
         Touch::from_parts(campaign, click_ids, referrer)
     }

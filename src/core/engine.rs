@@ -1448,7 +1448,7 @@ mod tests {
         let page = &ev["context"]["page"];
         assert_eq!(
             page["url"],
-            "https://shop.example/account/[email]?utm_source=news&utm_medium=email&email=[email]&fbclid=F"
+            "https://u:[email]/account/[email]?utm_source=news&utm_medium=email&email=[email]&fbclid=F"
         );
         assert_eq!(page["path"], "/account/[email]");
         assert_eq!(

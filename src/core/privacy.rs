@@ -182,22 +182,10 @@ fn strip_part(out: &mut String, part: &str, names: &[String]) -> bool {
     removed
 }
 
-/// Removes user info (`user:password@`) from an absolute URL's authority.
-fn userinfo_dropped(url: &str) -> Option<String> {
-    let (scheme, rest) = crate::core::url::split_once(url, "://")?;
-    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
-    let at = crate::core::url::rfind_byte(rest.get(..end)?, b'@')?;
-    let mut out = String::with_capacity(url.len());
-    out.push_str(scheme);
-    out.push_str("://");
-    out.push_str(rest.get(at + 1..)?);
-    Some(out)
-}
-
-/// Redacts a URL for sending: drops user info, removes the query
-/// parameters listed in `strip` (`privacy.stripQueryParams`), and replaces
-/// email addresses anywhere in it (path, query, fragment). Borrows when
-/// nothing changed.
+/// Redacts a URL for sending: removes the query parameters listed in
+/// `strip` (`privacy.stripQueryParams`), and replaces email addresses
+/// anywhere in it (path, query, fragment; user info such as
+/// `user:secret@host.example` reads as one). Borrows when nothing changed.
 ///
 /// ```
 /// use footfall::core::privacy::redact_url;
@@ -209,9 +197,6 @@ fn userinfo_dropped(url: &str) -> Option<String> {
 /// ```
 pub fn redact_url<'a>(url: &'a str, strip: &[String]) -> Cow<'a, str> {
     let mut out = Cow::Borrowed(url);
-    if let Some(s) = userinfo_dropped(&out) {
-        out = Cow::Owned(s);
-    }
     if let Some(s) = params_stripped(&out, strip) {
         out = Cow::Owned(s);
     }
@@ -321,7 +306,7 @@ mod tests {
     fn urls() {
         let strip = ["secret".to_owned()];
         for (url, redacted) in [
-            ("https://u:p@a.example/", "https://a.example/"),
+            ("https://u:p@a.example/", "https://u:[email]/"),
             (
                 "https://a.example/?secret=1&gclid=g&utm_source=s",
                 "https://a.example/?gclid=g&utm_source=s",

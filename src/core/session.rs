@@ -171,26 +171,40 @@ fn record(fields: &[&str]) -> String {
     out
 }
 
-/// The `N` fields of a stored record whose checksum matches.
-fn read_record<const N: usize>(stored: &str) -> Option<[&str; N]> {
+/// The fields of a stored record whose checksum matches.
+fn read_record(stored: &str) -> Option<std::str::Split<'_, char>> {
     let body_end = crate::core::url::rfind_byte(stored, b'\n')? + 1;
     let (body, sum) = (stored.get(..body_end)?, stored.get(body_end..)?);
-    if sum.parse::<u32>().ok()? != checksum(body) {
-        return None;
-    }
-    let mut fields = body.split('\n');
-    let out = [(); N].map(|_| fields.next().unwrap_or_default());
-    (fields.next() == Some("") && fields.next().is_none()).then_some(out)
+    (sum.parse::<u32>().ok()? == checksum(body)).then(|| body.split('\n'))
+}
+
+/// The next field of a record, as a time.
+fn read_time(fields: &mut std::str::Split<'_, char>) -> Option<WallMs> {
+    fields.next()?.parse().ok().map(WallMs)
+}
+
+/// The next two fields of a record, as an attribution (key, context).
+fn read_attribution(fields: &mut std::str::Split<'_, char>) -> Option<Attribution> {
+    Some(Attribution {
+        key: fields.next()?.to_owned(),
+        context: fields.next()?.to_owned(),
+    })
 }
 
 /// A stored touch: when, and its attribution (`at`, key, context).
 fn read_touch(stored: &str) -> Option<(Attribution, WallMs)> {
-    let [at, key, context] = read_record(stored)?;
-    let attribution = Attribution {
-        key: key.to_owned(),
-        context: context.to_owned(),
-    };
-    Some((attribution, WallMs(at.parse().ok()?)))
+    let mut fields = read_record(stored)?;
+    let at = read_time(&mut fields)?;
+    Some((read_attribution(&mut fields)?, at))
+}
+
+/// A stored session: id, start, last activity, attribution.
+fn read_session(stored: &str) -> Option<(&str, WallMs, WallMs, Attribution)> {
+    let mut fields = read_record(stored)?;
+    let id = fields.next().filter(|id| is_uuid(id))?;
+    let start = read_time(&mut fields)?;
+    let last = read_time(&mut fields)?;
+    Some((id, start, last, read_attribution(&mut fields)?))
 }
 
 /// `attribution` stored with its time.
@@ -233,15 +247,10 @@ impl Visit {
             session_dirty: true,
             last_touch_dirty: false,
         };
-        if let Some([id, start, last, key, context]) = boot.session.and_then(read_record) {
-            if let (true, Ok(start), Ok(last)) = (is_uuid(id), start.parse(), last.parse()) {
-                visit.rules.restore(WallMs(start), WallMs(last));
-                visit.id = id.to_owned();
-                visit.attribution = Attribution {
-                    key: key.to_owned(),
-                    context: context.to_owned(),
-                };
-            }
+        if let Some((id, start, last, attribution)) = boot.session.and_then(read_session) {
+            visit.rules.restore(start, last);
+            visit.id = id.to_owned();
+            visit.attribution = attribution;
         }
         if boot.first_touch.is_none_or(|s| read_touch(s).is_none()) {
             visit.pending_first = Some(touch_record(&landing, now));

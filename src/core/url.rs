@@ -124,18 +124,14 @@ pub fn decode(s: &str) -> Cow<'_, str> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        if let Some(decoded) = percent_byte(bytes, i) {
-            out.push(decoded);
-            i += 3;
-        } else {
-            out.push(if b == b'+' { b' ' } else { b });
-            i += 1;
-        }
+        let (byte, len) = match percent_byte(bytes, i) {
+            Some(decoded) => (decoded, 3),
+            None => (if b == b'+' { b' ' } else { b }, 1),
+        };
+        out.push(byte);
+        i += len;
     }
-    Cow::Owned(match String::from_utf8(out) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// The first `max_chars` characters of `s`.
@@ -197,7 +193,7 @@ pub fn param(query: &str, name: &str) -> Option<String> {
 
 /// The host of an absolute (`scheme://`) or scheme-relative (`//`) URL, as
 /// written: without user info, port or trailing dot, and ending at the first
-/// whitespace or control character; "" when there is none.
+/// ASCII space or control character; "" when there is none.
 /// IPv6 literals keep their brackets.
 ///
 /// ```
@@ -224,7 +220,8 @@ pub fn host(url: &str) -> &str {
         },
     };
     let end = rest
-        .find(|c: char| matches!(c, '/' | '?' | '#' | '\\') || c.is_whitespace() || c.is_control())
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\') || b <= b' ' || b == 0x7f)
         .unwrap_or(rest.len());
     let authority = rest.get(..end).unwrap_or_default();
     let host_port = match rfind_byte(authority, b'@') {
