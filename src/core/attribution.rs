@@ -403,56 +403,58 @@ pub fn channel(source: &str, medium: &str, campaign: &str) -> Channel {
     // GA4's paid-medium pattern `^(.*cp.*|ppc|retargeting|paid.*)$`.
     let paid =
         contains(medium, "cp") || one_of("ppc,retargeting", medium) || medium.starts_with("paid");
+    let is = |k| kind == Some(k);
     const EMAIL: &str = "email,e-mail,e_mail,e mail";
-    let rules = [
-        (shopping && paid, Channel::PaidShopping),
-        (kind == Some(SiteKind::Search) && paid, Channel::PaidSearch),
-        (kind == Some(SiteKind::Social) && paid, Channel::PaidSocial),
-        (kind == Some(SiteKind::Video) && paid, Channel::PaidVideo),
-        (
-            one_of("display,banner,expandable,interstitial,cpm", medium),
-            Channel::Display,
-        ),
-        (paid, Channel::PaidOther),
-        (shopping, Channel::OrganicShopping),
-        (
-            kind == Some(SiteKind::Social)
-                || one_of(
-                    "social,social-network,social-media,sm,social network,social media",
-                    medium,
-                ),
-            Channel::OrganicSocial,
-        ),
-        (
-            kind == Some(SiteKind::Video) || contains(medium, "video"),
-            Channel::OrganicVideo,
-        ),
-        (
-            kind == Some(SiteKind::Search) || medium == "organic",
-            Channel::OrganicSearch,
-        ),
-        (
-            one_of(EMAIL, source) || one_of(EMAIL, medium),
-            Channel::Email,
-        ),
-        (medium == "affiliate", Channel::Affiliates),
-        (one_of("referral,app,link", medium), Channel::Referral),
-        (medium == "audio", Channel::Audio),
-        (source == "sms" || medium == "sms", Channel::Sms),
-        (
-            medium.ends_with("push")
-                || contains(medium, "mobile")
-                || contains(medium, "notification")
-                || source == "firebase",
-            Channel::MobilePush,
-        ),
-    ];
-    for (hit, channel) in rules {
-        if hit {
-            return channel;
+    if paid {
+        if shopping {
+            return Channel::PaidShopping;
+        }
+        for (k, c) in [
+            (SiteKind::Search, Channel::PaidSearch),
+            (SiteKind::Social, Channel::PaidSocial),
+            (SiteKind::Video, Channel::PaidVideo),
+        ] {
+            if is(k) {
+                return c;
+            }
         }
     }
-    Channel::Unassigned
+    if one_of("display,banner,expandable,interstitial,cpm", medium) {
+        Channel::Display
+    } else if paid {
+        Channel::PaidOther
+    } else if shopping {
+        Channel::OrganicShopping
+    } else if is(SiteKind::Social)
+        || one_of(
+            "social,social-network,social-media,sm,social network,social media",
+            medium,
+        )
+    {
+        Channel::OrganicSocial
+    } else if is(SiteKind::Video) || contains(medium, "video") {
+        Channel::OrganicVideo
+    } else if is(SiteKind::Search) || medium == "organic" {
+        Channel::OrganicSearch
+    } else if one_of(EMAIL, source) || one_of(EMAIL, medium) {
+        Channel::Email
+    } else if medium == "affiliate" {
+        Channel::Affiliates
+    } else if one_of("referral,app,link", medium) {
+        Channel::Referral
+    } else if medium == "audio" {
+        Channel::Audio
+    } else if source == "sms" || medium == "sms" {
+        Channel::Sms
+    } else if medium.ends_with("push")
+        || contains(medium, "mobile")
+        || contains(medium, "notification")
+        || source == "firebase"
+    {
+        Channel::MobilePush
+    } else {
+        Channel::Unassigned
+    }
 }
 
 /// `context.campaign`: the landing URL's `utm_*` values, in the order of
