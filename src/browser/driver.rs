@@ -28,6 +28,9 @@ thread_local! {
     static LIVE: RefCell<Vec<Rc<Driver>>> = const { RefCell::new(Vec::new()) };
 }
 
+/// How long the adoption lock is held after its storage writes.
+const ADOPT_SETTLE_MS: i32 = 50;
+
 /// Why the driver could not start.
 pub const NO_WINDOW: &str = "footfall: no `window` here; footfall runs on a web page";
 
@@ -111,7 +114,77 @@ impl Driver {
         driver.listen();
         driver.settle(clock::now());
         LIVE.with(|live| live.borrow_mut().push(driver.clone()));
+        driver.adopt();
         Ok(driver)
+    }
+
+    /// Adopts the outboxes of pages that are gone. Where the Web Locks API
+    /// exists, inside an exclusive lock shared by every tab, held 50 ms past
+    /// the storage writes so the next holder reads them: two tabs never
+    /// adopt the same events. Elsewhere, at once.
+    fn adopt(self: &Rc<Self>) {
+        let locks = environment::prop(
+            &environment::prop(self.window.as_ref(), "navigator"),
+            "locks",
+        );
+        let request = environment::prop(&locks, "request");
+        let Some(request) = request.dyn_ref::<js_sys::Function>() else {
+            return self.adopt_now();
+        };
+        let weak = Rc::downgrade(self);
+        let holder = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+            let Some(d) = weak.upgrade() else {
+                return JsValue::UNDEFINED;
+            };
+            d.adopt_now();
+            let window = d.window.clone();
+            js_sys::Promise::new(&mut |resolve, _| {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    ADOPT_SETTLE_MS,
+                );
+            })
+            .into()
+        });
+        if request
+            .call2(&locks, &JsValue::from_str("footfall.adopt"), &holder)
+            .is_err()
+        {
+            self.adopt_now();
+        }
+    }
+
+    /// Reads the orphaned outboxes (the engine decides which) and hands
+    /// their records to the engine.
+    fn adopt_now(self: &Rc<Self>) {
+        if self.is_stopped() {
+            return;
+        }
+        let now = clock::now();
+        let keys = self
+            .storage
+            .keys_with_prefix(crate::core::engine::KEY_PREFIX);
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let orphans: Vec<&str> = match self.engine.try_borrow() {
+            Ok(engine) => engine.orphans(&keys, |k| self.storage.get(k), now),
+            Err(_) => return,
+        };
+        if orphans.is_empty() {
+            return;
+        }
+        let mut values = Vec::new();
+        for tab in &orphans {
+            for key in crate::core::tabs::segments_of(tab, &keys) {
+                if let Some(value) = self.storage.get(key) {
+                    values.push((key, value));
+                }
+            }
+        }
+        let segments: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.dispatch(Input::Adopt {
+            tabs: &orphans,
+            segments: &segments,
+        });
     }
 
     /// Sixteen random bytes for an id.
@@ -223,9 +296,26 @@ impl Driver {
 
     fn listen(self: &Rc<Self>) {
         let window: &web_sys::EventTarget = self.window.as_ref();
-        let mut listeners = Vec::with_capacity(6);
+        let mut listeners = Vec::with_capacity(8);
         listeners.push(self.on(window, "pagehide", |d, _| d.dispatch(Input::Unload)));
         listeners.push(self.on(window, "online", |d, _| d.dispatch(Input::Online(true))));
+        // Another tab handed its outbox over (it closed or navigated away).
+        listeners.push(self.on(window, "storage", |d, event| {
+            let key = environment::prop(&event, "key")
+                .as_string()
+                .unwrap_or_default();
+            let value = environment::prop(&event, "newValue").as_string();
+            if crate::core::tabs::is_hand_over(&key, value.as_deref()) {
+                d.adopt();
+            }
+        }));
+        // Back from the back/forward cache after handing over on pagehide.
+        listeners.push(self.on(window, "pageshow", |d, event| {
+            if environment::prop(&event, "persisted").as_bool() == Some(true) {
+                d.dispatch(Input::Resume);
+                d.adopt();
+            }
+        }));
         listeners.push(self.on(window, "offline", |d, _| d.dispatch(Input::Online(false))));
         // The Navigation API announces a navigation before the page starts
         // unloading (Chromium 102+); elsewhere `pagehide` alone does the job.

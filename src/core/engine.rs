@@ -9,6 +9,7 @@ use crate::core::envelope::{write_event, ContextCache, Environment, Fields, Kind
 use crate::core::json::{push_str, sanitize_object, Refusal, StringLimits};
 use crate::core::outbox::{BatchId, Compact, Limits, Outbox, StoreOp};
 use crate::core::retry::{parse_retry_after, Jitter, Verdict};
+use crate::core::tabs::{self, heartbeat_key, segment_key, CLOSED, HEARTBEAT_MS};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
 
@@ -29,7 +30,7 @@ pub const KEY_USER_ID: &str = "footfall.uid";
 /// Prefix of every storage key footfall writes.
 pub const KEY_PREFIX: &str = "footfall.";
 /// Prefix of outbox segment keys: `footfall.q.<tab>.<segment>`.
-pub const KEY_OUTBOX_PREFIX: &str = "footfall.q.";
+pub const KEY_OUTBOX_PREFIX: &str = tabs::SEGMENT_PREFIX;
 
 /// Why a call was refused at the door (counted in `stats().invalid`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,6 +179,18 @@ pub enum Input<'a> {
     /// API `navigate` event): hold fetches so the unload beacons get the
     /// whole keepalive quota.
     Leaving,
+    /// Outboxes of pages that are gone (see [`Engine::orphans`]), read from
+    /// storage: `(key, value)` of each segment, oldest first. They are
+    /// re-stored under this page's id, their records removed, and sent.
+    Adopt {
+        /// Tabs adopted (their heartbeat records are removed too).
+        tabs: &'a [&'a str],
+        /// Their segments.
+        segments: &'a [(&'a str, &'a str)],
+    },
+    /// The page came back from the back/forward cache after handing its
+    /// outbox over on `pagehide`.
+    Resume,
     /// `navigator.onLine` changed.
     Online(bool),
     /// `shutdown()`.
@@ -277,6 +290,9 @@ pub struct Engine {
     drain_pending: bool,
     unloading: bool,
     stopped: bool,
+    /// When the next heartbeat is due; `None` while this page has no
+    /// heartbeat record (nothing persisted).
+    next_beat: Option<WallMs>,
     /// The session and its attribution.
     visit: Visit,
 }
@@ -317,6 +333,7 @@ impl Engine {
             drain_pending: false,
             unloading: false,
             stopped: false,
+            next_beat: None,
             config,
             visit,
         };
@@ -400,7 +417,26 @@ impl Engine {
         if self.stopped || self.unloading {
             return None;
         }
-        self.outbox.poll_timeout()
+        match (self.outbox.poll_timeout(), self.next_beat) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// This page's id, naming its storage records.
+    pub fn tab(&self) -> &str {
+        &self.tab
+    }
+
+    /// The tabs among `keys` (every `footfall.` storage key) whose outboxes
+    /// may be adopted now; `heartbeat` reads a heartbeat record.
+    pub fn orphans<'k>(
+        &self,
+        keys: &[&'k str],
+        heartbeat: impl Fn(&str) -> Option<String>,
+        now: WallMs,
+    ) -> Vec<&'k str> {
+        tabs::orphans(&self.tab, keys, heartbeat, now)
     }
 
     /// Processes one input at time `now`.
@@ -454,7 +490,39 @@ impl Engine {
                 self.drain_pending = false;
                 self.sync(now);
             }
-            Input::Tick => self.sync(now),
+            Input::Adopt { tabs, segments } => {
+                let lines: Vec<&str> = segments
+                    .iter()
+                    .flat_map(|(_, value)| value.split('\n'))
+                    .filter(|l| is_event_line(l))
+                    .collect();
+                self.stats.dropped += self.outbox.restore(lines.into_iter(), now);
+                // Store them under this page first, then remove the orphans'
+                // records: there is never a moment with no copy.
+                self.persist(now);
+                for (key, _) in segments {
+                    self.effects.push(Effect::Remove {
+                        key: (*key).to_owned(),
+                    });
+                }
+                for tab in tabs {
+                    self.effects.push(Effect::Remove {
+                        key: heartbeat_key(tab),
+                    });
+                }
+                self.sync(now);
+            }
+            Input::Resume => {
+                self.unloading = false;
+                self.outbox.on_visible();
+                self.sync(now);
+            }
+            Input::Tick => {
+                if self.next_beat.is_some_and(|at| now >= at) {
+                    self.beat(now);
+                }
+                self.sync(now);
+            }
             Input::Flush { ticket } => {
                 if self.outbox.is_empty() {
                     self.effects.push(Effect::FlushDone(ticket));
@@ -495,7 +563,7 @@ impl Engine {
                 self.next_beacon(now);
             }
             Input::Hidden => {
-                self.persist();
+                self.persist(now);
                 self.next_beacon(now);
             }
             Input::Visible => {
@@ -504,7 +572,7 @@ impl Engine {
             }
             Input::Unload => {
                 self.unloading = true;
-                self.persist();
+                self.persist(now);
                 self.next_beacon(now);
             }
             Input::Leaving => {
@@ -515,9 +583,7 @@ impl Engine {
                 self.sync(now);
             }
             Input::Shutdown => {
-                self.outbox.release_in_flight();
-                self.persist();
-                self.outbox.hand_over();
+                self.hand_over(now);
                 self.stopped = true;
                 self.settle_tickets();
             }
@@ -617,7 +683,7 @@ impl Engine {
 
     /// Persists what changed, sends what is due, settles flushes.
     fn sync(&mut self, now: WallMs) {
-        self.persist();
+        self.persist(now);
         while let Some(batch) = self.outbox.take_fetch(now) {
             let body = self.body(batch, now);
             self.effects.push(Effect::Send { batch, body });
@@ -646,30 +712,61 @@ impl Engine {
             self.effects.push(Effect::Beacon { batch, body });
             return;
         }
-        self.persist();
+        self.persist(now);
         if self.unloading {
-            self.outbox.release_in_flight();
-            self.persist();
-            self.outbox.hand_over();
+            self.hand_over(now);
             self.unloading = false;
         }
         self.settle_tickets();
     }
 
-    fn persist(&mut self) {
+    /// The page is leaving (or shut down): keepalive fetches in flight are
+    /// left to the browser, everything else stays in storage, and the
+    /// heartbeat says "closed" so the next page adopts it at once.
+    fn hand_over(&mut self, now: WallMs) {
+        self.outbox.release_in_flight();
+        self.persist(now);
+        if self.outbox.has_segments() {
+            self.store(&heartbeat_key(&self.tab), CLOSED.to_owned());
+        }
+        self.outbox.hand_over();
+        self.next_beat = None;
+    }
+
+    /// Writes this page's heartbeat.
+    fn beat(&mut self, now: WallMs) {
+        let mut value = String::with_capacity(16);
+        crate::core::json::push_u64(&mut value, now.0);
+        self.store(&heartbeat_key(&self.tab), value);
+        self.next_beat = Some(now.plus(HEARTBEAT_MS));
+    }
+
+    /// Writes what changed to storage, and keeps the heartbeat record in
+    /// step: present (and beating) exactly while this page has records.
+    fn persist(&mut self, now: WallMs) {
         let mut ops = Vec::new();
         self.outbox.persist(self.config.max_batch_bytes, &mut ops);
         for op in ops {
             let effect = match op {
                 StoreOp::Write { segment, value } => Effect::Store {
-                    key: self.segment_key(segment),
+                    key: segment_key(&self.tab, segment),
                     value,
                 },
                 StoreOp::Delete { segment } => Effect::Remove {
-                    key: self.segment_key(segment),
+                    key: segment_key(&self.tab, segment),
                 },
             };
             self.effects.push(effect);
+        }
+        match (self.outbox.has_segments(), self.next_beat) {
+            (true, None) => self.beat(now),
+            (false, Some(_)) => {
+                self.effects.push(Effect::Remove {
+                    key: heartbeat_key(&self.tab),
+                });
+                self.next_beat = None;
+            }
+            _ => {}
         }
         self.persist_session();
     }
@@ -680,15 +777,6 @@ impl Engine {
         for (key, value) in self.visit.take_writes() {
             self.store(key, value);
         }
-    }
-
-    fn segment_key(&self, segment: u32) -> String {
-        let mut key = String::with_capacity(KEY_OUTBOX_PREFIX.len() + self.tab.len() + 11);
-        key.push_str(KEY_OUTBOX_PREFIX);
-        key.push_str(&self.tab);
-        key.push('.');
-        crate::core::json::push_u64(&mut key, u64::from(segment));
-        key
     }
 
     fn body(&self, batch: BatchId, now: WallMs) -> String {
@@ -742,6 +830,11 @@ fn redact_page(page: Page, strip: &[String]) -> Page {
         title: page.title,
         referrer: redact(page.referrer),
     }
+}
+
+/// Whether a stored line looks like an event this crate wrote.
+fn is_event_line(line: &str) -> bool {
+    line.starts_with("{\"type\":") && line.ends_with('}')
 }
 
 /// The first `max_chars` characters of `s`.
@@ -926,8 +1019,26 @@ mod tests {
         assert!(sends(&drain(&mut e)).is_empty());
         assert_eq!(e.poll_timeout(), Some(WallMs(4000)));
         e.handle(WallMs(4000), Input::Tick);
-        assert_eq!(sends(&drain(&mut e)).len(), 1);
-        assert_eq!(e.poll_timeout(), None);
+        let sent = sends(&drain(&mut e));
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            e.poll_timeout(),
+            Some(WallMs(11_000)),
+            "in flight, still stored: only the heartbeat is due"
+        );
+        e.handle(
+            WallMs(4005),
+            Input::Response {
+                batch: sent[0].0,
+                status: 200,
+                retry_after: None,
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Remove {
+            key: "footfall.hb.tab1".into()
+        }));
+        assert_eq!(e.poll_timeout(), None, "nothing stored: no heartbeat");
 
         // Bytes: bodies never exceed maxBatchBytes, and all events leave.
         let mut e = engine(|o| {
@@ -1265,6 +1376,183 @@ mod tests {
         assert_eq!(e.poll_timeout(), None);
     }
 
+    #[test]
+    fn a_page_with_stored_events_beats_every_ten_seconds() {
+        let mut e = engine(|o| o.flush_at = Some(1000.0));
+        track(&mut e, 0, "e", None, 1);
+        e.handle(WallMs(0), Input::Drain);
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Store {
+            key: "footfall.hb.tab1".into(),
+            value: "0".into()
+        }));
+        assert_eq!(
+            e.poll_timeout(),
+            Some(WallMs(3000)),
+            "the interval comes first"
+        );
+        e.handle(WallMs(3000), Input::Tick);
+        let sent = sends(&drain(&mut e));
+        e.handle(
+            WallMs(3001),
+            Input::Response {
+                batch: sent[0].0,
+                status: 503,
+                retry_after: Some("3600"),
+            },
+        );
+        drain(&mut e);
+        assert_eq!(
+            e.poll_timeout(),
+            Some(WallMs(10_000)),
+            "failing: the heartbeat comes first"
+        );
+        e.handle(WallMs(9_999), Input::Tick);
+        e.handle(WallMs(10_000), Input::Tick);
+        e.handle(WallMs(15_000), Input::Tick);
+        e.handle(WallMs(20_000), Input::Tick);
+        let beats: Vec<String> = drain(&mut e)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Store { key, value } if key == "footfall.hb.tab1" => Some(value),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            beats,
+            ["10000", "20000"],
+            "one beat every 10 s while records exist"
+        );
+    }
+
+    #[test]
+    fn unload_with_leftovers_marks_the_outbox_closed() {
+        let mut e = engine(|o| o.flush_at = Some(1000.0));
+        // The collector is failing: nothing is beaconed, all stays stored.
+        track(&mut e, 0, "e", None, 1);
+        e.handle(WallMs(0), Input::Flush { ticket: 1 });
+        let sent = sends(&drain(&mut e));
+        e.handle(
+            WallMs(1),
+            Input::Response {
+                batch: sent[0].0,
+                status: 503,
+                retry_after: None,
+            },
+        );
+        drain(&mut e);
+        e.handle(WallMs(2), Input::Unload);
+        let effects = drain(&mut e);
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Beacon { .. })));
+        assert!(effects.contains(&Effect::Store {
+            key: "footfall.hb.tab1".into(),
+            value: CLOSED.into()
+        }));
+        assert!(!effects
+            .iter()
+            .any(|e| matches!(e, Effect::Remove { key } if key.starts_with(KEY_OUTBOX_PREFIX))));
+        assert_eq!(e.stats().queued, 0, "handed over");
+    }
+
+    #[test]
+    fn adoption_restores_first_keeps_ids_and_removes_the_orphan() {
+        let mut old = engine(|o| o.flush_at = Some(1000.0));
+        track(&mut old, 0, "old_1", None, 1);
+        track(&mut old, 0, "old_2", None, 2);
+        old.handle(WallMs(0), Input::Drain);
+        let stored: Vec<(String, String)> = drain(&mut old)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => {
+                    Some((key, value))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(stored.len(), 1);
+
+        let boot = Boot {
+            anonymous_id: Some(AID),
+            user_id: None,
+            fresh_id: [9; 16],
+            tab: "tab2",
+            seed: 5,
+            online: true,
+            session: SessionBoot::default(),
+        };
+        let mut e = Engine::new(config(|o| o.flush_at = Some(1000.0)), env(), boot);
+        track(&mut e, 10, "new_1", None, 3);
+        let keys: Vec<&str> = stored
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .chain(["footfall.hb.tab1", "footfall.aid"])
+            .collect();
+        let orphans = e.orphans(
+            &keys,
+            |k| (k == "footfall.hb.tab1").then(|| CLOSED.to_owned()),
+            WallMs(10),
+        );
+        assert_eq!(orphans, ["tab1"]);
+        let segments: Vec<(&str, &str)> = stored
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        e.handle(
+            WallMs(20),
+            Input::Adopt {
+                tabs: &orphans,
+                segments: &segments,
+            },
+        );
+        let effects = drain(&mut e);
+        let first_store = effects.iter().position(
+            |e| matches!(e, Effect::Store { key, .. } if key.starts_with("footfall.q.tab2.")),
+        );
+        let removal = effects
+            .iter()
+            .position(|e| matches!(e, Effect::Remove { key } if key == &stored[0].0));
+        assert!(
+            first_store.unwrap() < removal.unwrap(),
+            "stored again before the orphan's copy goes: {effects:?}"
+        );
+        assert!(effects.contains(&Effect::Remove {
+            key: "footfall.hb.tab1".into()
+        }));
+        let sent = sends(&effects);
+        assert_eq!(sent.len(), 1, "adopted events are due at once");
+        let batch = sent[0].1["batch"].as_array().unwrap();
+        let names: Vec<&str> = batch.iter().map(|e| e["event"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            ["old_1", "old_2", "new_1"],
+            "adopted events go first"
+        );
+        assert_eq!(
+            batch[0]["messageId"], "01010101-0101-4101-8101-010101010101",
+            "original id"
+        );
+        assert_eq!(
+            batch[0]["timestamp"], "1970-01-01T00:00:00.000Z",
+            "original timestamp"
+        );
+    }
+
+    #[test]
+    fn corrupt_stored_lines_are_skipped() {
+        let mut e = engine(|_| {});
+        e.handle(
+            WallMs(0),
+            Input::Adopt {
+                tabs: &["x"],
+                segments: &[(
+                    "footfall.q.x.1",
+                    "garbage\n{\"type\":\"track\",\"event\":\"ok\"}\n\n{\"half\"",
+                )],
+            },
+        );
+        assert_eq!(e.stats().queued, 1);
+    }
+
     // Attribution, sessions and URL redaction.
 
     fn landing_engine(
@@ -1309,7 +1597,7 @@ mod tests {
         Engine::new(config(f), environment, boot)
     }
 
-    /// Drains at `now` and returns (events sent, footfall.* keys stored).
+    /// Drains at `now` and returns (events sent, session and touch records stored).
     fn drain_events(e: &mut Engine, now: u64) -> (Vec<Value>, Vec<(String, String)>) {
         e.handle(WallMs(now), Input::Flush { ticket: 99 });
         let effects = drain(e);
@@ -1320,7 +1608,10 @@ mod tests {
         let stored = effects
             .into_iter()
             .filter_map(|eff| match eff {
-                Effect::Store { key, value } if !key.starts_with(KEY_OUTBOX_PREFIX) => {
+                Effect::Store { key, value }
+                    if key == crate::core::session::KEY_SESSION
+                        || key.starts_with("footfall.touch.") =>
+                {
                     Some((key, value))
                 }
                 _ => None,

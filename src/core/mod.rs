@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod json;
 pub mod outbox;
 pub mod retry;
+pub mod tabs;
 pub mod time;
 pub mod uuid;
 

@@ -293,6 +293,11 @@ impl Outbox {
         self.len() == 0
     }
 
+    /// Whether any event held is persisted in a segment of this page.
+    pub fn has_segments(&self) -> bool {
+        !self.segments.is_empty()
+    }
+
     /// Events waiting (not in flight).
     pub fn queued(&self) -> usize {
         self.queue.len()

@@ -43,6 +43,15 @@ export async function startCollector() {
         .filter((r) => r.status >= 200 && r.status < 300)
         .flatMap((r) => (r.body?.batch ?? []).map((e) => (r.body.context ? { ...e, context: { ...r.body.context, ...e.context } } : e)));
     },
+    /** Forgets every request and answers 200 again. */
+    reset() {
+      this.requests.length = 0;
+      this.respond = null;
+    },
+    /** Every messageId that reached the collector, answered or not. */
+    attempted() {
+      return new Set(this.requests.flatMap((r) => (r.body?.batch ?? []).map((e) => e.messageId)));
+    },
     /** Count of acknowledged deliveries per messageId. */
     deliveries() {
       const counts = new Map();
@@ -77,6 +86,7 @@ export async function startCollector() {
       record.status = answer.status;
       collector.requests.push(record);
       if (answer.hang) return; // never answer
+      if (answer.delayMs) await sleep(answer.delayMs);
       res.writeHead(answer.status, answer.headers ?? {});
       return res.end();
     }
