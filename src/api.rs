@@ -371,10 +371,11 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
     };
     let strings = |v: Option<JsValue>| {
         v.map(|v| {
-            js_sys::Array::from(&v)
-                .iter()
-                .filter_map(|s| s.as_string())
-                .collect()
+            let mut out = Vec::new();
+            for s in js_sys::Array::from(&v).iter() {
+                out.extend(s.as_string());
+            }
+            out
         })
     };
     let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());

@@ -155,7 +155,7 @@ pub fn value(raw: &str) -> String {
     // A character takes at most 4 bytes, percent-encoded at most 3 per byte.
     let raw = clip_bytes(raw, MAX_VALUE_CHARS * 12);
     let decoded = decode(raw);
-    clip(decoded.trim(), MAX_VALUE_CHARS).to_owned()
+    clip(decoded.trim_ascii(), MAX_VALUE_CHARS).to_owned()
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character
@@ -204,39 +204,44 @@ pub fn param(query: &str, name: &str) -> Option<String> {
 /// assert_eq!(host("about:blank"), "");
 /// ```
 pub fn host(url: &str) -> &str {
-    let url = url.trim();
-    let rest = match split_once(url, "://") {
-        Some((scheme, rest))
-            if !scheme.is_empty()
-                && scheme
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) =>
-        {
-            rest
+    let url = url.trim_ascii();
+    let b = url.as_bytes();
+    // After `//`, at the start or after a `scheme:`.
+    let Some(slashes) = find(url, "//") else {
+        return "";
+    };
+    let scheme_ok = slashes == 0
+        || (b.get(slashes - 1) == Some(&b':')
+            && slashes > 1
+            && b.get(..slashes - 1).is_some_and(|s| {
+                s.iter()
+                    .all(|&c| c.is_ascii_alphanumeric() || b"+-.".contains(&c))
+            }));
+    if !scheme_ok {
+        return "";
+    }
+    let mut start = slashes + 2;
+    let mut end = start;
+    while let Some(&c) = b.get(end) {
+        if matches!(c, b'/' | b'?' | b'#' | b'\\') || c <= b' ' || c == 0x7f {
+            break;
         }
-        _ => match url.strip_prefix("//") {
-            Some(rest) => rest,
-            None => return "",
-        },
-    };
-    let end = rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\') || b <= b' ' || b == 0x7f)
-        .unwrap_or(rest.len());
-    let authority = rest.get(..end).unwrap_or_default();
-    let host_port = match rfind_byte(authority, b'@') {
-        Some(at) => authority.get(at + 1..).unwrap_or_default(),
-        None => authority,
-    };
-    let host = if host_port.starts_with('[') {
-        match host_port.find(']') {
-            Some(i) => host_port.get(..=i).unwrap_or_default(),
-            None => host_port,
+        if c == b'@' {
+            start = end + 1;
         }
-    } else {
-        host_port.split(':').next().unwrap_or_default()
-    };
-    host.trim_end_matches('.')
+        end += 1;
+    }
+    // Without the port: up to the last `:` unless inside an IPv6 literal.
+    let authority = b.get(start..end).unwrap_or_default();
+    if let Some(colon) = authority.iter().rposition(|&c| c == b':') {
+        if authority.first() != Some(&b'[') || authority.get(colon - 1) == Some(&b']') {
+            end = start + colon;
+        }
+    }
+    while end > start && b.get(end - 1) == Some(&b'.') {
+        end -= 1;
+    }
+    url.get(start..end).unwrap_or_default()
 }
 
 /// Second-level labels under which, in a two-letter country domain, names
