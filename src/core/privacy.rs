@@ -41,35 +41,35 @@ pub fn redact_emails(text: &str) -> Cow<'_, str> {
 }
 
 /// `text` with its email addresses replaced, or `None` when it has none.
+///
+/// Candidates are taken right to left, so each `@` is judged with what
+/// follows it already redacted: the result is the same as redacting it
+/// again (two candidates can overlap, one's domain being the next one's
+/// local part; found by fuzzing).
 fn emails_redacted(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let at_len = if b == b'@' {
+    if !text.contains('@') && !crate::core::url::contains(text, "%40") {
+        return None;
+    }
+    let mut buf = text.as_bytes().to_vec();
+    let mut changed = false;
+    let mut i = buf.len();
+    while i > 0 {
+        i -= 1;
+        let at_len = if buf.get(i) == Some(&b'@') {
             1
-        } else if b == b'%' && percent_byte(bytes, i) == Some(b'@') {
+        } else if percent_byte(&buf, i) == Some(b'@') {
             3
         } else {
-            i += 1;
             continue;
         };
-        let start = local_start(bytes, i, copied);
-        match (start, domain_end(bytes, i + at_len)) {
-            (Some(start), Some(end)) => {
-                let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                buf.push_str(text.get(copied..start).unwrap_or_default());
-                buf.push_str(EMAIL_REDACTED);
-                copied = end;
-                i = end;
-            }
-            _ => i += at_len,
+        if let (Some(start), Some(end)) = (local_start(&buf, i, 0), domain_end(&buf, i + at_len)) {
+            buf.splice(start..end, EMAIL_REDACTED.bytes());
+            changed = true;
+            i = start;
         }
     }
-    let mut buf = out?;
-    buf.push_str(text.get(copied..).unwrap_or_default());
-    Some(buf)
+    // Only ASCII was replaced, on ASCII boundaries: still UTF-8.
+    changed.then(|| String::from_utf8_lossy(&buf).into_owned())
 }
 
 fn is_local(b: u8) -> bool {
@@ -228,9 +228,17 @@ mod tests {
             ("first.last-9_x@sub-d.example.travel", "[email]"),
             ("JO@EXAMPLE.COM", "[email]"),
             ("%40%40a%40example.com", "%40%40[email]"),
+            // Overlapping candidates (found by fuzzing): the same as twice.
+            ("a@b.cd@e.fg", "a@[email]"),
+            ("x@a.yr9bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@c.de", "x@a.yr9bbbbbb[email]"),
         ] {
             assert_eq!(redact_emails(text), redacted, "{text}");
+            assert_eq!(redact_emails(redacted), redacted, "idempotent: {text}");
         }
+        // The fuzzer's input: redacting again changes nothing.
+        let crash = "@AyCCCCCCCCACCCCCCCCAyCCCCCCCCACCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCSCCCCCCCCCCCCr@a.yrCCCCCCCCCCVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVCCCCCCC9CCCCCCCCCCCCCCCCCSCCCCCCCCCCCCr@a.yru";
+        let once = redact_emails(crash);
+        assert_eq!(redact_emails(&once), once);
         for kept in [
             "",
             "@",
