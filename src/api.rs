@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::browser::driver::Driver;
 use crate::core::config::{Config, Options};
@@ -16,13 +17,19 @@ use crate::core::consent::{Choice, Reach};
 use crate::core::engine::{Input, Invalid};
 
 #[wasm_bindgen(
-    inline_js = "export function argumentsPusher() { return function () { this.push(arguments); }; }"
+    inline_js = "export function argumentsPusher() { return function () { this.push(arguments); }; }
+export function gzipper() { return typeof CompressionStream == 'function' ? (t) => new Response(new Blob([t]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer() : undefined; }"
 )]
 extern "C" {
     /// A function that pushes its `arguments` object onto `this`: what
     /// `gtag()` pushes to the dataLayer, made without `eval` (CSP-safe).
     #[wasm_bindgen(js_name = argumentsPusher)]
     fn arguments_pusher() -> js_sys::Function;
+
+    /// A function gzipping a string to a promised `ArrayBuffer` with the
+    /// browser's `CompressionStream`, or `undefined` where there is none.
+    #[wasm_bindgen(js_name = gzipper)]
+    fn gzipper() -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -47,6 +54,8 @@ export interface FootfallOptions {
   privacy?: FootfallPrivacyOptions;
   /** Google Tag Manager's dataLayer: `true`, or settings. */
   dataLayer?: boolean | FootfallDataLayerOptions;
+  /** `gzip`: fetch bodies compressed by the browser (`CompressionStream`) and announced by `compression=gzip` in the URL; the collector must gunzip them. Default `none`. */
+  compression?: 'gzip' | 'none';
   /** Log dropped input and failed sends to the console. Default false. */
   debug?: boolean;
 }
@@ -141,7 +150,12 @@ pub fn start(
 ) -> Result<Client, JsError> {
     let options = read_options(&options)?;
     let config = Config::resolve(options).map_err(|e| JsError::new(e.as_str()))?;
-    let driver = Driver::start(config, arguments_pusher()).map_err(JsError::new)?;
+    let gzip = if config.gzip {
+        gzipper().dyn_into::<js_sys::Function>().ok()
+    } else {
+        None
+    };
+    let driver = Driver::start(config, arguments_pusher(), gzip).map_err(JsError::new)?;
     Ok(Client { driver })
 }
 
@@ -404,7 +418,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
             "footfall: init(options) expects an object, e.g. { endpoint: '/collect' }",
         ));
     }
-    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, consent, data_layer] =
+    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, consent, data_layer, compression] =
         read_fields(
             value,
             [
@@ -418,6 +432,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("privacy", Type::Object),
                 ("consent", Type::Object),
                 ("dataLayer", Type::Any),
+                ("compression", Type::Str),
             ],
         )?;
     let [max_string_length, cookieless, anonymize_ip, redact_emails] = match &privacy {
@@ -475,6 +490,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         redact_emails: boolean(redact_emails),
         consent_mode_bridge: boolean(consent_mode_bridge),
         data_layer_name: string(data_layer_name),
+        compression: string(compression),
     })
 }
 

@@ -46,6 +46,8 @@ pub struct Driver {
     /// Pushes its `arguments` onto `this` (for gtag-style dataLayer pushes).
     push_arguments: js_sys::Function,
     data_layer_name: String,
+    /// Gzips a body (the `compression: 'gzip'` option, where supported).
+    gzip: Option<js_sys::Function>,
     endpoint: String,
     random: RefCell<RandomPool>,
     /// The armed `setTimeout`: its deadline and id.
@@ -66,6 +68,7 @@ impl Driver {
     pub fn start(
         config: Config,
         push_arguments: js_sys::Function,
+        gzip: Option<js_sys::Function>,
     ) -> Result<Rc<Driver>, &'static str> {
         let window = web_sys::window().ok_or(NO_WINDOW)?;
         let storage = if config.cookieless {
@@ -111,6 +114,7 @@ impl Driver {
                 consent_store,
                 push_arguments,
                 data_layer_name,
+                gzip,
                 endpoint,
                 random: RefCell::new(random),
                 timer: Cell::new(None),
@@ -272,20 +276,26 @@ impl Driver {
         match effect {
             Effect::Send { batch, body } => {
                 let weak = Rc::downgrade(self);
-                transport::fetch(
-                    &self.window,
-                    &self.endpoint,
-                    &body,
-                    move |status, retry_after| {
-                        if let Some(d) = weak.upgrade() {
-                            d.dispatch(Input::Response {
-                                batch,
-                                status,
-                                retry_after: retry_after.as_deref(),
-                            });
-                        }
-                    },
-                );
+                let done = move |status, retry_after: Option<String>| {
+                    if let Some(d) = weak.upgrade() {
+                        d.dispatch(Input::Response {
+                            batch,
+                            status,
+                            retry_after: retry_after.as_deref(),
+                        });
+                    }
+                };
+                match &self.gzip {
+                    Some(gzip) => {
+                        transport::fetch_gzip(&self.window, &self.endpoint, &body, gzip, done)
+                    }
+                    None => transport::fetch(
+                        &self.window,
+                        &self.endpoint,
+                        &JsValue::from_str(&body),
+                        done,
+                    ),
+                }
             }
             Effect::Beacon { batch, body } => {
                 let accepted = transport::beacon(&self.window, &self.endpoint, &body);

@@ -46,6 +46,8 @@ pub struct Options {
     pub consent_mode_bridge: Option<bool>,
     /// `dataLayer.name`: the dataLayer array's name.
     pub data_layer_name: Option<String>,
+    /// `compression`: "gzip" or "none".
+    pub compression: Option<String>,
 }
 
 /// Resolved settings. Every number is within its bounds.
@@ -80,6 +82,9 @@ pub struct Config {
     pub consent_mode_bridge: bool,
     /// Name of the dataLayer array. Default `dataLayer`.
     pub data_layer_name: String,
+    /// Gzip fetch bodies in the browser (`CompressionStream`), announced by
+    /// `compression=gzip` in the URL. Default false (`compression: 'none'`).
+    pub gzip: bool,
 }
 
 /// Why `init` refused the options.
@@ -91,6 +96,8 @@ pub enum ConfigError {
     InvalidEndpoint,
     /// `consent.mode` is neither "opt-in" nor "opt-out".
     InvalidConsentMode,
+    /// `compression` is neither "gzip" nor "none".
+    InvalidCompression,
 }
 
 impl ConfigError {
@@ -104,6 +111,7 @@ impl ConfigError {
                 "footfall: `endpoint` must be an http(s) URL or a path starting with '/'"
             }
             ConfigError::InvalidConsentMode => "footfall: `consent.mode` must be 'opt-in' or 'opt-out'",
+            ConfigError::InvalidCompression => "footfall: `compression` must be 'gzip' or 'none'",
         }
     }
 }
@@ -130,6 +138,11 @@ impl Config {
             Some("opt-in") => Mode::OptIn,
             Some(_) => return Err(ConfigError::InvalidConsentMode),
         };
+        let gzip = match options.compression.as_deref() {
+            None | Some("none") => false,
+            Some("gzip") => true,
+            Some(_) => return Err(ConfigError::InvalidCompression),
+        };
         let defaults = options.consent_defaults;
         let consent = Settings {
             mode,
@@ -152,6 +165,7 @@ impl Config {
             anonymize_ip: options.anonymize_ip.unwrap_or(false),
             redact_emails: options.redact_emails.unwrap_or(true),
             consent_mode_bridge: options.consent_mode_bridge.unwrap_or(false),
+            gzip,
             data_layer_name: options
                 .data_layer_name
                 .filter(|n| !n.is_empty())
