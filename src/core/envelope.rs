@@ -1,7 +1,6 @@
 //! The event envelope of the Segment Spec, written as JSON text once, when an
 //! event is accepted.
 
-use crate::core::attribution::Attribution;
 use crate::core::json::{push_key, push_str};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::push_uuid_v4;
@@ -53,19 +52,21 @@ pub struct Environment {
 }
 
 /// The part of `context` shared by every event of a page view, serialized
-/// once per page view and copied into each event: the library, the page,
-/// the session's attribution (`campaign`, `clickIds`, `referrer`,
-/// `channel`), and the environment. Rebuild it (the engine's
-/// `rebuild_context`) whenever the page or the attribution changes.
+/// once per page view and copied into each event.
 #[derive(Clone, Debug, Default)]
 pub struct ContextCache {
     json: String,
 }
 
 impl ContextCache {
-    /// Serializes the shared context of `env` and the session's attribution
-    /// (without the enclosing braces).
-    pub fn new(env: &Environment, attribution: Option<&Attribution>) -> ContextCache {
+    /// Serializes the shared context of `env` (without the enclosing braces).
+    pub fn new(env: &Environment) -> ContextCache {
+        ContextCache::with_members(env, "")
+    }
+
+    /// Like [`ContextCache::new`], followed by `members` (serialized context
+    /// members such as `"consent":{...}`; empty for none).
+    pub fn with_members(env: &Environment, members: &str) -> ContextCache {
         let mut json = String::with_capacity(512);
         json.push_str("\"library\":{\"name\":\"");
         json.push_str(LIBRARY_NAME);
@@ -73,9 +74,6 @@ impl ContextCache {
         json.push_str(LIBRARY_VERSION);
         json.push_str("\"},\"page\":");
         push_page_object(&mut json, &env.page, None);
-        if let Some(attribution) = attribution {
-            json.push_str(&attribution.context);
-        }
         push_field(&mut json, "userAgent", &env.user_agent);
         push_field(&mut json, "locale", &env.locale);
         push_field(&mut json, "timezone", &env.timezone);
@@ -89,6 +87,10 @@ impl ContextCache {
                 crate::core::json::push_decimal(&mut json, env.screen.density);
             }
             json.push('}');
+        }
+        if !members.is_empty() {
+            json.push(',');
+            json.push_str(members);
         }
         ContextCache { json }
     }
@@ -191,7 +193,7 @@ pub struct SharedSpan {
 /// ```
 /// use footfall::core::envelope::*;
 /// use footfall::core::time::WallMs;
-/// let context = ContextCache::new(&Environment::default(), None);
+/// let context = ContextCache::new(&Environment::default());
 /// let mut out = String::new();
 /// write_event(&mut out, &Fields {
 ///     kind: Kind::Track("quote_requested"), properties: r#"{"price":129}"#,
@@ -277,7 +279,7 @@ mod tests {
     }
 
     fn event(kind: Kind, props: &str, user: Option<&str>) -> String {
-        let ctx = ContextCache::new(&env(), None);
+        let ctx = ContextCache::new(&env());
         let mut out = String::new();
         write_event(
             &mut out,
@@ -297,7 +299,7 @@ mod tests {
 
     #[test]
     fn context_has_every_field_and_omits_empty_ones() {
-        let ctx = ContextCache::new(&env(), None);
+        let ctx = ContextCache::new(&env());
         assert_eq!(
             ctx.as_str(),
             concat!(
@@ -306,7 +308,7 @@ mod tests {
                 r#""},"page":{"path":"/services","search":"?x=1","title":"Repairs \"fast\"","url":"https://shop.example/services?x=1"},"userAgent":"UA/1.0","locale":"en-US","timezone":"Europe/Berlin","screen":{"width":1280,"height":720,"density":1.5}"#
             )
         );
-        let bare = ContextCache::new(&Environment::default(), None);
+        let bare = ContextCache::new(&Environment::default());
         assert_eq!(
             bare.as_str(),
             concat!(
@@ -361,7 +363,7 @@ mod tests {
 
     #[test]
     fn the_shared_span_cuts_to_the_compact_form() {
-        let ctx = ContextCache::new(&env(), None);
+        let ctx = ContextCache::new(&env());
         for (own, compact) in [
             (
                 "",
@@ -400,8 +402,8 @@ mod tests {
     fn density_must_be_a_number() {
         let mut e = env();
         e.screen.density = f64::NAN;
-        assert!(!ContextCache::new(&e, None).as_str().contains("density"));
+        assert!(!ContextCache::new(&e).as_str().contains("density"));
         e.screen.density = -1.0;
-        assert!(!ContextCache::new(&e, None).as_str().contains("density"));
+        assert!(!ContextCache::new(&e).as_str().contains("density"));
     }
 }

@@ -779,6 +779,19 @@ impl Outbox {
         }
     }
 
+    /// Forgets everything held (analytics consent was withdrawn; the
+    /// storage records are purged separately). Answers to batches still in
+    /// flight are ignored.
+    pub fn clear(&mut self) {
+        self.queue.clear();
+        self.in_flight.clear();
+        self.queued_bytes = 0;
+        self.keepalive_bytes = 0;
+        self.due_at = None;
+        self.force_upto = None;
+        self.segments.clear();
+    }
+
     /// The page is visible again: beacons sent while hidden have long
     /// completed, and a refused one may be retried at full size.
     pub fn on_visible(&mut self) {

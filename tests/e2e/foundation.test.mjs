@@ -161,3 +161,23 @@ test('init rejects invalid options with a clear message', async () => {
   assert.match(messages[3], /option `flushAt` must be a number/);
   await context.close();
 });
+
+test("compression: 'gzip' sends smaller bodies, announced in the URL, that the collector gunzips", async () => {
+  const sizes = {};
+  for (const compression of ['none', 'gzip']) {
+    const context = await fresh();
+    const { page, errors } = await open(context, collector.origin, testPage({ flushAt: 20, compression }));
+    await page.waitForFunction(() => window.ffReady);
+    await page.evaluate(() => {
+      for (let i = 0; i < 20; i++) ff.trackEvent('compressed', { i, service: 'iphone_screen' });
+    });
+    await collector.waitFor((c) => c.events().length >= 20, 5000, '20 events');
+    const [request] = collector.requests;
+    assert.equal(request.gzip, compression === 'gzip');
+    assert.equal(collector.events().length, 20);
+    sizes[compression] = request.wireBytes / 20;
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  assert.ok(sizes.gzip < sizes.none * 0.3, `bytes per event: ${sizes.gzip} gzip vs ${sizes.none}`);
+});
