@@ -440,6 +440,7 @@ impl Engine {
             members.push_str(",\"ip\":\"0.0.0.0\"");
         }
         members.push_str(&self.visit.attribution().context);
+        self.visit.push_context(&mut members);
         if *page == self.env.page {
             return ContextCache::with_members(&self.env, &members);
         }
@@ -751,8 +752,6 @@ impl Engine {
         if self.visit.on_event(now, id) {
             self.rebuild_context();
         }
-        let mut own_context = String::with_capacity(80);
-        self.visit.push_own_context(&mut own_context);
         let mut json = String::with_capacity(self.context.as_str().len() + props.len() + 256);
         let span = write_event(
             &mut json,
@@ -764,7 +763,7 @@ impl Engine {
                 user_id: self.user_id.as_deref(),
                 timestamp: now,
                 context: &self.context,
-                own_context: &own_context,
+                own_context: "",
             },
         );
         let compact = Compact {
@@ -774,7 +773,10 @@ impl Engine {
         if json.len() > self.outbox.max_event_bytes() {
             return self.refuse(Invalid::EventTooLarge);
         }
-        self.visit.on_event_accepted();
+        if self.visit.on_event_accepted() {
+            // The session's first event had `start`; later ones do not.
+            self.rebuild_context();
+        }
         if truncated > 0 {
             self.stats.truncated += truncated;
             self.log(Log::Truncated(truncated));
@@ -898,8 +900,6 @@ impl Engine {
                 let context = self.context_for(&p.page);
                 cache = Some((p.page.clone(), context));
             }
-            let mut own_context = String::with_capacity(80);
-            self.visit.push_own_context(&mut own_context);
             let Some((_, context)) = &cache else { continue };
             let kind = match &p.kind {
                 PendingKind::Track(name) => Kind::Track(name),
@@ -917,16 +917,20 @@ impl Engine {
                     user_id: p.user_id.as_deref(),
                     timestamp: p.at,
                     context,
-                    own_context: &own_context,
+                    own_context: "",
                 },
             );
             if json.len() > self.outbox.max_event_bytes() {
                 self.refuse(Invalid::EventTooLarge);
                 continue;
             }
-            self.visit.on_event_accepted();
+            if self.visit.on_event_accepted() {
+                cache = None;
+            }
             self.stats.dropped += self.outbox.push(json, None, now);
         }
+        // The session (its start) may have moved on with these events.
+        self.rebuild_context();
         self.request_drain();
     }
 

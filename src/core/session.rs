@@ -294,16 +294,16 @@ impl Visit {
 
     /// Records an event at `now`. When it starts a new session (idle
     /// timeout or cap), the new id is made from `random` (the event's message
-    /// id bytes, each XORed with 0x5a, so the two ids differ); returns
-    /// whether the attribution changed (the shared context must be rebuilt).
+    /// id bytes, each XORed with 0x5a, so the two ids differ) and this
+    /// returns true: the shared context (session, attribution) must be
+    /// rebuilt.
     pub fn on_event(&mut self, now: WallMs, random: [u8; 16]) -> bool {
         self.session_dirty = true;
         if self.rules.on_activity(now) == Activity::Continue {
             return false;
         }
-        let before = std::mem::take(&mut self.attribution.key);
         self.start_session(now, random.map(|b| b ^ 0x5a), Attribution::default());
-        self.attribution.key != before
+        true
     }
 
     /// The session id.
@@ -321,10 +321,13 @@ impl Visit {
         self.rules.span()
     }
 
-    /// Appends this event's `"session":{"id":"...","start":true}` (`start`
-    /// until an event of the session was accepted).
-    pub fn push_own_context(&self, out: &mut String) {
-        out.push_str("\"session\":{\"id\":\"");
+    /// Appends the context member `,"session":{"id":"...","start":true}`
+    /// (`start` until an event of the session was accepted). It is part of
+    /// the shared context: the id is the same for every event of a page view
+    /// (a new session rebuilds the context), and the session's first event
+    /// is written with a shared context of its own that has `start`.
+    pub fn push_context(&self, out: &mut String) {
+        out.push_str(",\"session\":{\"id\":\"");
         out.push_str(&self.id);
         out.push('"');
         if self.start_pending {
@@ -333,10 +336,11 @@ impl Visit {
         out.push('}');
     }
 
-    /// The event written with [`Visit::push_own_context`] was accepted: later
-    /// ones do not start the session.
-    pub fn on_event_accepted(&mut self) {
-        self.start_pending = false;
+    /// An event was accepted: later ones do not start the session. Returns
+    /// whether this one did (the shared context must be rebuilt without
+    /// `start`).
+    pub fn on_event_accepted(&mut self) -> bool {
+        std::mem::take(&mut self.start_pending)
     }
 
     /// What changed since the last call, as (storage key, value): the
@@ -447,7 +451,7 @@ mod tests {
             let mut visit = Visit::boot(now, &landing, boot, 30 * MIN);
             visit.on_event(now, [0xee; 16]);
             let mut own = String::new();
-            visit.push_own_context(&mut own);
+            visit.push_context(&mut own);
             visit.on_event_accepted();
             for (key, value) in visit.take_writes() {
                 self.storage.insert(key, value);
@@ -610,8 +614,8 @@ mod tests {
         assert_eq!(v.session_id(), first_id);
         // 45 minutes idle: a new session, the same campaign.
         assert!(
-            !v.on_event(WallMs(T0 + 55 * MIN), [1; 16]),
-            "attribution unchanged"
+            v.on_event(WallMs(T0 + 55 * MIN), [1; 16]),
+            "a new session: the context is rebuilt"
         );
         assert_ne!(v.session_id(), first_id);
         let mut message_id = String::new();
@@ -622,14 +626,14 @@ mod tests {
             "the session id is not the message id"
         );
         let mut own = String::new();
-        v.push_own_context(&mut own);
+        v.push_context(&mut own);
         assert!(own.contains("\"start\":true"));
         v.on_event_accepted();
         own.clear();
-        v.push_own_context(&mut own);
+        v.push_context(&mut own);
         assert_eq!(
             own,
-            format!("\"session\":{{\"id\":\"{}\"}}", v.session_id())
+            format!(",\"session\":{{\"id\":\"{}\"}}", v.session_id())
         );
         assert_eq!(field(&v, "channel"), "Email");
         // Only the session is written, once, however many events.
@@ -645,7 +649,7 @@ mod tests {
     fn a_direct_landing_after_idle_without_any_touch_changes_nothing_visible() {
         let mut browser = Browser::default();
         let (mut v, _) = browser.load(0, SHOP, "");
-        assert!(!v.on_event(WallMs(T0 + 100 * MIN), [3; 16]));
+        assert!(v.on_event(WallMs(T0 + 100 * MIN), [3; 16]), "a new session");
         assert_eq!(v.attribution(), &Attribution::default());
     }
 
@@ -656,7 +660,7 @@ mod tests {
         let mut browser = Browser::default();
         let (mut v, _) = browser.load(0, SHOP, "https://news.example/");
         let before = v.attribution().clone();
-        assert!(!v.on_event(WallMs(T0 + 31 * MIN), [4; 16]));
+        assert!(v.on_event(WallMs(T0 + 31 * MIN), [4; 16]), "a new session");
         assert_eq!(v.attribution(), &before);
     }
 }
