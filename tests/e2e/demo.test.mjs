@@ -226,7 +226,6 @@ test('funnel run: two visitors through the store; the inspector shows their even
   const banner = page.getByRole('dialog', { name: 'Your privacy, your choice' });
   await banner.waitFor();
   const signals = await page.evaluate(() => typeof window.ff.onExitIntent === 'function');
-  const attribution = await page.evaluate(() => typeof window.ff.sessionId === 'function');
   await sleep(1500);
   assert.equal(demo.lines().length, 0, 'nothing is sent before consent');
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('footfall.'))), [], 'nothing stored before consent');
@@ -305,10 +304,14 @@ test('funnel run: two visitors through the store; the inspector shows their even
     assert.match(rage.properties.selector, /button#chat/);
     assert.equal(rage.properties.text, 'Chat with a technician');
   }
-  if (attribution) {
-    const fromA = events.filter((e) => e.anonymousId === completed.anonymousId);
-    assert.ok(fromA.every((e) => e.context?.campaign?.source === 'newsletter' && e.context?.channel === 'Email'), 'every event of A carries the campaign');
+  // Attribution: every event of A's visit carries the newsletter campaign, B's are Direct.
+  const fromA = events.filter((e) => e.anonymousId === completed.anonymousId);
+  for (const e of fromA) {
+    assert.deepEqual(e.context?.campaign, { source: 'newsletter', medium: 'email', name: 'spring' }, `campaign of ${e.event ?? e.type}`);
+    assert.equal(e.context?.channel, 'Email');
   }
+  assert.equal(new Set(fromA.map((e) => e.context?.session?.id)).size, 1, 'one session');
+  assert.ok(events.filter((e) => e.anonymousId !== completed.anonymousId).every((e) => e.context?.channel === 'Direct'));
 
   // The inspector, as a third person watching.
   const watcher = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -350,7 +353,7 @@ test('funnel run: two visitors through the store; the inspector shows their even
   assert.equal(await row.locator('.type').textContent(), 'track');
   assert.match(await row.locator('time').textContent(), /^\d\d:\d\d:\d\d\.\d{3}$/);
   assert.match(await row.locator('.props').textContent(), /service: iphone_screen · model: iPhone 13 · price: 179/);
-  if (attribution) assert.equal(await row.locator('.chip.channel').textContent(), 'Email');
+  assert.equal(await row.locator('.chip.channel').textContent(), 'Email');
   assert.equal(await row.locator('pre').isVisible(), false);
   await row.locator('summary').click();
   const json = JSON.parse(await row.locator('pre').textContent());

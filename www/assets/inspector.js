@@ -240,7 +240,7 @@ addEventListener('message', (m) => {
         : 'analytics denied: nothing sent';
   $('tab-consent').dataset.state = !consent?.decided ? 'pending' : consent.categories?.analytics ? 'granted' : 'denied';
   $('tab-stats').textContent = s.stats ? `${s.stats.queued} queued · ${s.stats.sent} sent` : '—';
-  $('tab-aid').textContent = s.anonymousId ? `id ${s.anonymousId.slice(0, 8)}…` : 'no id before consent';
+  $('tab-aid').textContent = s.anonymousId ? `visitor ${s.anonymousId.slice(0, 8)}…${s.sessionId ? ` · session ${s.sessionId.slice(0, 8)}…` : ''}` : 'no id before consent';
 });
 
 renderAll();
