@@ -560,6 +560,22 @@ test('accessibility: the consent banner and the exit offer are labelled and work
       els.filter((el) => el.type !== 'hidden' && !el.labels?.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML),
     );
     assert.deepEqual(unlabelled, [], `${path}: every control has a label`);
+    if (path === '/quote') {
+      // The quote request: an email address typed in the description arrives redacted.
+      await page.getByRole('button', { name: 'Send request' }).click();
+      assert.equal(await page.getAttribute('#q-device', 'aria-invalid'), 'true');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'q-device', 'focus on the first invalid field');
+      await page.getByLabel('Device and model').fill('iPhone 12');
+      await page.getByLabel('What happened?').fill('Screen cracked, call me at ada@example.com');
+      await page.getByLabel('Your email').fill('ada@example.com');
+      await page.getByRole('button', { name: 'Send request' }).click();
+      await page.getByRole('heading', { name: 'Request sent' }).waitFor();
+      await page.evaluate(() => window.ff.flush());
+      await waitFor(() => eventsOf(demo.lines()).some((e) => e.event === 'quote_requested'), 5000, 'quote_requested');
+      const quote = eventsOf(demo.lines()).find((e) => e.event === 'quote_requested');
+      assert.deepEqual(quote.properties, { service: 'iphone_screen', device: 'iPhone 12', description: 'Screen cracked, call me at [email]' });
+      assert.ok(!readFileSync(demo.collected, 'utf8').includes('ada@example.com'), 'the address never reached the collector');
+    }
   }
   assert.deepEqual(problems, [], 'no console errors');
   await context.close();

@@ -134,8 +134,9 @@ function setupPanel() {
     toggle.setAttribute('aria-expanded', String(open));
     if (remember) sessionStorage.setItem('fixwell.panel', open ? 'open' : 'closed');
   };
-  const saved = sessionStorage.getItem('fixwell.panel');
-  set(saved ? saved === 'open' && (WIDE.matches || !!new URLSearchParams(location.search).get('panel')) : WIDE.matches, false);
+  // Open beside the store on wide screens unless closed in this tab; over
+  // the store on narrow ones, so only when asked.
+  set(WIDE.matches && sessionStorage.getItem('fixwell.panel') !== 'closed', false);
   toggle.addEventListener('click', () => set(!document.body.classList.contains('panel-open')));
   $('[data-panel="close"]').addEventListener('click', () => {
     set(false);
