@@ -11,7 +11,7 @@ use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
 use crate::browser::driver::Driver;
-use crate::core::config::{Config, Options};
+use crate::core::config::{AutocaptureOptions, Config, Options};
 use crate::core::engine::{Input, Invalid};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -34,6 +34,59 @@ export interface FootfallOptions {
   privacy?: FootfallPrivacyOptions;
   /** Log dropped input and failed sends to the console. Default false. */
   debug?: boolean;
+  /**
+   * Automatic events: `false` turns every one off; in an object, each member
+   * is on unless set to `false` (an object of settings turns it on).
+   */
+  autocapture?: boolean | FootfallAutocapture;
+}
+
+/** Automatic events (all on by default). */
+export interface FootfallAutocapture {
+  /** A `page` event on load and on each route change. Default true. */
+  pageViews?: boolean;
+  /** Route changes of single-page apps (pushState, replaceState to another path, popstate) start page views. Default true. */
+  history?: boolean | {
+    /** Fragment (`#...`) changes count as route changes too. Default false. */
+    hashChange?: boolean;
+  };
+  /** `scroll_depth` events. Default true. */
+  scrollDepth?: boolean | {
+    /** Percentages to report. Default [25, 50, 75, 90, 100]. */
+    milestones?: number[];
+    /** Report every milestone on load for a page no taller than the viewport. Default false. */
+    shortPages?: boolean;
+  };
+  /** `rage_click` events. Default true. */
+  rageClick?: boolean | {
+    /** Clicks that make a rage click; 0 or 1 turn it off. Default 3. */
+    clicks?: number;
+    /** Window from the burst's first click, in ms. Default 1000. */
+    windowMs?: number;
+    /** Distance from the burst's first click, in CSS pixels. Default 30. */
+    radiusPx?: number;
+  };
+  /** `exit_intent` events and `onExitIntent` callbacks. Default true. */
+  exitIntent?: boolean | {
+    /** Least time on the page view first, in ms. Default 2000. */
+    minDwellMs?: number;
+    /** Least time between two exit intents (across page views), in ms. Default 0: once per page view. */
+    cooldownMs?: number;
+    /** On touch devices, a fast scroll up into the first screen or the page going hidden. Default true. */
+    touch?: boolean;
+  };
+  /** `page_leave` events with engaged time. Default true. */
+  pageLeave?: boolean;
+  /** Clicks on elements with `data-ff-event="name"` send that event with their `data-ff-prop-*` attributes. Default true. */
+  clicks?: boolean;
+}
+
+/** What `onExitIntent` callbacks receive. */
+export interface FootfallExitIntent {
+  /** Time on the page view, in ms. */
+  dwellMs: number;
+  /** Deepest percent of the page seen. */
+  maxScrollPercent: number;
 }
 
 /** Privacy settings. */
@@ -213,6 +266,21 @@ impl Client {
         obj.into()
     }
 
+    /// Calls `callback({ dwellMs, maxScrollPercent })` on each exit intent
+    /// (with `autocapture.exitIntent`), after the `exit_intent` event is
+    /// recorded. A callback that throws is ignored (reported with `debug`).
+    #[wasm_bindgen(js_name = onExitIntent)]
+    pub fn on_exit_intent(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(detail: FootfallExitIntent) => void")]
+        callback: JsValue,
+    ) {
+        match callback.dyn_into::<js_sys::Function>() {
+            Ok(f) => self.driver.on_exit_intent(f),
+            Err(_) => self.refuse(Invalid::CallbackNotFunction),
+        }
+    }
+
     /// The anonymous id events carry.
     #[wasm_bindgen(js_name = anonymousId)]
     pub fn anonymous_id(&self) -> String {
@@ -256,6 +324,10 @@ enum Type {
     Num,
     Bool,
     Object,
+    /// A boolean, or an object of settings.
+    Switch,
+    /// An array of numbers.
+    Numbers,
 }
 
 impl Type {
@@ -265,6 +337,13 @@ impl Type {
             Type::Num => v.as_f64().is_some_and(|n| !n.is_nan()),
             Type::Bool => v.as_bool().is_some(),
             Type::Object => v.is_object() && !v.is_function(),
+            Type::Switch => Type::Bool.matches(v) || Type::Object.matches(v),
+            Type::Numbers => {
+                js_sys::Array::is_array(v)
+                    && v.unchecked_ref::<js_sys::Array>()
+                        .iter()
+                        .all(|n| Type::Num.matches(&n))
+            }
         }
     }
 
@@ -274,6 +353,8 @@ impl Type {
             Type::Num => "a number",
             Type::Bool => "a boolean",
             Type::Object => "an object",
+            Type::Switch => "a boolean or an object",
+            Type::Numbers => "an array of numbers",
         }
     }
 }
@@ -285,7 +366,17 @@ fn read_fields<const N: usize>(
     keys: [(&str, Type); N],
 ) -> Result<[Option<JsValue>; N], JsError> {
     let mut out = [const { None }; N];
-    for (slot, (key, ty)) in out.iter_mut().zip(keys) {
+    read_into(obj, &keys, &mut out)?;
+    Ok(out)
+}
+
+/// The body of [`read_fields`], once for every size.
+fn read_into(
+    obj: &JsValue,
+    keys: &[(&str, Type)],
+    out: &mut [Option<JsValue>],
+) -> Result<(), JsError> {
+    for (slot, &(key, ty)) in out.iter_mut().zip(keys) {
         let v =
             Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| type_error(key, "readable"))?;
         if v.is_undefined() || v.is_null() {
@@ -296,7 +387,7 @@ fn read_fields<const N: usize>(
         }
         *slot = Some(v);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads the options object, checking each field's JavaScript type.
@@ -324,6 +415,8 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         Some(p) => read_fields(p, [("maxStringLength", Type::Num)])?,
         None => [None],
     };
+    let [autocapture] = read_fields(value, [("autocapture", Type::Switch)])?;
+    let autocapture = read_autocapture(autocapture)?;
     let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());
     let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
     Ok(Options {
@@ -335,7 +428,89 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         max_queue_events: number(max_queue_events),
         max_string_length: number(max_string_length),
         debug: debug.and_then(|v| v.as_bool()),
+        autocapture,
     })
+}
+
+/// Reads `autocapture`: a boolean, or an object whose members are booleans
+/// or (for some) settings objects.
+fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsError> {
+    let mut a = AutocaptureOptions::default();
+    let Some(value) = value else {
+        return Ok(a);
+    };
+    if let Some(all) = value.as_bool() {
+        a.all = Some(all);
+        return Ok(a);
+    }
+    let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks] =
+        read_fields(
+            &value,
+            [
+                ("pageViews", Type::Bool),
+                ("history", Type::Switch),
+                ("scrollDepth", Type::Switch),
+                ("rageClick", Type::Switch),
+                ("exitIntent", Type::Switch),
+                ("pageLeave", Type::Bool),
+                ("clicks", Type::Bool),
+            ],
+        )?;
+    let flag = |v: &Option<JsValue>| v.as_ref().map(|v| v.as_bool().unwrap_or(true));
+    let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
+    let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
+    let settings = |v: &Option<JsValue>| v.clone().filter(|v| v.is_object());
+    a.page_views = flag(&page_views);
+    a.page_leave = flag(&page_leave);
+    a.clicks = flag(&clicks);
+    a.history = flag(&history);
+    a.scroll_depth = flag(&scroll_depth);
+    a.rage_click = flag(&rage_click);
+    a.exit_intent = flag(&exit_intent);
+    if let Some(h) = settings(&history) {
+        let [hash_change] = read_fields(&h, [("hashChange", Type::Bool)])?;
+        a.hash_change = boolean(hash_change);
+    }
+    if let Some(s) = settings(&scroll_depth) {
+        let [milestones, short_pages] = read_fields(
+            &s,
+            [("milestones", Type::Numbers), ("shortPages", Type::Bool)],
+        )?;
+        a.milestones = milestones.map(|m| {
+            m.unchecked_ref::<js_sys::Array>()
+                .iter()
+                .filter_map(|n| n.as_f64())
+                .collect()
+        });
+        a.short_pages = boolean(short_pages);
+    }
+    if let Some(r) = settings(&rage_click) {
+        let [clicks, window_ms, radius_px] = read_fields(
+            &r,
+            [
+                ("clicks", Type::Num),
+                ("windowMs", Type::Num),
+                ("radiusPx", Type::Num),
+            ],
+        )?;
+        a.rage_clicks = number(clicks);
+        a.rage_window_ms = number(window_ms);
+        a.rage_radius_px = number(radius_px);
+    }
+    if let Some(e) = settings(&exit_intent) {
+        let [min_dwell_ms, cooldown_ms, touch] = read_fields(
+            &e,
+            [
+                ("minDwellMs", Type::Num),
+                ("cooldownMs", Type::Num),
+                ("touch", Type::Bool),
+            ],
+        )?;
+        a.min_dwell_ms = number(min_dwell_ms);
+        a.cooldown_ms = number(cooldown_ms);
+        a.touch = boolean(touch);
+    }
+    Ok(a)
 }
 
 /// "footfall: option `key` must be <expected>".

@@ -12,3 +12,12 @@ pub mod outbox;
 pub mod retry;
 pub mod time;
 pub mod uuid;
+
+// Behaviour signals (issue 5).
+pub mod element;
+pub mod engagement;
+pub mod exit_intent;
+pub mod page_view;
+pub mod rage_click;
+pub mod scroll_depth;
+pub mod signals;

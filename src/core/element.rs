@@ -1,0 +1,232 @@
+//! Clicked elements, described: a short CSS selector and text for rage
+//! clicks, and the event of a declarative click (`data-ff-event`).
+//!
+//! The browser layer reads the DOM (tag names, ids, classes, attributes);
+//! what to keep and how to write it is decided here.
+
+use crate::core::json::push_str;
+
+/// The attribute naming the event of a declarative click.
+pub const EVENT_ATTRIBUTE: &str = "data-ff-event";
+/// Selector of elements with a declarative event (for `closest`).
+pub const EVENT_SELECTOR: &str = "[data-ff-event]";
+/// Attributes with this prefix become the event's properties.
+pub const PROP_PREFIX: &str = "data-ff-prop-";
+/// The event name when `data-ff-event` is empty.
+pub const DEFAULT_EVENT_NAME: &str = "element_clicked";
+/// Longest element text kept, in characters (whitespace collapsed first).
+pub const MAX_TEXT_CHARS: usize = 64;
+/// Most elements in a selector (the target and its nearest ancestors).
+pub const MAX_SELECTOR_STEPS: usize = 3;
+/// Most classes kept per element.
+pub const MAX_CLASSES: usize = 2;
+
+/// One element of a selector, as `tag#id` or `tag.class.class`, and whether
+/// the walk up the tree stops here (an id is unique enough; `body` and
+/// `html` are the top). Ids and classes that are not plain identifiers
+/// (generated `a:b`, `w-1/2`, ...) are skipped.
+///
+/// ```
+/// use footfall::core::element::selector_step;
+/// assert_eq!(selector_step("BUTTON", "", "btn  btn-primary wide"), ("button.btn.btn-primary".into(), false));
+/// assert_eq!(selector_step("DIV", "cart", "x"), ("div#cart".into(), true));
+/// assert_eq!(selector_step("A", "", "md:flex w-1/2"), ("a".into(), false));
+/// ```
+pub fn selector_step(tag: &str, id: &str, class_name: &str) -> (String, bool) {
+    let mut out = String::with_capacity(32);
+    if is_ident(tag) {
+        out.extend(tag.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.push('*');
+    }
+    if is_ident(id) {
+        out.push('#');
+        out.push_str(id);
+        return (out, true);
+    }
+    for class in class_name
+        .split_ascii_whitespace()
+        .filter(|c| is_ident(c))
+        .take(MAX_CLASSES)
+    {
+        out.push('.');
+        out.push_str(class);
+    }
+    let top = out == "body" || out == "html" || out.starts_with("body.");
+    (out, top)
+}
+
+/// Joins steps given innermost first into `outer > inner`.
+///
+/// ```
+/// use footfall::core::element::join_selector;
+/// assert_eq!(join_selector(&["button.buy".into(), "div#card".into()]), "div#card > button.buy");
+/// ```
+pub fn join_selector(steps_inner_first: &[String]) -> String {
+    let mut out = String::new();
+    for step in steps_inner_first.iter().rev() {
+        if !out.is_empty() {
+            out.push_str(" > ");
+        }
+        out.push_str(step);
+    }
+    out
+}
+
+/// A CSS identifier footfall writes as is: ASCII letters, digits, `-` and
+/// `_`, not starting with a digit, at most 64 bytes.
+fn is_ident(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 64
+        && !bytes.first().is_some_and(u8::is_ascii_digit)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+}
+
+/// Element text as a visitor reads it: whitespace runs collapsed to one
+/// space, trimmed, cut to `max_chars` characters.
+///
+/// ```
+/// use footfall::core::element::clean_text;
+/// assert_eq!(clean_text("\n  Check   price\t now ", 64), "Check price now");
+/// assert_eq!(clean_text("Add to basket", 6), "Add to");
+/// ```
+pub fn clean_text(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        // Enough bytes for `max_chars` characters: stop collecting.
+        if out.len() > max_chars.saturating_mul(4) {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if let Some((cut, _)) = out.char_indices().nth(max_chars) {
+        out.truncate(cut);
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
+/// The event name of a declarative click: the attribute's value, or
+/// [`DEFAULT_EVENT_NAME`] when it is blank.
+pub fn declared_name(value: &str) -> &str {
+    let name = value.trim();
+    if name.is_empty() {
+        DEFAULT_EVENT_NAME
+    } else {
+        name
+    }
+}
+
+/// The property key of an attribute: `data-ff-prop-price-band` gives
+/// `price-band` (as written, lower case in HTML); other attributes none.
+pub fn prop_key(attribute: &str) -> Option<&str> {
+    attribute
+        .strip_prefix(PROP_PREFIX)
+        .filter(|key| !key.is_empty())
+}
+
+/// The properties of a declarative click as a JSON object: each
+/// `data-ff-prop-*` attribute of `attributes` (name, value) with its value
+/// as a string; other attributes are ignored.
+///
+/// ```
+/// use footfall::core::element::declared_properties;
+/// let attrs = [("class", "btn"), ("data-ff-event", "price_checked"), ("data-ff-prop-service", "battery")];
+/// assert_eq!(declared_properties(attrs.iter().copied()), r#"{"service":"battery"}"#);
+/// ```
+pub fn declared_properties<'a>(attributes: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::from("{");
+    for (name, value) in attributes {
+        if let Some(key) = prop_key(name) {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            push_str(&mut out, key);
+            out.push(':');
+            push_str(&mut out, value);
+        }
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_steps() {
+        for (tag, id, class, want, last) in [
+            ("BUTTON", "", "", "button", false),
+            ("BUTTON", "buy", "btn", "button#buy", true),
+            (
+                "DIV",
+                "",
+                "card  card--wide   extra",
+                "div.card.card--wide",
+                false,
+            ),
+            ("SPAN", "1abc", "", "span", false), // an id starting with a digit
+            ("SPAN", "a b", "", "span", false),  // not an identifier
+            ("MY-WIDGET", "", "", "my-widget", false),
+            ("svg:rect", "", "", "*", false),
+            ("BODY", "", "home", "body.home", true),
+            ("HTML", "", "", "html", true),
+            ("BUTTON", "", "sm:px-2 _ok", "button._ok", false),
+            ("", "", "", "*", false),
+        ] {
+            assert_eq!(
+                selector_step(tag, id, class),
+                (want.to_owned(), last),
+                "{tag} {id} {class}"
+            );
+        }
+    }
+
+    #[test]
+    fn texts() {
+        for (text, max, want) in [
+            ("", 64, ""),
+            ("   \n\t ", 64, ""),
+            ("Buy", 64, "Buy"),
+            ("  Buy \n now  ", 64, "Buy now"),
+            ("Buy now", 4, "Buy"),
+            ("Buy now", 3, "Buy"),
+            ("Größe wählen", 5, "Größe"),
+            ("日本語のテキスト", 3, "日本語"),
+            ("a b c", 0, ""),
+        ] {
+            assert_eq!(clean_text(text, max), want, "{text:?} {max}");
+        }
+        let long = "word ".repeat(10_000);
+        assert_eq!(clean_text(&long, MAX_TEXT_CHARS).chars().count(), 64);
+    }
+
+    #[test]
+    fn declarative_clicks() {
+        assert_eq!(declared_name(" price_checked "), "price_checked");
+        assert_eq!(declared_name(""), "element_clicked");
+        assert_eq!(declared_name("  "), "element_clicked");
+        assert_eq!(prop_key("data-ff-prop-"), None);
+        assert_eq!(prop_key("data-ff-event"), None);
+        assert_eq!(prop_key("data-ff-prop-a-b"), Some("a-b"));
+        let attrs = [
+            ("data-ff-prop-service", "battery"),
+            ("id", "x"),
+            ("data-ff-prop-quote", "say \"hi\"\n"),
+            ("data-ff-prop-", "ignored"),
+        ];
+        assert_eq!(
+            declared_properties(attrs.iter().copied()),
+            r#"{"service":"battery","quote":"say \"hi\"\n"}"#
+        );
+        assert_eq!(declared_properties(std::iter::empty()), "{}");
+    }
+}
