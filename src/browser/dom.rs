@@ -87,7 +87,7 @@ impl Listener {
 }
 
 /// The wrapper closure type of [`HistoryHook`]: `(state, unused, url)`.
-type Wrapper = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>;
+type Wrapper = Closure<dyn FnMut(JsValue, JsValue, JsValue) -> JsValue>;
 
 /// `history.pushState` or `history.replaceState`, wrapped: the wrapper
 /// always calls the original with the same arguments and returns its
@@ -114,11 +114,14 @@ impl HistoryHook {
         let active = Rc::new(Cell::new(true));
         let (this, call, live) = (history.clone(), original.clone(), active.clone());
         let wrapper: Wrapper = Closure::new(move |state, unused, url| {
-            let result = call.call3(&this, &state, &unused, &url)?;
+            let result = match call.call3(&this, &state, &unused, &url) {
+                Ok(r) => r,
+                Err(e) => wasm_bindgen::throw_val(e),
+            };
             if live.get() {
                 on_change();
             }
-            Ok(result)
+            result
         });
         js_sys::Reflect::set(history, &JsValue::from_str(method), wrapper.as_ref()).ok()?;
         Some(HistoryHook {
