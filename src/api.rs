@@ -432,85 +432,83 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
     })
 }
 
-/// Reads `autocapture`: a boolean, or an object whose members are booleans
-/// or (for some) settings objects.
+/// The members of `autocapture`: a boolean each, or (`Switch`) a settings
+/// object, which turns the member on.
+const AUTOCAPTURE: [(&str, Type); 7] = [
+    ("pageViews", Type::Bool),
+    ("history", Type::Switch),
+    ("scrollDepth", Type::Switch),
+    ("rageClick", Type::Switch),
+    ("exitIntent", Type::Switch),
+    ("pageLeave", Type::Bool),
+    ("clicks", Type::Bool),
+];
+
+/// The settings of `autocapture` members: (index in [`AUTOCAPTURE`], key, type).
+const SETTINGS: [(usize, &str, Type); 9] = [
+    (1, "hashChange", Type::Bool),
+    (2, "milestones", Type::Numbers),
+    (2, "shortPages", Type::Bool),
+    (3, "clicks", Type::Num),
+    (3, "windowMs", Type::Num),
+    (3, "radiusPx", Type::Num),
+    (4, "minDwellMs", Type::Num),
+    (4, "cooldownMs", Type::Num),
+    (4, "touch", Type::Bool),
+];
+
+/// Reads `autocapture`: a boolean, or an object of members (table-driven:
+/// one loop for every member and setting keeps the wasm small).
 fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsError> {
-    let mut a = AutocaptureOptions::default();
     let Some(value) = value else {
-        return Ok(a);
+        return Ok(AutocaptureOptions::default());
     };
     if let Some(all) = value.as_bool() {
-        a.all = Some(all);
-        return Ok(a);
+        return Ok(AutocaptureOptions {
+            all: Some(all),
+            ..AutocaptureOptions::default()
+        });
+    }
+    let mut members = [const { None }; 7];
+    read_into(&value, &AUTOCAPTURE, &mut members)?;
+    let mut settings = [const { None }; 9];
+    for ((member, key, ty), slot) in SETTINGS.iter().zip(settings.iter_mut()) {
+        if let Some(object) = members.get(*member).and_then(|m| m.as_ref()) {
+            if object.is_object() {
+                read_into(object, &[(key, *ty)], std::slice::from_mut(slot))?;
+            }
+        }
     }
     let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks] =
-        read_fields(
-            &value,
-            [
-                ("pageViews", Type::Bool),
-                ("history", Type::Switch),
-                ("scrollDepth", Type::Switch),
-                ("rageClick", Type::Switch),
-                ("exitIntent", Type::Switch),
-                ("pageLeave", Type::Bool),
-                ("clicks", Type::Bool),
-            ],
-        )?;
-    let flag = |v: &Option<JsValue>| v.as_ref().map(|v| v.as_bool().unwrap_or(true));
+        members.map(|m| m.map(|v| v.as_bool().unwrap_or(true)));
+    let [hash_change, milestones, short_pages, rage_clicks, rage_window_ms, rage_radius_px, min_dwell_ms, cooldown_ms, touch] =
+        settings;
     let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
     let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
-    let settings = |v: &Option<JsValue>| v.clone().filter(|v| v.is_object());
-    a.page_views = flag(&page_views);
-    a.page_leave = flag(&page_leave);
-    a.clicks = flag(&clicks);
-    a.history = flag(&history);
-    a.scroll_depth = flag(&scroll_depth);
-    a.rage_click = flag(&rage_click);
-    a.exit_intent = flag(&exit_intent);
-    if let Some(h) = settings(&history) {
-        let [hash_change] = read_fields(&h, [("hashChange", Type::Bool)])?;
-        a.hash_change = boolean(hash_change);
-    }
-    if let Some(s) = settings(&scroll_depth) {
-        let [milestones, short_pages] = read_fields(
-            &s,
-            [("milestones", Type::Numbers), ("shortPages", Type::Bool)],
-        )?;
-        a.milestones = milestones.map(|m| {
+    Ok(AutocaptureOptions {
+        all: None,
+        page_views,
+        history,
+        hash_change: boolean(hash_change),
+        scroll_depth,
+        milestones: milestones.map(|m| {
             m.unchecked_ref::<js_sys::Array>()
                 .iter()
                 .filter_map(|n| n.as_f64())
                 .collect()
-        });
-        a.short_pages = boolean(short_pages);
-    }
-    if let Some(r) = settings(&rage_click) {
-        let [clicks, window_ms, radius_px] = read_fields(
-            &r,
-            [
-                ("clicks", Type::Num),
-                ("windowMs", Type::Num),
-                ("radiusPx", Type::Num),
-            ],
-        )?;
-        a.rage_clicks = number(clicks);
-        a.rage_window_ms = number(window_ms);
-        a.rage_radius_px = number(radius_px);
-    }
-    if let Some(e) = settings(&exit_intent) {
-        let [min_dwell_ms, cooldown_ms, touch] = read_fields(
-            &e,
-            [
-                ("minDwellMs", Type::Num),
-                ("cooldownMs", Type::Num),
-                ("touch", Type::Bool),
-            ],
-        )?;
-        a.min_dwell_ms = number(min_dwell_ms);
-        a.cooldown_ms = number(cooldown_ms);
-        a.touch = boolean(touch);
-    }
-    Ok(a)
+        }),
+        short_pages: boolean(short_pages),
+        rage_click,
+        rage_clicks: number(rage_clicks),
+        rage_window_ms: number(rage_window_ms),
+        rage_radius_px: number(rage_radius_px),
+        exit_intent,
+        min_dwell_ms: number(min_dwell_ms),
+        cooldown_ms: number(cooldown_ms),
+        touch: boolean(touch),
+        page_leave,
+        clicks,
+    })
 }
 
 /// "footfall: option `key` must be <expected>".

@@ -56,8 +56,8 @@ use std::rc::Rc;
 
 use crate::browser::environment::prop;
 use crate::core::element::{
-    clean_text, declared_properties, join_selector, selector_step, EVENT_ATTRIBUTE, EVENT_SELECTOR,
-    MAX_SELECTOR_STEPS, MAX_TEXT_CHARS,
+    declared_properties, join_selector, selector_step, EVENT_ATTRIBUTE, EVENT_SELECTOR,
+    MAX_SELECTOR_STEPS, MAX_TEXT_BYTES,
 };
 
 impl Listener {
@@ -231,10 +231,9 @@ pub fn describe(target: &JsValue) -> (String, String) {
     } else {
         prop(target, "textContent")
             .dyn_into::<js_sys::JsString>()
-            .map(|t| t.slice(0, 4 * MAX_TEXT_CHARS as u32))
+            .map(|t| t.slice(0, 4 * MAX_TEXT_BYTES as u32))
             .ok()
             .and_then(|t| t.as_string())
-            .map(|t| clean_text(&t, MAX_TEXT_CHARS))
             .unwrap_or_default()
     };
     (join_selector(&steps), text)

@@ -14,8 +14,9 @@ pub const EVENT_SELECTOR: &str = "[data-ff-event]";
 pub const PROP_PREFIX: &str = "data-ff-prop-";
 /// The event name when `data-ff-event` is empty.
 pub const DEFAULT_EVENT_NAME: &str = "element_clicked";
-/// Longest element text kept, in characters (whitespace collapsed first).
-pub const MAX_TEXT_CHARS: usize = 64;
+/// Longest element text kept, in bytes of UTF-8 (whitespace collapsed
+/// first, cut at a character boundary).
+pub const MAX_TEXT_BYTES: usize = 100;
 /// Most elements in a selector (the target and its nearest ancestors).
 pub const MAX_SELECTOR_STEPS: usize = 3;
 /// Most classes kept per element.
@@ -85,19 +86,20 @@ fn is_ident(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
 }
 
-/// Element text as a visitor reads it: whitespace runs collapsed to one
-/// space, trimmed, cut to `max_chars` characters.
+/// Element text as a visitor reads it: runs of ASCII whitespace collapsed
+/// to one space, trimmed, cut to at most `max_bytes` bytes at a character
+/// boundary.
 ///
 /// ```
 /// use footfall::core::element::clean_text;
-/// assert_eq!(clean_text("\n  Check   price\t now ", 64), "Check price now");
-/// assert_eq!(clean_text("Add to basket", 6), "Add to");
+/// assert_eq!(clean_text("\n  Check   price\t now ", 100), "Check price now");
+/// assert_eq!(clean_text("Add to basket", 7), "Add to");
+/// assert_eq!(clean_text("Größe", 3), "Gr"); // never half a character
 /// ```
-pub fn clean_text(text: &str, max_chars: usize) -> String {
+pub fn clean_text(text: &str, max_bytes: usize) -> String {
     let mut out = String::new();
-    for word in text.split_whitespace() {
-        // Enough bytes for `max_chars` characters: stop collecting.
-        if out.len() > max_chars.saturating_mul(4) {
+    for word in text.split_ascii_whitespace() {
+        if out.len() >= max_bytes {
             break;
         }
         if !out.is_empty() {
@@ -105,11 +107,14 @@ pub fn clean_text(text: &str, max_chars: usize) -> String {
         }
         out.push_str(word);
     }
-    if let Some((cut, _)) = out.char_indices().nth(max_chars) {
-        out.truncate(cut);
+    let mut cut = out.len().min(max_bytes);
+    while !out.is_char_boundary(cut) {
+        cut = cut.saturating_sub(1);
     }
-    let trimmed = out.trim_end().len();
-    out.truncate(trimmed);
+    out.truncate(cut);
+    if out.ends_with(' ') {
+        out.pop();
+    }
     out
 }
 
@@ -193,20 +198,26 @@ mod tests {
     #[test]
     fn texts() {
         for (text, max, want) in [
-            ("", 64, ""),
-            ("   \n\t ", 64, ""),
-            ("Buy", 64, "Buy"),
-            ("  Buy \n now  ", 64, "Buy now"),
+            ("", 100, ""),
+            ("   \n\t ", 100, ""),
+            ("Buy", 100, "Buy"),
+            ("  Buy \n now  ", 100, "Buy now"),
             ("Buy now", 4, "Buy"),
             ("Buy now", 3, "Buy"),
-            ("Größe wählen", 5, "Größe"),
-            ("日本語のテキスト", 3, "日本語"),
+            ("Größe wählen", 7, "Größe"),
+            ("Größe wählen", 6, "Größ"),
+            ("日本語のテキスト", 9, "日本語"),
+            ("日本語のテキスト", 8, "日本"),
             ("a b c", 0, ""),
+            ("non\u{a0}breaking", 100, "non\u{a0}breaking"),
         ] {
             assert_eq!(clean_text(text, max), want, "{text:?} {max}");
         }
         let long = "word ".repeat(10_000);
-        assert_eq!(clean_text(&long, MAX_TEXT_CHARS).chars().count(), 64);
+        assert_eq!(
+            clean_text(&long, MAX_TEXT_BYTES),
+            "word ".repeat(20).trim_end()
+        );
     }
 
     #[test]

@@ -370,7 +370,7 @@ impl Engine {
         };
         let signals = Signals::new(&config.autocapture, &env.page.url, &env.page.path);
         let mut engine = Engine {
-            context: ContextCache::new(&env),
+            context: ContextCache::default(),
             context_id: 1,
             env,
             anonymous_id: String::new(),
@@ -389,9 +389,7 @@ impl Engine {
             config,
         };
         engine.outbox.set_online(boot.online, WallMs(0));
-        engine
-            .outbox
-            .register_context(engine.context_id, engine.context.as_str());
+        engine.rebuild_context();
         match boot.anonymous_id.filter(|id| is_uuid(id)) {
             Some(id) => engine.anonymous_id = id.to_owned(),
             None => engine.new_anonymous_id(boot.fresh_id),
@@ -628,8 +626,14 @@ impl Engine {
     /// derives from the page is rebuilt here, in one place.
     fn set_page(&mut self, page: &Page) {
         self.env.page = page.clone();
-        self.context = ContextCache::new(&self.env);
         self.context_id = self.context_id.wrapping_add(1);
+        self.rebuild_context();
+    }
+
+    /// Serializes the shared context (see [`ContextCache`]) and registers it
+    /// under `context_id`; the one place it is built.
+    fn rebuild_context(&mut self) {
+        self.context = ContextCache::new(&self.env);
         self.outbox
             .register_context(self.context_id, self.context.as_str());
     }

@@ -16,10 +16,10 @@
 //! so the `engaged_ms` of a page view's `page_leave` events add up.
 
 use crate::core::config::Autocapture;
-use crate::core::element::{clean_text, MAX_TEXT_CHARS};
+use crate::core::element::{clean_text, MAX_TEXT_BYTES};
 use crate::core::engagement::EngagedTime;
 use crate::core::exit_intent::ExitIntentDetector;
-use crate::core::json::{push_key, push_str, push_u64};
+use crate::core::json::{push_str, push_u64};
 use crate::core::page_view::{RouteChange, RouteRules};
 use crate::core::rage_click::{RageBurst, RageClickDetector, RageClickSettings};
 use crate::core::scroll_depth::{ScrollMilestones, ScrollSettings};
@@ -184,8 +184,8 @@ impl Signals {
                 self.scroll.on_view(scroll_y, viewport_h, doc_h)
             };
             let Some(percent) = milestone else { break };
-            let mut props = String::from("{\"percent\":");
-            push_u64(&mut props, u64::from(percent));
+            let mut props = String::new();
+            push_number(&mut props, "{\"percent\":", percent.into());
             props.push('}');
             self.out.push(Auto::Track("scroll_depth", props));
         }
@@ -219,7 +219,7 @@ impl Signals {
     /// [`Auto::DescribeTarget`]); the text is cleaned and cut here.
     pub fn on_target(&mut self, selector: &str, text: &str) {
         if self.rage.in_burst() {
-            self.rage_target = Some((selector.to_owned(), clean_text(text, MAX_TEXT_CHARS)));
+            self.rage_target = Some((selector.to_owned(), clean_text(text, MAX_TEXT_BYTES)));
         }
     }
 
@@ -308,20 +308,12 @@ impl Signals {
     fn rage_click(&mut self, b: RageBurst) {
         let (selector, text) = self.rage_target.take().unwrap_or_default();
         let mut p = String::with_capacity(64 + selector.len() + text.len());
-        p.push('{');
-        push_key(&mut p, "clicks");
-        push_u64(&mut p, u64::from(b.clicks));
-        p.push(',');
-        push_key(&mut p, "x");
-        push_i32(&mut p, b.x);
-        p.push(',');
-        push_key(&mut p, "y");
-        push_i32(&mut p, b.y);
-        p.push(',');
-        push_key(&mut p, "selector");
+        push_number(&mut p, "{\"clicks\":", b.clicks.into());
+        push_number(&mut p, ",\"x\":", b.x.into());
+        push_number(&mut p, ",\"y\":", b.y.into());
+        p.push_str(",\"selector\":");
         push_str(&mut p, &selector);
-        p.push(',');
-        push_key(&mut p, "text");
+        p.push_str(",\"text\":");
         push_str(&mut p, &text);
         p.push('}');
         self.out.push(Auto::Track("rage_click", p));
@@ -336,7 +328,7 @@ impl Signals {
         });
         self.out.push(Auto::Track(
             "exit_intent",
-            ms_and_percent("dwell_ms", dwell_ms, max_scroll_percent),
+            ms_and_percent("{\"dwell_ms\":", dwell_ms, max_scroll_percent),
         ));
     }
 
@@ -348,29 +340,27 @@ impl Signals {
         let engaged_ms = self.engaged.take(now.0);
         self.out.push(Auto::Track(
             "page_leave",
-            ms_and_percent("engaged_ms", engaged_ms, self.max_scroll_percent()),
+            ms_and_percent("{\"engaged_ms\":", engaged_ms, self.max_scroll_percent()),
         ));
     }
 }
 
-/// `{"<key>":<ms>,"max_scroll_percent":<percent>}`.
-fn ms_and_percent(key: &str, ms: u64, percent: u8) -> String {
+/// `{"<key>":<ms>,"max_scroll_percent":<percent>}`; `head` is `{"<key>":`.
+fn ms_and_percent(head: &str, ms: u64, percent: u8) -> String {
     let mut p = String::with_capacity(48);
-    p.push('{');
-    push_key(&mut p, key);
-    push_u64(&mut p, ms);
-    p.push(',');
-    push_key(&mut p, "max_scroll_percent");
-    push_u64(&mut p, u64::from(percent));
+    push_number(&mut p, head, ms.min(i64::MAX as u64) as i64);
+    push_number(&mut p, ",\"max_scroll_percent\":", percent.into());
     p.push('}');
     p
 }
 
-fn push_i32(out: &mut String, n: i32) {
+/// Appends `prefix` then `n` in decimal.
+fn push_number(out: &mut String, prefix: &str, n: i64) {
+    out.push_str(prefix);
     if n < 0 {
         out.push('-');
     }
-    push_u64(out, u64::from(n.unsigned_abs()));
+    push_u64(out, n.unsigned_abs());
 }
 
 #[cfg(test)]
@@ -561,8 +551,9 @@ mod tests {
     #[test]
     fn negative_coordinates_are_written() {
         let mut out = String::new();
-        push_i32(&mut out, -12);
-        push_i32(&mut out, i32::MIN);
-        assert_eq!(out, "-12-2147483648");
+        push_number(&mut out, "", -12);
+        push_number(&mut out, ",", i32::MIN.into());
+        push_number(&mut out, ",", i64::MIN);
+        assert_eq!(out, "-12,-2147483648,-9223372036854775808");
     }
 }
