@@ -492,10 +492,11 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
         hash_change: boolean(hash_change),
         scroll_depth,
         milestones: milestones.map(|m| {
-            m.unchecked_ref::<js_sys::Array>()
-                .iter()
-                .filter_map(|n| n.as_f64())
-                .collect()
+            let mut numbers = Vec::new();
+            for n in m.unchecked_ref::<js_sys::Array>().iter() {
+                numbers.extend(n.as_f64());
+            }
+            numbers
         }),
         short_pages: boolean(short_pages),
         rage_click,

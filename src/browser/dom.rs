@@ -56,7 +56,7 @@ use std::rc::Rc;
 
 use crate::browser::environment::prop;
 use crate::core::element::{
-    declared_properties, join_selector, selector_step, EVENT_ATTRIBUTE, EVENT_SELECTOR,
+    join_selector, selector_step, DeclaredProperties, EVENT_ATTRIBUTE, EVENT_SELECTOR,
     MAX_SELECTOR_STEPS, MAX_TEXT_BYTES,
 };
 
@@ -254,11 +254,10 @@ pub fn declared(target: &JsValue) -> Option<(String, String)> {
     )
     .as_string()?;
     let attributes = prop(&element, "attributes");
-    let count = pixels(&attributes, "length").min(64);
-    let pairs: Vec<(String, String)> = (0..count)
-        .filter_map(|i| js_sys::Reflect::get_u32(&attributes, i).ok())
-        .map(|a| (text_of(&a, "name"), text_of(&a, "value")))
-        .collect();
-    let properties = declared_properties(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    Some((name, properties))
+    let mut properties = DeclaredProperties::default();
+    for i in 0..pixels(&attributes, "length").min(64) {
+        let attribute = js_sys::Reflect::get_u32(&attributes, i).unwrap_or_default();
+        properties.attribute(&text_of(&attribute, "name"), &text_of(&attribute, "value"));
+    }
+    Some((name, properties.finish()))
 }

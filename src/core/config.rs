@@ -2,7 +2,7 @@
 
 use crate::core::exit_intent::ExitIntentSettings;
 use crate::core::rage_click::{RageClickSettings, MAX_CLICKS};
-use crate::core::scroll_depth::ScrollSettings;
+use crate::core::scroll_depth::{Milestones, ScrollSettings};
 
 /// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
 /// page (Fetch standard, "HTTP-network-or-cache fetch": 64 KiB).
@@ -74,7 +74,7 @@ pub struct AutocaptureOptions {
 
 /// Automatic events, resolved. Everything is on by default except
 /// `hash_change`; `autocapture: false` turns everything off.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Autocapture {
     /// A `page` event on load and on each route change. Default true.
     pub page_views: bool,
@@ -128,7 +128,7 @@ impl Autocapture {
             hash_change: on(o.history) && o.hash_change.unwrap_or(false),
             scroll_depth: on(o.scroll_depth).then(|| ScrollSettings {
                 milestones: match &o.milestones {
-                    Some(m) => ScrollSettings::milestones_from(m),
+                    Some(m) => Milestones::from_numbers(m),
                     None => ScrollSettings::default().milestones,
                 },
                 short_pages: o.short_pages.unwrap_or(false),
@@ -400,7 +400,7 @@ mod tests {
         });
         assert_eq!(a.rage_click.unwrap().clicks, MAX_CLICKS);
         assert_eq!(a.rage_click.unwrap().window_ms, 1000);
-        assert_eq!(a.scroll_depth.unwrap().milestones, vec![10, 90]);
+        assert_eq!(a.scroll_depth.unwrap().milestones.percents(), vec![10, 90]);
     }
 
     #[test]

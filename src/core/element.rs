@@ -137,29 +137,40 @@ pub fn prop_key(attribute: &str) -> Option<&str> {
         .filter(|key| !key.is_empty())
 }
 
-/// The properties of a declarative click as a JSON object: each
-/// `data-ff-prop-*` attribute of `attributes` (name, value) with its value
-/// as a string; other attributes are ignored.
+/// The properties of a declarative click, written as a JSON object while
+/// the element's attributes are read: each `data-ff-prop-*` attribute with
+/// its value as a string; other attributes are ignored.
 ///
 /// ```
-/// use footfall::core::element::declared_properties;
-/// let attrs = [("class", "btn"), ("data-ff-event", "price_checked"), ("data-ff-prop-service", "battery")];
-/// assert_eq!(declared_properties(attrs.iter().copied()), r#"{"service":"battery"}"#);
+/// use footfall::core::element::DeclaredProperties;
+/// let mut p = DeclaredProperties::default();
+/// for (name, value) in [("class", "btn"), ("data-ff-event", "price_checked"), ("data-ff-prop-service", "battery")] {
+///     p.attribute(name, value);
+/// }
+/// assert_eq!(p.finish(), r#"{"service":"battery"}"#);
 /// ```
-pub fn declared_properties<'a>(attributes: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let mut out = String::from("{");
-    for (name, value) in attributes {
+#[derive(Debug, Default)]
+pub struct DeclaredProperties(String);
+
+impl DeclaredProperties {
+    /// One attribute of the element.
+    pub fn attribute(&mut self, name: &str, value: &str) {
         if let Some(key) = prop_key(name) {
-            if out.len() > 1 {
-                out.push(',');
-            }
-            push_str(&mut out, key);
-            out.push(':');
-            push_str(&mut out, value);
+            self.0.push(if self.0.is_empty() { '{' } else { ',' });
+            push_str(&mut self.0, key);
+            self.0.push(':');
+            push_str(&mut self.0, value);
         }
     }
-    out.push('}');
-    out
+
+    /// The JSON object.
+    pub fn finish(mut self) -> String {
+        if self.0.is_empty() {
+            self.0.push('{');
+        }
+        self.0.push('}');
+        self.0
+    }
 }
 
 #[cfg(test)]
@@ -228,16 +239,19 @@ mod tests {
         assert_eq!(prop_key("data-ff-prop-"), None);
         assert_eq!(prop_key("data-ff-event"), None);
         assert_eq!(prop_key("data-ff-prop-a-b"), Some("a-b"));
-        let attrs = [
+        let mut p = DeclaredProperties::default();
+        for (name, value) in [
             ("data-ff-prop-service", "battery"),
             ("id", "x"),
             ("data-ff-prop-quote", "say \"hi\"\n"),
             ("data-ff-prop-", "ignored"),
-        ];
+        ] {
+            p.attribute(name, value);
+        }
         assert_eq!(
-            declared_properties(attrs.iter().copied()),
+            p.finish(),
             r#"{"service":"battery","quote":"say \"hi\"\n"}"#
         );
-        assert_eq!(declared_properties(std::iter::empty()), "{}");
+        assert_eq!(DeclaredProperties::default().finish(), "{}");
     }
 }

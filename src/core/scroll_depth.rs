@@ -13,18 +13,75 @@
 //! stay reached.
 
 /// Milestones by default, in percent (API.md).
-pub const DEFAULT_MILESTONES: [u8; 5] = [25, 50, 75, 90, 100];
+pub const DEFAULT_MILESTONES: Milestones = Milestones::of(&[25, 50, 75, 90, 100]);
+
+/// A set of milestones, 1 to 100 percent (a bit per percent: no
+/// allocation, no sorting).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Milestones(u128);
+
+impl Milestones {
+    /// The set of `percents` (values outside 1 to 100 are ignored).
+    pub const fn of(percents: &[u8]) -> Milestones {
+        let mut bits = 0u128;
+        let mut rest = percents;
+        while let [p, tail @ ..] = rest {
+            if *p >= 1 && *p <= 100 {
+                bits |= 1 << *p;
+            }
+            rest = tail;
+        }
+        Milestones(bits)
+    }
+
+    /// Milestones from user input: floored, kept when 1 to 100.
+    ///
+    /// ```
+    /// use footfall::core::scroll_depth::Milestones;
+    /// let m = Milestones::from_numbers(&[50.0, 10.5, 50.0, 0.0, 101.0, f64::NAN]);
+    /// assert_eq!(m.percents(), vec![10, 50]);
+    /// ```
+    pub fn from_numbers(values: &[f64]) -> Milestones {
+        let mut bits = 0u128;
+        for v in values {
+            if (1.0..101.0).contains(v) {
+                bits |= 1 << (*v as u32);
+            }
+        }
+        Milestones(bits)
+    }
+
+    /// The lowest milestone above `after` and at most `upto`.
+    pub fn next(self, after: u8, upto: u8) -> Option<u8> {
+        let above = self.0.checked_shr(u32::from(after) + 1)? << (u32::from(after) + 1);
+        if above == 0 {
+            return None;
+        }
+        let p = above.trailing_zeros();
+        (p <= u32::from(upto)).then_some(p as u8)
+    }
+
+    /// The percents, ascending.
+    pub fn percents(self) -> Vec<u8> {
+        (1..=100u8).filter(|p| (self.0 >> p) & 1 == 1).collect()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
 
 /// A page whose bottom is within this many pixels of the viewport's bottom
 /// counts as scrolled to 100 % (fractional offsets, zoom and rounding).
 pub const BOTTOM_SLACK_PX: u32 = 2;
 
 /// Scroll-depth settings (`autocapture.scrollDepth`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScrollSettings {
-    /// Percentages to report, ascending, each 1 to 100, no duplicates.
-    /// Default [`DEFAULT_MILESTONES`]; empty reports none.
-    pub milestones: Vec<u8>,
+    /// Percentages to report. Default [`DEFAULT_MILESTONES`]; empty reports
+    /// none.
+    pub milestones: Milestones,
     /// Report every milestone for a page no taller than the viewport, on
     /// load. Default false.
     pub short_pages: bool,
@@ -33,31 +90,9 @@ pub struct ScrollSettings {
 impl Default for ScrollSettings {
     fn default() -> Self {
         ScrollSettings {
-            milestones: DEFAULT_MILESTONES.to_vec(),
+            milestones: DEFAULT_MILESTONES,
             short_pages: false,
         }
-    }
-}
-
-impl ScrollSettings {
-    /// Milestones from user input: floored, kept when 1 to 100, sorted,
-    /// deduplicated (at most 100 then).
-    ///
-    /// ```
-    /// use footfall::core::scroll_depth::ScrollSettings;
-    /// assert_eq!(ScrollSettings::milestones_from(&[50.0, 10.5, 50.0, 0.0, 101.0, f64::NAN]), vec![10, 50]);
-    /// ```
-    pub fn milestones_from(values: &[f64]) -> Vec<u8> {
-        // A set of percents rather than a sort: no sorting code in the wasm.
-        let mut set = [false; 101];
-        for v in values.iter().filter(|v| (1.0..101.0).contains(*v)) {
-            if let Some(slot) = set.get_mut(*v as usize) {
-                *slot = true;
-            }
-        }
-        (1..=100u8)
-            .filter(|p| set.get(usize::from(*p)) == Some(&true))
-            .collect()
     }
 }
 
@@ -93,12 +128,12 @@ pub fn percent_seen(scroll_y: u32, viewport_h: u32, doc_h: u32) -> Option<u8> {
 /// assert_eq!(s.on_scroll(1000, 1000, 4000), None);
 /// assert_eq!(s.max_percent(), 50);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct ScrollMilestones {
-    milestones: Vec<u8>,
+    milestones: Milestones,
     short_pages: bool,
-    /// Index of the next milestone to report.
-    next: usize,
+    /// The highest milestone reported (0: none).
+    reported: u8,
     /// Deepest percent that counts for milestones.
     reached: u8,
     /// Deepest percent seen, for `max_scroll_percent`.
@@ -106,13 +141,12 @@ pub struct ScrollMilestones {
 }
 
 impl ScrollMilestones {
-    /// Tracks `settings.milestones` (expected ascending; see
-    /// [`ScrollSettings::milestones_from`]).
+    /// Tracks `settings.milestones`.
     pub fn new(settings: &ScrollSettings) -> ScrollMilestones {
         ScrollMilestones {
-            milestones: settings.milestones.clone(),
+            milestones: settings.milestones,
             short_pages: settings.short_pages,
-            next: 0,
+            reported: 0,
             reached: 0,
             seen: 0,
         }
@@ -157,11 +191,8 @@ impl ScrollMilestones {
                 }
             }
         }
-        let next = *self.milestones.get(self.next)?;
-        if next > self.reached {
-            return None;
-        }
-        self.next += 1;
+        let next = self.milestones.next(self.reported, self.reached)?;
+        self.reported = next;
         Some(next)
     }
 
@@ -172,7 +203,7 @@ impl ScrollMilestones {
 
     /// Starts a new page view: nothing reached, nothing seen.
     pub fn reset(&mut self) {
-        self.next = 0;
+        self.reported = 0;
         self.reached = 0;
         self.seen = 0;
     }
@@ -235,11 +266,11 @@ mod tests {
             ..ScrollSettings::default()
         };
         let custom = ScrollSettings {
-            milestones: vec![10, 33],
+            milestones: Milestones::of(&[10, 33]),
             short_pages: false,
         };
         let none = ScrollSettings {
-            milestones: vec![],
+            milestones: Milestones::default(),
             short_pages: true,
         };
         #[allow(clippy::type_complexity)]
@@ -375,11 +406,34 @@ mod tests {
     #[test]
     fn milestones_from_user_input() {
         assert_eq!(
-            ScrollSettings::milestones_from(&[100.0, 25.0, 99.9, 1.0, 0.99, -5.0, f64::INFINITY]),
+            Milestones::from_numbers(&[100.0, 25.0, 99.9, 1.0, 0.99, -5.0, f64::INFINITY])
+                .percents(),
             vec![1, 25, 99, 100]
         );
         let all: Vec<f64> = (0..300).map(f64::from).collect();
-        assert_eq!(ScrollSettings::milestones_from(&all).len(), 100);
-        assert!(ScrollSettings::milestones_from(&[]).is_empty());
+        assert_eq!(Milestones::from_numbers(&all).percents().len(), 100);
+        assert!(Milestones::from_numbers(&[]).is_empty());
+        assert_eq!(DEFAULT_MILESTONES.percents(), vec![25, 50, 75, 90, 100]);
+        assert_eq!(Milestones::of(&[0, 7, 101, 7]).percents(), vec![7]);
+    }
+
+    #[test]
+    fn next_milestone_table() {
+        let m = Milestones::of(&[1, 25, 100]);
+        for (after, upto, want) in [
+            (0, 0, None),
+            (0, 1, Some(1)),
+            (1, 24, None),
+            (1, 100, Some(25)),
+            (25, 99, None),
+            (25, 100, Some(100)),
+            (100, 100, None),
+            (100, 255, None),
+            (0, 255, Some(1)),
+            (127, 255, None),
+            (255, 255, None),
+        ] {
+            assert_eq!(m.next(after, upto), want, "{after} {upto}");
+        }
     }
 }

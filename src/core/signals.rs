@@ -22,7 +22,7 @@ use crate::core::exit_intent::ExitIntentDetector;
 use crate::core::json::{push_str, push_u64};
 use crate::core::page_view::{RouteChange, RouteRules};
 use crate::core::rage_click::{RageBurst, RageClickDetector, RageClickSettings};
-use crate::core::scroll_depth::{ScrollMilestones, ScrollSettings};
+use crate::core::scroll_depth::{Milestones, ScrollMilestones, ScrollSettings};
 use crate::core::time::WallMs;
 
 /// Something the engine must do for the signals, in order.
@@ -88,7 +88,7 @@ impl Signals {
     /// [`start`](Self::start).
     pub fn new(autocapture: &Autocapture, url: &str, path: &str) -> Signals {
         let no_milestones = ScrollSettings {
-            milestones: Vec::new(),
+            milestones: Milestones::default(),
             short_pages: false,
         };
         let off = RageClickSettings {
