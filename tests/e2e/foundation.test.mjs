@@ -1,4 +1,6 @@
 // The first events on the wire: shape, unload delivery, bad input.
+// Automatic events are off here (`autocapture: false`): these tests count
+// exactly the events they track; tests/e2e/signals.test.mjs covers the rest.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCollector, launch, open, testPage, sleep } from './harness.mjs';
@@ -23,7 +25,7 @@ async function fresh() {
 
 test('three trackEvent calls arrive as Segment-shaped events', async () => {
   const context = await fresh();
-  const { page, errors } = await open(context, collector.origin, testPage({ flushAt: 3 }));
+  const { page, errors } = await open(context, collector.origin, testPage({ flushAt: 3, autocapture: false }));
   await page.waitForFunction(() => window.ffReady);
   await page.evaluate(() => {
     ff.trackEvent('quote_requested', { service: 'iphone_screen', price: 129 });
@@ -56,7 +58,7 @@ test('three trackEvent calls arrive as Segment-shaped events', async () => {
   assert.equal(c.library.name, 'footfall');
   assert.match(c.library.version, /^\d+\.\d+\.\d+/);
   assert.equal(c.page.path, '/tests/e2e/pages/basic.html');
-  assert.equal(c.page.url, collector.origin + testPage({ flushAt: 3 }));
+  assert.equal(c.page.url, collector.origin + testPage({ flushAt: 3, autocapture: false }));
   assert.equal(c.page.title, 'footfall test page');
   assert.match(c.userAgent, /Chrome/);
   assert.ok(c.locale.length >= 2);
@@ -68,7 +70,7 @@ test('three trackEvent calls arrive as Segment-shaped events', async () => {
 
 test('200 events tracked, then the page navigated away at once: all 200 arrive', async () => {
   const context = await fresh();
-  const { page, errors } = await open(context, collector.origin, testPage());
+  const { page, errors } = await open(context, collector.origin, testPage({ autocapture: false }));
   await page.waitForFunction(() => window.ffReady);
   await page.evaluate(() => {
     for (let i = 0; i < 200; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
@@ -93,7 +95,7 @@ test('200 events tracked, then the page navigated away at once: all 200 arrive',
 
 test('bad input never reaches the page as an exception; valid events around it arrive', async () => {
   const context = await fresh();
-  const { page, errors, console: logs } = await open(context, collector.origin, testPage({ debug: true, flushAt: 100 }));
+  const { page, errors, console: logs } = await open(context, collector.origin, testPage({ debug: true, flushAt: 100, autocapture: false }));
   await page.waitForFunction(() => window.ffReady);
   const result = await page.evaluate(async () => {
     const thrown = [];
