@@ -68,6 +68,8 @@ struct SignalGlue {
     frame_id: Cell<Option<i32>>,
     /// A scroll happened since the last measurement.
     scrolled: Cell<bool>,
+    /// A measurement without a scroll was asked for (load, route change).
+    view: Cell<bool>,
     hooks: RefCell<Vec<HistoryHook>>,
     target: RefCell<JsValue>,
     exit_callbacks: RefCell<Vec<js_sys::Function>>,
@@ -134,6 +136,7 @@ impl Driver {
                     }),
                     frame_id: Cell::new(None),
                     scrolled: Cell::new(false),
+                    view: Cell::new(false),
                     hooks: RefCell::new(Vec::new()),
                     target: RefCell::new(JsValue::UNDEFINED),
                     exit_callbacks: RefCell::new(Vec::new()),
@@ -526,22 +529,36 @@ impl Driver {
     /// Asks for one measurement at the next animation frame (however many
     /// scroll events come before it).
     fn request_frame(&self, scrolled: bool) {
-        if scrolled {
-            self.signals.scrolled.set(true);
+        let flag = if scrolled {
+            &self.signals.scrolled
+        } else {
+            &self.signals.view
+        };
+        flag.set(true);
+        if self.signals.frame_id.get().is_none() {
+            self.next_frame();
         }
-        if self.signals.frame_id.get().is_some() {
-            return;
-        }
+    }
+
+    fn next_frame(&self) {
         let callback = self.signals.frame.as_ref().unchecked_ref();
         self.signals
             .frame_id
             .set(self.window.request_animation_frame(callback).ok());
     }
 
-    /// The animation frame: one scroll measurement.
+    /// The animation frame: one scroll measurement, if anything asked for
+    /// one. While scrolling goes on, the next frame is requested from here:
+    /// `requestAnimationFrame` costs about 100 µs when called from a scroll
+    /// listener (Chromium schedules a new frame then) and next to nothing from
+    /// inside a frame, so a continuous scroll never calls it from the
+    /// listener. The first frame without a scroll ends the loop.
     fn measure(self: &Rc<Self>) {
         self.signals.frame_id.set(None);
         let scrolled = self.signals.scrolled.replace(false);
+        if !(scrolled | self.signals.view.replace(false)) {
+            return;
+        }
         let (scroll_y, viewport_h, doc_h) =
             dom::measure_scroll(self.window.as_ref(), &self.signals.root);
         self.dispatch(Input::Scroll {
@@ -550,6 +567,9 @@ impl Driver {
             doc_h,
             scrolled,
         });
+        if scrolled && self.signals.frame_id.get().is_none() && !self.is_stopped() {
+            self.next_frame();
+        }
     }
 
     fn pointer_down(self: &Rc<Self>, event: &JsValue) {
