@@ -31,16 +31,27 @@ function minifyNames(wasmPath, gluePath) {
   const text = out.toString();
   const map = JSON.parse(text.slice(text.indexOf('{')));
   let glue = readFileSync(gluePath, 'utf8');
-  const modules = new Set(map.imports.map(([module]) => module));
-  if (modules.size !== 1) throw new Error(`expected one import module, got ${[...modules]}`);
-  const imports = new Map(map.imports.map(([, name, short]) => [name, short]));
+  // The glue's import object: `"<module>": importN,` per module; import0 (the
+  // glue's own functions) is defined inline, others are snippet modules.
+  const objects = new Map([...glue.matchAll(/^\s+"([^"]+)": (import\d+),?$/gm)].map((m) => [m[1], m[2]]));
+  if (!objects.size) throw new Error('no import object found in the glue');
+  const main = [...objects].find(([, v]) => v === 'import0')?.[0];
+  const mainImports = new Map();
+  const extra = [];
+  for (const [module, name, short] of map.imports) {
+    if (!objects.has(module)) throw new Error(`no import object for ${module}`);
+    if (module === main) mainImports.set(name, short);
+    else extra.push(`${short}: ${objects.get(module)}[${JSON.stringify(name)}]`);
+  }
   const exports = new Map(map.exports.map(([name, short]) => [name, short]));
-  // Import object keys: `    name: function(` and the module key.
-  glue = glue.replace(/^(\s+)(\w+)(: function)/gm, (m, indent, name, rest) => (imports.has(name) ? indent + imports.get(name) + rest : m));
-  glue = glue.replace(`"${[...modules][0]}": import0`, '"a": import0');
+  // import0's keys: `    name: function(`.
+  glue = glue.replace(/^(\s+)(\w+)(: function)/gm, (m, indent, name, rest) => (mainImports.has(name) ? indent + mainImports.get(name) + rest : m));
+  // binaryen puts every import in module "a": one object for all.
+  const merged = extra.length ? `Object.assign(import0, { ${extra.join(', ')} })` : 'import0';
+  glue = glue.replace(/^(\s+)"[^"]+": import\d+,?\n(?:\s+"[^"]+": import\d+,?\n)*/m, (m, indent) => `${indent}"a": ${merged},\n`);
   // Export uses: `wasm.name`.
   glue = glue.replace(/\bwasm\.(\w+)/g, (m, name) => (exports.has(name) ? 'wasm.' + exports.get(name) : m));
-  const unmapped = [...imports.keys()].filter((n) => glue.includes(n + ': function'));
+  const unmapped = [...mainImports.keys()].filter((n) => glue.includes(n + ': function'));
   if (unmapped.length) throw new Error('imports left unrenamed: ' + unmapped.join(', '));
   writeFileSync(gluePath, glue);
 }

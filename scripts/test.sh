@@ -7,6 +7,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 bash scripts/setup.sh
 node scripts/build.mjs
+node scripts/check-size.mjs
 
 echo "== native tests (core, doctests)"
 cargo test --quiet

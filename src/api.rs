@@ -9,10 +9,28 @@ use std::rc::Rc;
 
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::browser::driver::Driver;
 use crate::core::config::{AutocaptureOptions, Config, Options};
+use crate::core::consent::{Choice, Reach};
 use crate::core::engine::{Input, Invalid};
+
+#[wasm_bindgen(
+    inline_js = "export function argumentsPusher() { return function () { this.push(arguments); }; }
+export function gzipper() { return typeof CompressionStream == 'function' ? (t) => new Response(new Blob([t]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer() : undefined; }"
+)]
+extern "C" {
+    /// A function that pushes its `arguments` object onto `this`: what
+    /// `gtag()` pushes to the dataLayer, made without `eval` (CSP-safe).
+    #[wasm_bindgen(js_name = argumentsPusher)]
+    fn arguments_pusher() -> js_sys::Function;
+
+    /// A function gzipping a string to a promised `ArrayBuffer` with the
+    /// browser's `CompressionStream`, or `undefined` where there is none.
+    #[wasm_bindgen(js_name = gzipper)]
+    fn gzipper() -> JsValue;
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -30,8 +48,14 @@ export interface FootfallOptions {
   maxBatchBytes?: number;
   /** Most events held in memory and storage. Default 1000. */
   maxQueueEvents?: number;
+  /** Consent: mode, defaults, browser signals, policy version. */
+  consent?: FootfallConsentOptions;
   /** Privacy settings. */
   privacy?: FootfallPrivacyOptions;
+  /** Google Tag Manager's dataLayer: `true`, or settings. */
+  dataLayer?: boolean | FootfallDataLayerOptions;
+  /** `gzip`: fetch bodies compressed by the browser (`CompressionStream`) and announced by `compression=gzip` in the URL; the collector must gunzip them. Default `none`. */
+  compression?: 'gzip' | 'none';
   /** Log dropped input and failed sends to the console. Default false. */
   debug?: boolean;
   /**
@@ -93,6 +117,55 @@ export interface FootfallExitIntent {
 export interface FootfallPrivacyOptions {
   /** Longest string kept in properties, in characters. Default 1024. */
   maxStringLength?: number;
+  /** No persistent identifiers: ids and queued events live in sessionStorage (or memory). Default false. */
+  cookieless?: boolean;
+  /** Every event carries `context.ip = "0.0.0.0"`, Segment's way to tell collectors not to store the IP. Default false. */
+  anonymizeIp?: boolean;
+  /** Replace email addresses in property strings (keys too) with `[email]`. Default true. */
+  redactEmails?: boolean;
+}
+
+/** Consent categories; `necessary` is always granted. */
+export interface FootfallConsentCategories {
+  analytics?: boolean;
+  marketing?: boolean;
+  personalization?: boolean;
+}
+
+/** What a browser privacy signal denies: `true` = marketing. */
+export type FootfallSignalReach = boolean | 'marketing' | 'all';
+
+/** Consent settings. */
+export interface FootfallConsentOptions {
+  /** `opt-out` (default): track until denied. `opt-in`: nothing tracked or stored until analytics is granted. */
+  mode?: 'opt-in' | 'opt-out';
+  /** Categories before the visitor decides (default: all granted in opt-out, all denied in opt-in). */
+  categories?: FootfallConsentCategories;
+  /** Global Privacy Control: default true (denies marketing); 'all' also denies analytics and personalization. */
+  respectGpc?: FootfallSignalReach;
+  /** Do Not Track: default false. */
+  respectDnt?: FootfallSignalReach;
+  /** The policy the visitor decides on: a stored decision for another version no longer counts. */
+  policyVersion?: string;
+}
+
+/** What `getConsent()` returns. */
+export interface FootfallConsentState {
+  categories: { necessary: true; analytics: boolean; marketing: boolean; personalization: boolean };
+  decided: boolean;
+  decidedAt?: string;
+  policyVersion?: string;
+  mode: 'opt-in' | 'opt-out';
+  signals: { gpc: boolean; dnt: boolean };
+  deniedBySignal: Array<'analytics' | 'marketing' | 'personalization'>;
+}
+
+/** Google Tag Manager settings. */
+export interface FootfallDataLayerOptions {
+  /** Name of the dataLayer array. Default `dataLayer`. */
+  name?: string;
+  /** Push Google Consent Mode v2 `default` and `update` commands. Default false. */
+  consentMode?: boolean;
 }
 
 /** Counters returned by `stats()`. */
@@ -130,7 +203,12 @@ pub fn start(
 ) -> Result<Client, JsError> {
     let options = read_options(&options)?;
     let config = Config::resolve(options).map_err(|e| JsError::new(e.as_str()))?;
-    let driver = Driver::start(config).map_err(JsError::new)?;
+    let gzip = if config.gzip {
+        gzipper().dyn_into::<js_sys::Function>().ok()
+    } else {
+        None
+    };
+    let driver = Driver::start(config, arguments_pusher(), gzip).map_err(JsError::new)?;
     Ok(Client { driver })
 }
 
@@ -281,6 +359,30 @@ impl Client {
         }
     }
 
+    /// Records the visitor's consent, e.g. `{ analytics: true, marketing:
+    /// false }` (categories left out keep their state). Stored as a necessary
+    /// record; granting analytics releases what waited, denying it stops
+    /// tracking and removes every footfall record but this one.
+    #[wasm_bindgen(js_name = setConsent)]
+    pub fn set_consent(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FootfallConsentCategories")] categories: JsValue,
+    ) {
+        if !Type::Object.matches(&categories) {
+            return self.refuse(Invalid::ConsentNotObject);
+        }
+        let choice = read_choice(&categories);
+        let fresh_id = self.driver.random_id();
+        self.driver.dispatch(Input::Consent { choice, fresh_id });
+    }
+
+    /// The categories in force, whether and when the visitor decided, the
+    /// policy version, the mode and the browser signals.
+    #[wasm_bindgen(js_name = getConsent, unchecked_return_type = "FootfallConsentState")]
+    pub fn get_consent(&self) -> JsValue {
+        JSON::parse(&self.driver.consent_json()).unwrap_or(JsValue::NULL)
+    }
+
     /// The anonymous id events carry.
     #[wasm_bindgen(js_name = anonymousId)]
     pub fn anonymous_id(&self) -> String {
@@ -328,6 +430,8 @@ enum Type {
     Switch,
     /// An array of numbers.
     Numbers,
+    /// Checked by the caller.
+    Any,
 }
 
 impl Type {
@@ -344,6 +448,7 @@ impl Type {
                         .iter()
                         .all(|n| Type::Num.matches(&n))
             }
+            Type::Any => true,
         }
     }
 
@@ -355,6 +460,7 @@ impl Type {
             Type::Object => "an object",
             Type::Switch => "a boolean or an object",
             Type::Numbers => "an array of numbers",
+            Type::Any => "set",
         }
     }
 }
@@ -366,28 +472,36 @@ fn read_fields<const N: usize>(
     keys: [(&str, Type); N],
 ) -> Result<[Option<JsValue>; N], JsError> {
     let mut out = [const { None }; N];
-    read_into(obj, &keys, &mut out)?;
+    for (slot, (key, ty)) in out.iter_mut().zip(keys) {
+        *slot = read_field(obj, key, ty)?;
+    }
     Ok(out)
 }
 
-/// The body of [`read_fields`], once for every size.
+/// Reads `keys` from `obj` into `out` (the slice form of [`read_fields`]).
 fn read_into(
     obj: &JsValue,
     keys: &[(&str, Type)],
     out: &mut [Option<JsValue>],
 ) -> Result<(), JsError> {
     for (slot, &(key, ty)) in out.iter_mut().zip(keys) {
-        let v =
-            Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| type_error(key, "readable"))?;
-        if v.is_undefined() || v.is_null() {
-            continue;
-        }
-        if !ty.matches(&v) {
-            return Err(type_error(key, ty.name()));
-        }
-        *slot = Some(v);
+        *slot = read_field(obj, key, ty)?;
     }
     Ok(())
+}
+
+/// One option: `None` when absent, an error naming it when of the wrong
+/// type. Kept out of line: `read_fields` is instantiated per field count.
+#[inline(never)]
+fn read_field(obj: &JsValue, key: &str, ty: Type) -> Result<Option<JsValue>, JsError> {
+    let v = Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| type_error(key, "readable"))?;
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if !ty.matches(&v) {
+        return Err(type_error(key, ty.name()));
+    }
+    Ok(Some(v))
 }
 
 /// Reads the options object, checking each field's JavaScript type.
@@ -397,7 +511,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
             "footfall: init(options) expects an object, e.g. { endpoint: '/collect' }",
         ));
     }
-    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy] =
+    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, consent, data_layer, compression] =
         read_fields(
             value,
             [
@@ -409,16 +523,49 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("maxQueueEvents", Type::Num),
                 ("debug", Type::Bool),
                 ("privacy", Type::Object),
+                ("consent", Type::Object),
+                ("dataLayer", Type::Any),
+                ("compression", Type::Str),
             ],
         )?;
-    let [max_string_length] = match &privacy {
-        Some(p) => read_fields(p, [("maxStringLength", Type::Num)])?,
-        None => [None],
+    let [max_string_length, cookieless, anonymize_ip, redact_emails] = match &privacy {
+        Some(p) => read_fields(
+            p,
+            [
+                ("maxStringLength", Type::Num),
+                ("cookieless", Type::Bool),
+                ("anonymizeIp", Type::Bool),
+                ("redactEmails", Type::Bool),
+            ],
+        )?,
+        None => [None, None, None, None],
+    };
+    let [mode, categories, respect_gpc, respect_dnt, policy_version] = match &consent {
+        Some(c) => read_fields(
+            c,
+            [
+                ("mode", Type::Str),
+                ("categories", Type::Object),
+                ("respectGpc", Type::Any),
+                ("respectDnt", Type::Any),
+                ("policyVersion", Type::Str),
+            ],
+        )?,
+        None => [None, None, None, None, None],
+    };
+    let [data_layer_name, consent_mode_bridge] = match &data_layer {
+        Some(d) if Type::Object.matches(d) => {
+            read_fields(d, [("name", Type::Str), ("consentMode", Type::Bool)])?
+        }
+        Some(d) if d.as_bool().is_some() => [None, None],
+        Some(_) => return Err(type_error("dataLayer", "a boolean or an object")),
+        None => [None, None],
     };
     let [autocapture] = read_fields(value, [("autocapture", Type::Switch)])?;
     let autocapture = read_autocapture(autocapture)?;
     let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());
     let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
+    let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
     Ok(Options {
         endpoint: string(endpoint),
         write_key: string(write_key),
@@ -427,7 +574,18 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         max_batch_bytes: number(max_batch_bytes),
         max_queue_events: number(max_queue_events),
         max_string_length: number(max_string_length),
-        debug: debug.and_then(|v| v.as_bool()),
+        debug: boolean(debug),
+        consent_mode: string(mode),
+        consent_defaults: categories.as_ref().map(read_choice).unwrap_or_default(),
+        respect_gpc: reach("consent.respectGpc", respect_gpc)?,
+        respect_dnt: reach("consent.respectDnt", respect_dnt)?,
+        policy_version: string(policy_version),
+        cookieless: boolean(cookieless),
+        anonymize_ip: boolean(anonymize_ip),
+        redact_emails: boolean(redact_emails),
+        consent_mode_bridge: boolean(consent_mode_bridge),
+        data_layer_name: string(data_layer_name),
+        compression: string(compression),
         autocapture,
     })
 }
@@ -510,6 +668,31 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
         page_leave,
         clicks,
     })
+}
+
+/// Consent categories from an object; anything but a boolean is ignored.
+fn read_choice(obj: &JsValue) -> Choice {
+    let get = |key: &str| {
+        Reflect::get(obj, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_bool())
+    };
+    Choice {
+        analytics: get("analytics"),
+        marketing: get("marketing"),
+        personalization: get("personalization"),
+    }
+}
+
+/// A signal setting: `true` (marketing), `false`, `'marketing'` or `'all'`.
+fn reach(key: &str, value: Option<JsValue>) -> Result<Option<Reach>, JsError> {
+    let Some(v) = value else { return Ok(None) };
+    match (v.as_bool(), v.as_string().as_deref()) {
+        (Some(true), _) | (_, Some("marketing")) => Ok(Some(Reach::Marketing)),
+        (Some(false), _) => Ok(Some(Reach::Ignore)),
+        (_, Some("all")) => Ok(Some(Reach::All)),
+        _ => Err(type_error(key, "true, false, 'marketing' or 'all'")),
+    }
 }
 
 /// "footfall: option `key` must be <expected>".

@@ -17,10 +17,11 @@ use crate::browser::ids::RandomPool;
 use crate::browser::storage::Storage;
 use crate::browser::{clock, environment, transport};
 use crate::core::config::Config;
+use crate::core::consent::{Signals, KEY_CONSENT};
 use crate::core::engine::{Boot, Effect, Engine, Input, Stats, KEY_ANONYMOUS_ID, KEY_USER_ID};
 use crate::core::json::hex_digit;
 use crate::core::page_view::RouteChange;
-use crate::core::signals::{Needs, Signals};
+use crate::core::signals::{Needs, PageSignals};
 use crate::core::time::WallMs;
 
 thread_local! {
@@ -29,6 +30,9 @@ thread_local! {
     static LIVE: RefCell<Vec<Rc<Driver>>> = const { RefCell::new(Vec::new()) };
 }
 
+/// How long the adoption lock is held after its storage writes.
+const ADOPT_SETTLE_MS: i32 = 50;
+
 /// Why the driver could not start.
 pub const NO_WINDOW: &str = "footfall: no `window` here; footfall runs on a web page";
 
@@ -36,7 +40,16 @@ pub const NO_WINDOW: &str = "footfall: no `window` here; footfall runs on a web 
 pub struct Driver {
     window: web_sys::Window,
     engine: RefCell<Engine>,
+    /// Where footfall's records live: `localStorage`, or `sessionStorage` in
+    /// cookieless mode (memory when neither works).
     storage: Storage,
+    /// Where the consent record lives: always `localStorage`.
+    consent_store: Storage,
+    /// Pushes its `arguments` onto `this` (for gtag-style dataLayer pushes).
+    push_arguments: js_sys::Function,
+    data_layer_name: String,
+    /// Gzips a body (the `compression: 'gzip'` option, where supported).
+    gzip: Option<js_sys::Function>,
     endpoint: String,
     random: RefCell<RandomPool>,
     /// The armed `setTimeout`: its deadline and id.
@@ -78,9 +91,27 @@ struct SignalGlue {
 impl Driver {
     /// Reads storage and the environment, builds the engine and starts
     /// listening to the page.
-    pub fn start(config: Config) -> Result<Rc<Driver>, &'static str> {
+    pub fn start(
+        config: Config,
+        push_arguments: js_sys::Function,
+        gzip: Option<js_sys::Function>,
+    ) -> Result<Rc<Driver>, &'static str> {
         let window = web_sys::window().ok_or(NO_WINDOW)?;
-        let storage = Storage::local(&window);
+        let storage = if config.cookieless {
+            Storage::session(&window)
+        } else {
+            Storage::local(&window)
+        };
+        let consent_store = Storage::local(&window);
+        let consent_record = consent_store.get(KEY_CONSENT);
+        let navigator = environment::prop(window.as_ref(), "navigator");
+        let signals = Signals {
+            gpc: environment::prop(&navigator, "globalPrivacyControl").as_bool() == Some(true),
+            dnt: environment::prop(&navigator, "doNotTrack")
+                .as_string()
+                .as_deref()
+                == Some("1"),
+        };
         let mut random = RandomPool::new();
         let anonymous_id = storage.get(KEY_ANONYMOUS_ID);
         let user_id = storage.get(KEY_USER_ID);
@@ -92,10 +123,13 @@ impl Driver {
             tab: &tab,
             seed: random.take_u64(),
             online: window.navigator().on_line(),
+            consent_record: consent_record.as_deref(),
+            signals,
         };
+        let data_layer_name = config.data_layer_name.clone();
         let debug = config.debug;
         let endpoint = config.endpoint.clone();
-        let needs = Signals::needs(&config.autocapture);
+        let needs = PageSignals::needs(&config.autocapture);
         let root = window.document().map_or(JsValue::UNDEFINED, |d| {
             environment::prop(d.as_ref(), "documentElement")
         });
@@ -108,6 +142,10 @@ impl Driver {
                 window,
                 engine: RefCell::new(engine),
                 storage,
+                consent_store,
+                push_arguments,
+                data_layer_name,
+                gzip,
                 endpoint,
                 random: RefCell::new(random),
                 timer: Cell::new(None),
@@ -147,7 +185,106 @@ impl Driver {
         driver.start_signals();
         driver.settle(clock::now());
         LIVE.with(|live| live.borrow_mut().push(driver.clone()));
+        driver.adopt();
         Ok(driver)
+    }
+
+    /// Adopts the outboxes of pages that are gone. Where the Web Locks API
+    /// exists, inside an exclusive lock shared by every tab, held 50 ms past
+    /// the storage writes so the next holder reads them: two tabs never
+    /// adopt the same events. Elsewhere, at once.
+    fn adopt(self: &Rc<Self>) {
+        let locks = environment::prop(
+            &environment::prop(self.window.as_ref(), "navigator"),
+            "locks",
+        );
+        let request = environment::prop(&locks, "request");
+        let Some(request) = request.dyn_ref::<js_sys::Function>() else {
+            return self.adopt_now();
+        };
+        let weak = Rc::downgrade(self);
+        let holder = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+            let Some(d) = weak.upgrade() else {
+                return JsValue::UNDEFINED;
+            };
+            d.adopt_now();
+            let window = d.window.clone();
+            js_sys::Promise::new(&mut |resolve, _| {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    ADOPT_SETTLE_MS,
+                );
+            })
+            .into()
+        });
+        if request
+            .call2(&locks, &JsValue::from_str("footfall.adopt"), &holder)
+            .is_err()
+        {
+            self.adopt_now();
+        }
+    }
+
+    /// Reads the orphaned outboxes (the engine decides which) and hands
+    /// their records to the engine.
+    fn adopt_now(self: &Rc<Self>) {
+        if self.is_stopped() {
+            return;
+        }
+        let now = clock::now();
+        let keys = self
+            .storage
+            .keys_with_prefix(crate::core::engine::KEY_PREFIX);
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let orphans: Vec<&str> = match self.engine.try_borrow() {
+            Ok(engine) => engine.orphans(&keys, |k| self.storage.get(k), now),
+            Err(_) => return,
+        };
+        if orphans.is_empty() {
+            return;
+        }
+        let mut values = Vec::new();
+        for tab in &orphans {
+            for key in crate::core::tabs::segments_of(tab, &keys) {
+                if let Some(value) = self.storage.get(key) {
+                    values.push((key, value));
+                }
+            }
+        }
+        let segments: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.dispatch(Input::Adopt {
+            tabs: &orphans,
+            segments: &segments,
+        });
+    }
+
+    /// The storage area a record belongs in.
+    fn store_for(&self, key: &str) -> &Storage {
+        if key == KEY_CONSENT {
+            &self.consent_store
+        } else {
+            &self.storage
+        }
+    }
+
+    /// `window[dataLayerName]`, created as an array when missing.
+    fn data_layer(&self) -> JsValue {
+        let name = JsValue::from_str(&self.data_layer_name);
+        let layer = js_sys::Reflect::get(&self.window, &name).unwrap_or(JsValue::UNDEFINED);
+        if js_sys::Array::is_array(&layer) || layer.is_object() {
+            return layer;
+        }
+        let array: JsValue = js_sys::Array::new().into();
+        let _ = js_sys::Reflect::set(&self.window, &name, &array);
+        array
+    }
+
+    /// `getConsent()` as JSON text.
+    pub fn consent_json(&self) -> String {
+        self.engine
+            .try_borrow()
+            .map(|e| e.consent_json())
+            .unwrap_or_default()
     }
 
     /// Sixteen random bytes for an id.
@@ -186,29 +323,60 @@ impl Driver {
         match effect {
             Effect::Send { batch, body } => {
                 let weak = Rc::downgrade(self);
-                transport::fetch(
-                    &self.window,
-                    &self.endpoint,
-                    &body,
-                    move |status, retry_after| {
-                        if let Some(d) = weak.upgrade() {
-                            d.dispatch(Input::Response {
-                                batch,
-                                status,
-                                retry_after: retry_after.as_deref(),
-                            });
-                        }
-                    },
-                );
+                let done = move |status, retry_after: Option<String>| {
+                    if let Some(d) = weak.upgrade() {
+                        d.dispatch(Input::Response {
+                            batch,
+                            status,
+                            retry_after: retry_after.as_deref(),
+                        });
+                    }
+                };
+                match &self.gzip {
+                    Some(gzip) => {
+                        transport::fetch_gzip(&self.window, &self.endpoint, &body, gzip, done)
+                    }
+                    None => transport::fetch(
+                        &self.window,
+                        &self.endpoint,
+                        &JsValue::from_str(&body),
+                        done,
+                    ),
+                }
             }
             Effect::Beacon { batch, body } => {
                 let accepted = transport::beacon(&self.window, &self.endpoint, &body);
                 self.dispatch(Input::BeaconResult { batch, accepted });
             }
             Effect::Store { key, value } => {
-                self.storage.set(&key, &value);
+                self.store_for(&key).set(&key, &value);
             }
-            Effect::Remove { key } => self.storage.remove(&key),
+            Effect::Remove { key } => self.store_for(&key).remove(&key),
+            Effect::Purge => {
+                // Both areas: a page in cookieless mode may follow one that was not.
+                let areas = [Storage::local(&self.window), Storage::session(&self.window)];
+                for area in areas.iter().chain([&self.storage]) {
+                    for key in area.keys_with_prefix(crate::core::engine::KEY_PREFIX) {
+                        if key != KEY_CONSENT {
+                            area.remove(&key);
+                        }
+                    }
+                }
+            }
+            Effect::ConsentMode { command, state } => {
+                let values = js_sys::Object::new();
+                for (key, granted) in state {
+                    let value = JsValue::from_str(if granted { "granted" } else { "denied" });
+                    let _ = js_sys::Reflect::set(&values, &JsValue::from_str(key), &value);
+                }
+                let layer = self.data_layer();
+                let _ = self.push_arguments.call3(
+                    &layer,
+                    &JsValue::from_str("consent"),
+                    &JsValue::from_str(command),
+                    &values,
+                );
+            }
             Effect::FlushDone(ticket) => {
                 let done: Vec<js_sys::Function> = {
                     let mut flushes = self.flushes.borrow_mut();
@@ -275,9 +443,26 @@ impl Driver {
 
     fn listen(self: &Rc<Self>) {
         let window: &web_sys::EventTarget = self.window.as_ref();
-        let mut listeners = Vec::with_capacity(6);
+        let mut listeners = Vec::with_capacity(8);
         listeners.push(self.on(window, "pagehide", |d, _| d.dispatch(Input::Unload)));
         listeners.push(self.on(window, "online", |d, _| d.dispatch(Input::Online(true))));
+        // Another tab handed its outbox over (it closed or navigated away).
+        listeners.push(self.on(window, "storage", |d, event| {
+            let key = environment::prop(&event, "key")
+                .as_string()
+                .unwrap_or_default();
+            let value = environment::prop(&event, "newValue").as_string();
+            if crate::core::tabs::is_hand_over(&key, value.as_deref()) {
+                d.adopt();
+            }
+        }));
+        // Back from the back/forward cache after handing over on pagehide.
+        listeners.push(self.on(window, "pageshow", |d, event| {
+            if environment::prop(&event, "persisted").as_bool() == Some(true) {
+                d.dispatch(Input::Resume);
+                d.adopt();
+            }
+        }));
         listeners.push(self.on(window, "offline", |d, _| d.dispatch(Input::Online(false))));
         // The Navigation API announces a navigation before the page starts
         // unloading (Chromium 102+); elsewhere `pagehide` alone does the job.

@@ -5,13 +5,15 @@
 //! [`Engine::poll_timeout`]. Nothing here reads a clock, storage or a global.
 
 use crate::core::config::Config;
+use crate::core::consent::{Action, Choice, Consent, Signals, KEY_CONSENT};
 use crate::core::element::declared_name;
 use crate::core::envelope::{write_event, ContextCache, Environment, Fields, Kind, Page};
 use crate::core::json::{push_str, sanitize_object, Refusal, StringLimits};
 use crate::core::outbox::{BatchId, Compact, Limits, Outbox, StoreOp};
 use crate::core::page_view::RouteChange;
 use crate::core::retry::{parse_retry_after, Jitter, Verdict};
-use crate::core::signals::{Auto, Signals};
+use crate::core::signals::{Auto, PageSignals};
+use crate::core::tabs::{self, heartbeat_key, segment_key, CLOSED, HEARTBEAT_MS};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
 
@@ -27,7 +29,7 @@ pub const KEY_USER_ID: &str = "footfall.uid";
 /// Prefix of every storage key footfall writes.
 pub const KEY_PREFIX: &str = "footfall.";
 /// Prefix of outbox segment keys: `footfall.q.<tab>.<segment>`.
-pub const KEY_OUTBOX_PREFIX: &str = "footfall.q.";
+pub const KEY_OUTBOX_PREFIX: &str = tabs::SEGMENT_PREFIX;
 
 /// Why a call was refused at the door (counted in `stats().invalid`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +46,8 @@ pub enum Invalid {
     EventTooLarge,
     /// `identify` without a string user id or a traits object.
     UserIdNotString,
+    /// `setConsent` without an object of categories.
+    ConsentNotObject,
     /// `onExitIntent` with something other than a function.
     CallbackNotFunction,
 }
@@ -60,6 +64,9 @@ impl Invalid {
             Invalid::PropertiesNotObject => "event dropped: properties must be a plain object",
             Invalid::EventTooLarge => "event dropped: larger than maxBatchBytes once serialized",
             Invalid::UserIdNotString => "identify ignored: the user id must be a string",
+            Invalid::ConsentNotObject => {
+                "setConsent ignored: expected an object such as { analytics: true, marketing: false }"
+            }
             Invalid::CallbackNotFunction => "onExitIntent ignored: the callback must be a function",
         }
     }
@@ -80,6 +87,10 @@ pub enum Log {
     Retrying(u16),
     /// A beacon was refused by the browser (quota); retrying smaller.
     BeaconRefused,
+    /// Analytics consent is denied: the event was not recorded.
+    NoConsent,
+    /// The consent buffer was full: the oldest waiting events were dropped.
+    ConsentBufferFull(u32),
 }
 
 impl Log {
@@ -94,15 +105,19 @@ impl Log {
             Log::BeaconRefused => {
                 "the browser refused a beacon (keepalive quota); retrying smaller"
             }
+            Log::NoConsent => "analytics consent is denied: event not recorded",
+            Log::ConsentBufferFull(_) => {
+                "events waiting for consent exceed maxQueueEvents: oldest dropped:"
+            }
         }
     }
 
     /// The number that goes with the sentence, if any.
     pub fn detail(self) -> Option<u32> {
         match self {
-            Log::Truncated(n) | Log::QueueFull(n) => Some(n),
+            Log::Truncated(n) | Log::QueueFull(n) | Log::ConsentBufferFull(n) => Some(n),
             Log::Rejected(s) | Log::Retrying(s) => Some(u32::from(s)),
-            Log::Refused(_) | Log::BeaconRefused => None,
+            Log::Refused(_) | Log::BeaconRefused | Log::NoConsent => None,
         }
     }
 }
@@ -179,6 +194,25 @@ pub enum Input<'a> {
     /// API `navigate` event): hold fetches so the unload beacons get the
     /// whole keepalive quota.
     Leaving,
+    /// Outboxes of pages that are gone (see [`Engine::orphans`]), read from
+    /// storage: `(key, value)` of each segment, oldest first. They are
+    /// re-stored under this page's id, their records removed, and sent.
+    Adopt {
+        /// Tabs adopted (their heartbeat records are removed too).
+        tabs: &'a [&'a str],
+        /// Their segments.
+        segments: &'a [(&'a str, &'a str)],
+    },
+    /// The page came back from the back/forward cache after handing its
+    /// outbox over on `pagehide`.
+    Resume,
+    /// `setConsent(categories)`.
+    Consent {
+        /// The categories given.
+        choice: Choice,
+        /// Random bytes for an anonymous id, used if tracking starts.
+        fresh_id: [u8; 16],
+    },
     /// `navigator.onLine` changed.
     Online(bool),
     /// `shutdown()`.
@@ -295,6 +329,17 @@ pub enum Effect {
         /// Deepest percent of the page seen.
         max_scroll_percent: u8,
     },
+    /// Remove every `footfall.` storage record but the consent record
+    /// (analytics was denied).
+    Purge,
+    /// Push a Google Consent Mode command to the dataLayer, in gtag's form:
+    /// `['consent', command, { key: 'granted' | 'denied', ... }]`.
+    ConsentMode {
+        /// `default` (at start) or `update`.
+        command: &'static str,
+        /// The state, in gtag's vocabulary.
+        state: [(&'static str, bool); 7],
+    },
 }
 
 /// Counters reported by `stats()`.
@@ -329,6 +374,10 @@ pub struct Boot<'a> {
     pub seed: u64,
     /// `navigator.onLine`.
     pub online: bool,
+    /// The stored consent record, if any.
+    pub consent_record: Option<&'a str>,
+    /// Global Privacy Control and Do Not Track.
+    pub signals: Signals,
 }
 
 /// The tracking engine. See the module documentation.
@@ -352,9 +401,34 @@ pub struct Engine {
     stopped: bool,
 
     // Behaviour signals (issue 5).
-    signals: Signals,
+    signals: PageSignals,
     /// Base of automatic events' message ids, and how many derived so far.
     auto_ids: ([u8; 16], u32),
+    /// When the next heartbeat is due; `None` while this page has no
+    /// heartbeat record (nothing persisted).
+    next_beat: Option<WallMs>,
+    consent: Consent,
+    /// Events waiting for a consent decision (opt-in), not yet serialized.
+    pending: Vec<Pending>,
+}
+
+/// An event tracked before the visitor decided: it is written (with the
+/// identifiers and consent of that moment) only if analytics is granted.
+#[derive(Debug)]
+struct Pending {
+    kind: PendingKind,
+    properties: Option<String>,
+    id: [u8; 16],
+    at: WallMs,
+    page: Page,
+    user_id: Option<String>,
+}
+
+#[derive(Debug)]
+enum PendingKind {
+    Track(String),
+    Page(Option<String>),
+    Identify,
 }
 
 impl Engine {
@@ -368,13 +442,15 @@ impl Engine {
             max_batch_bytes: config.max_batch_bytes,
             max_queue_events: config.max_queue_events,
         };
-        let signals = Signals::new(&config.autocapture, &env.page.url, &env.page.path);
+        let signals = PageSignals::new(&config.autocapture, &env.page.url, &env.page.path);
+        let consent = Consent::new(config.consent.clone(), boot.signals, boot.consent_record);
+        let tracks = consent.tracks();
         let mut engine = Engine {
             context: ContextCache::default(),
             context_id: 1,
             env,
             anonymous_id: String::new(),
-            user_id: boot.user_id.filter(|u| !u.is_empty()).map(str::to_owned),
+            user_id: None,
             tab: boot.tab.to_owned(),
             outbox: Outbox::new(limits, frame),
             jitter: Jitter::new(boot.seed),
@@ -386,15 +462,63 @@ impl Engine {
             stopped: false,
             signals,
             auto_ids: ([0; 16], 0),
+            next_beat: None,
+            consent,
+            pending: Vec::new(),
             config,
         };
-        engine.outbox.set_online(boot.online, WallMs(0));
         engine.rebuild_context();
-        match boot.anonymous_id.filter(|id| is_uuid(id)) {
-            Some(id) => engine.anonymous_id = id.to_owned(),
-            None => engine.new_anonymous_id(boot.fresh_id),
+        engine.outbox.set_online(boot.online, WallMs(0));
+        if tracks {
+            engine.user_id = boot.user_id.filter(|u| !u.is_empty()).map(str::to_owned);
+            match boot.anonymous_id.filter(|id| is_uuid(id)) {
+                Some(id) => engine.anonymous_id = id.to_owned(),
+                None => engine.new_anonymous_id(boot.fresh_id),
+            }
+        } else if !engine.consent.is_pending() {
+            // Denied: whatever an earlier page left goes.
+            engine.effects.push(Effect::Purge);
+        }
+        if engine.config.consent_mode_bridge {
+            let state = engine.consent.consent_mode();
+            engine.effects.push(Effect::ConsentMode {
+                command: "default",
+                state,
+            });
         }
         engine
+    }
+
+    /// Rebuilds the shared context (after the page or consent changed) and
+    /// gives it a new id.
+    fn rebuild_context(&mut self) {
+        let page = self.env.page.clone();
+        self.context = self.context_for(&page);
+        self.context_id = self.context_id.wrapping_add(1);
+        self.outbox
+            .register_context(self.context_id, self.context.as_str());
+    }
+
+    /// The shared context for an event on `page`, with the consent in force.
+    fn context_for(&self, page: &Page) -> ContextCache {
+        let mut members = String::with_capacity(160);
+        self.consent.push_context(&mut members);
+        if self.config.anonymize_ip {
+            members.push_str(",\"ip\":\"0.0.0.0\"");
+        }
+        if *page == self.env.page {
+            return ContextCache::with_members(&self.env, &members);
+        }
+        let env = Environment {
+            page: page.clone(),
+            ..self.env.clone()
+        };
+        ContextCache::with_members(&env, &members)
+    }
+
+    /// `getConsent()` as a JSON object.
+    pub fn consent_json(&self) -> String {
+        self.consent.describe()
     }
 
     /// The resolved configuration.
@@ -412,10 +536,10 @@ impl Engine {
         self.user_id.as_deref()
     }
 
-    /// Current counters.
+    /// Current counters (`queued` includes events waiting for consent).
     pub fn stats(&self) -> Stats {
         Stats {
-            queued: self.outbox.len() as u32,
+            queued: (self.outbox.len() + self.pending.len()) as u32,
             ..self.stats
         }
     }
@@ -438,10 +562,28 @@ impl Engine {
         if self.stopped || self.unloading {
             return None;
         }
-        match (self.outbox.poll_timeout(), self.signals.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.next_beat, self.signals.poll_timeout()]
+            .into_iter()
+            .fold(self.outbox.poll_timeout(), |at, t| match (at, t) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
+    }
+
+    /// This page's id, naming its storage records.
+    pub fn tab(&self) -> &str {
+        &self.tab
+    }
+
+    /// The tabs among `keys` (every `footfall.` storage key) whose outboxes
+    /// may be adopted now; `heartbeat` reads a heartbeat record.
+    pub fn orphans<'k>(
+        &self,
+        keys: &[&'k str],
+        heartbeat: impl Fn(&str) -> Option<String>,
+        now: WallMs,
+    ) -> Vec<&'k str> {
+        tabs::orphans(&self.tab, keys, heartbeat, now)
     }
 
     /// Processes one input at time `now`.
@@ -488,14 +630,53 @@ impl Engine {
                         key: KEY_USER_ID.to_owned(),
                     });
                 }
-                self.new_anonymous_id(fresh_id);
+                if self.consent.tracks() {
+                    self.new_anonymous_id(fresh_id);
+                }
             }
             Input::Refused(why) => self.refuse(why),
             Input::Drain => {
                 self.drain_pending = false;
                 self.sync(now);
             }
+            Input::Adopt { .. } if !self.consent.tracks() => {}
+            Input::Adopt { tabs, segments } => {
+                let lines: Vec<&str> = segments
+                    .iter()
+                    .flat_map(|(_, value)| value.split('\n'))
+                    .filter(|l| is_event_line(l))
+                    .collect();
+                self.stats.dropped += self.outbox.restore(lines.into_iter(), now);
+                // Store them under this page first, then remove the orphans'
+                // records: there is never a moment with no copy.
+                self.persist(now);
+                for (key, _) in segments {
+                    self.effects.push(Effect::Remove {
+                        key: (*key).to_owned(),
+                    });
+                }
+                for tab in tabs {
+                    self.effects.push(Effect::Remove {
+                        key: heartbeat_key(tab),
+                    });
+                }
+                self.sync(now);
+            }
+            Input::Resume => {
+                self.unloading = false;
+                self.outbox.on_visible();
+                // Back from the back/forward cache: the visitor navigated
+                // here again, a new page view (its last one ended with the
+                // pagehide).
+                self.signals.begin(now);
+                self.page_view(now);
+                self.sync(now);
+            }
+            Input::Consent { choice, fresh_id } => self.decide(now, choice, fresh_id),
             Input::Tick => {
+                if self.next_beat.is_some_and(|at| now >= at) {
+                    self.beat(now);
+                }
                 self.signals.on_tick(now);
                 self.emit_signals(now);
                 self.sync(now);
@@ -542,7 +723,7 @@ impl Engine {
             Input::Hidden => {
                 self.signals.on_hidden(now);
                 self.emit_signals(now);
-                self.persist();
+                self.persist(now);
                 self.next_beacon(now);
             }
             Input::Visible => {
@@ -554,7 +735,7 @@ impl Engine {
                 self.signals.on_unload(now);
                 self.emit_signals(now);
                 self.unloading = true;
-                self.persist();
+                self.persist(now);
                 self.next_beacon(now);
             }
             Input::Leaving => {
@@ -567,9 +748,7 @@ impl Engine {
             Input::Shutdown => {
                 self.signals.on_shutdown();
                 self.emit_signals(now);
-                self.outbox.release_in_flight();
-                self.persist();
-                self.outbox.hand_over();
+                self.hand_over(now);
                 self.stopped = true;
                 self.settle_tickets();
             }
@@ -626,16 +805,7 @@ impl Engine {
     /// derives from the page is rebuilt here, in one place.
     fn set_page(&mut self, page: &Page) {
         self.env.page = page.clone();
-        self.context_id = self.context_id.wrapping_add(1);
         self.rebuild_context();
-    }
-
-    /// Serializes the shared context (see [`ContextCache`]) and registers it
-    /// under `context_id`; the one place it is built.
-    fn rebuild_context(&mut self) {
-        self.context = ContextCache::new(&self.env);
-        self.outbox
-            .register_context(self.context_id, self.context.as_str());
     }
 
     /// A page view began: its `page` event, when `autocapture.pageViews`.
@@ -695,11 +865,14 @@ impl Engine {
         }
     }
 
+    /// Stores a record, when consent allows storage at all.
     fn store(&mut self, key: &str, value: String) {
-        self.effects.push(Effect::Store {
-            key: key.to_owned(),
-            value,
-        });
+        if self.consent.tracks() {
+            self.effects.push(Effect::Store {
+                key: key.to_owned(),
+                value,
+            });
+        }
     }
 
     fn new_anonymous_id(&mut self, random: [u8; 16]) {
@@ -709,10 +882,15 @@ impl Engine {
         self.store(KEY_ANONYMOUS_ID, id);
     }
 
-    /// Validates, serializes once and queues an event.
+    /// Validates, serializes once and queues an event (or keeps it waiting
+    /// for a consent decision).
     fn accept(&mut self, now: WallMs, kind: Kind, properties: Option<&str>, id: [u8; 16]) {
+        if !self.consent.tracks() {
+            return self.wait_for_consent(now, kind, properties, id);
+        }
         let limits = StringLimits {
             max_chars: self.config.max_string_length,
+            redact_emails: self.config.redact_emails,
         };
         let sanitized = match properties.map(|raw| sanitize_object(raw, limits)) {
             None => None,
@@ -763,6 +941,145 @@ impl Engine {
             self.stats.dropped += dropped;
             self.log(Log::QueueFull(dropped));
         }
+        self.request_drain();
+    }
+
+    /// Keeps an event for later while the visitor has not decided (opt-in);
+    /// drops it when analytics is denied.
+    fn wait_for_consent(
+        &mut self,
+        now: WallMs,
+        kind: Kind,
+        properties: Option<&str>,
+        id: [u8; 16],
+    ) {
+        if !self.consent.is_pending() {
+            return self.log(Log::NoConsent);
+        }
+        let limits = StringLimits {
+            max_chars: self.config.max_string_length,
+            redact_emails: self.config.redact_emails,
+        };
+        let properties = match properties.map(|raw| sanitize_object(raw, limits)) {
+            None => None,
+            Some(Ok(s)) => Some(s.json.into_owned()),
+            Some(Err(Refusal::NotAnObject)) => return self.refuse(Invalid::PropertiesNotObject),
+            Some(Err(Refusal::Malformed)) => {
+                return self.refuse(Invalid::PropertiesNotSerializable)
+            }
+        };
+        let (kind, page) = match kind {
+            Kind::Track(name) => (PendingKind::Track(name.to_owned()), self.env.page.clone()),
+            Kind::Page(name, page) => (PendingKind::Page(name.map(str::to_owned)), page.clone()),
+            Kind::Identify => (PendingKind::Identify, self.env.page.clone()),
+        };
+        if self.pending.len() >= self.config.max_queue_events {
+            let excess = self.pending.len() + 1 - self.config.max_queue_events;
+            self.pending.drain(..excess.min(self.pending.len()));
+            self.stats.dropped += excess as u32;
+            self.log(Log::ConsentBufferFull(excess as u32));
+        }
+        self.pending.push(Pending {
+            kind,
+            properties,
+            id,
+            at: now,
+            page,
+            user_id: self.user_id.clone(),
+        });
+    }
+
+    /// `setConsent`: records the decision, stores it (a necessary record),
+    /// and starts or stops tracking.
+    fn decide(&mut self, now: WallMs, choice: Choice, fresh_id: [u8; 16]) {
+        let action = self.consent.decide(choice, now);
+        if let Some(record) = self.consent.record() {
+            self.effects.push(Effect::Store {
+                key: KEY_CONSENT.to_owned(),
+                value: record,
+            });
+        }
+        self.rebuild_context();
+        if self.config.consent_mode_bridge {
+            let state = self.consent.consent_mode();
+            self.effects.push(Effect::ConsentMode {
+                command: "update",
+                state,
+            });
+        }
+        match action {
+            Action::Start => {
+                if self.anonymous_id.is_empty() {
+                    self.new_anonymous_id(fresh_id);
+                }
+                if let Some(user_id) = self.user_id.clone() {
+                    self.store(KEY_USER_ID, user_id);
+                }
+                self.release(now);
+            }
+            Action::Stop => {
+                self.pending.clear();
+                self.outbox.clear();
+                self.anonymous_id.clear();
+                self.user_id = None;
+                self.next_beat = None;
+                self.effects.push(Effect::Purge);
+                return self.settle_tickets();
+            }
+            Action::None => {}
+        }
+        if self.consent.tracks() {
+            let properties = self.consent.properties();
+            self.accept(
+                now,
+                Kind::Track("consent_updated"),
+                Some(&properties),
+                fresh_id_for_update(fresh_id),
+            );
+            self.sync(now);
+        }
+    }
+
+    /// Writes the events that waited for consent, in order, with their own
+    /// timestamps and pages, and the identifiers and consent now in force.
+    fn release(&mut self, now: WallMs) {
+        let pending = std::mem::take(&mut self.pending);
+        let mut cache: Option<(Page, ContextCache)> = None;
+        for p in pending {
+            if cache.as_ref().is_none_or(|(page, _)| *page != p.page) {
+                let context = self.context_for(&p.page);
+                cache = Some((p.page.clone(), context));
+            }
+            let Some((_, context)) = &cache else { continue };
+            let kind = match &p.kind {
+                PendingKind::Track(name) => Kind::Track(name),
+                PendingKind::Page(name) => Kind::Page(name.as_deref(), &p.page),
+                PendingKind::Identify => Kind::Identify,
+            };
+            let mut json = String::with_capacity(context.as_str().len() + 256);
+            write_event(
+                &mut json,
+                &Fields {
+                    kind,
+                    properties: p.properties.as_deref().unwrap_or("{}"),
+                    message_id: p.id,
+                    anonymous_id: &self.anonymous_id,
+                    user_id: p.user_id.as_deref(),
+                    timestamp: p.at,
+                    context,
+                    own_context: "",
+                },
+            );
+            if json.len() > self.outbox.max_event_bytes() {
+                self.refuse(Invalid::EventTooLarge);
+                continue;
+            }
+            self.stats.dropped += self.outbox.push(json, None, now);
+        }
+        self.request_drain();
+    }
+
+    fn request_drain(&mut self) {
         if !self.drain_pending {
             self.drain_pending = true;
             self.effects.push(Effect::Defer);
@@ -771,7 +1088,10 @@ impl Engine {
 
     /// Persists what changed, sends what is due, settles flushes.
     fn sync(&mut self, now: WallMs) {
-        self.persist();
+        if !self.consent.tracks() {
+            return self.settle_tickets();
+        }
+        self.persist(now);
         while let Some(batch) = self.outbox.take_fetch(now) {
             let body = self.body(batch, now);
             self.effects.push(Effect::Send { batch, body });
@@ -795,45 +1115,71 @@ impl Engine {
     /// Sends the next beacon while hidden or unloading; when none is left,
     /// finishes the unload by handing the rest over to storage.
     fn next_beacon(&mut self, now: WallMs) {
+        if !self.consent.tracks() {
+            self.unloading = false;
+            return self.settle_tickets();
+        }
         if let Some(batch) = self.outbox.take_beacon() {
             let body = self.body(batch, now);
             self.effects.push(Effect::Beacon { batch, body });
             return;
         }
-        self.persist();
+        self.persist(now);
         if self.unloading {
-            self.outbox.release_in_flight();
-            self.persist();
-            self.outbox.hand_over();
+            self.hand_over(now);
             self.unloading = false;
         }
         self.settle_tickets();
     }
 
-    fn persist(&mut self) {
+    /// The page is leaving (or shut down): keepalive fetches in flight are
+    /// left to the browser, everything else stays in storage, and the
+    /// heartbeat says "closed" so the next page adopts it at once.
+    fn hand_over(&mut self, now: WallMs) {
+        self.outbox.release_in_flight();
+        self.persist(now);
+        if self.outbox.has_segments() {
+            self.store(&heartbeat_key(&self.tab), CLOSED.to_owned());
+        }
+        self.outbox.hand_over();
+        self.next_beat = None;
+    }
+
+    /// Writes this page's heartbeat.
+    fn beat(&mut self, now: WallMs) {
+        let mut value = String::with_capacity(16);
+        crate::core::json::push_u64(&mut value, now.0);
+        self.store(&heartbeat_key(&self.tab), value);
+        self.next_beat = Some(now.plus(HEARTBEAT_MS));
+    }
+
+    /// Writes what changed to storage, and keeps the heartbeat record in
+    /// step: present (and beating) exactly while this page has records.
+    fn persist(&mut self, now: WallMs) {
         let mut ops = Vec::new();
         self.outbox.persist(self.config.max_batch_bytes, &mut ops);
         for op in ops {
             let effect = match op {
                 StoreOp::Write { segment, value } => Effect::Store {
-                    key: self.segment_key(segment),
+                    key: segment_key(&self.tab, segment),
                     value,
                 },
                 StoreOp::Delete { segment } => Effect::Remove {
-                    key: self.segment_key(segment),
+                    key: segment_key(&self.tab, segment),
                 },
             };
             self.effects.push(effect);
         }
-    }
-
-    fn segment_key(&self, segment: u32) -> String {
-        let mut key = String::with_capacity(KEY_OUTBOX_PREFIX.len() + self.tab.len() + 11);
-        key.push_str(KEY_OUTBOX_PREFIX);
-        key.push_str(&self.tab);
-        key.push('.');
-        crate::core::json::push_u64(&mut key, u64::from(segment));
-        key
+        match (self.outbox.has_segments(), self.next_beat) {
+            (true, None) => self.beat(now),
+            (false, Some(_)) => {
+                self.effects.push(Effect::Remove {
+                    key: heartbeat_key(&self.tab),
+                });
+                self.next_beat = None;
+            }
+            _ => {}
+        }
     }
 
     fn body(&self, batch: BatchId, now: WallMs) -> String {
@@ -869,6 +1215,20 @@ fn push_body_tail(body: &mut String, config: &Config, now: WallMs) {
     body.push('}');
 }
 
+/// The message id of `consent_updated`: derived from the bytes given with
+/// the decision (whose first use may be a new anonymous id).
+fn fresh_id_for_update(mut bytes: [u8; 16]) -> [u8; 16] {
+    for b in bytes.iter_mut() {
+        *b = b.rotate_left(3) ^ 0x5a;
+    }
+    bytes
+}
+
+/// Whether a stored line looks like an event this crate wrote.
+fn is_event_line(line: &str) -> bool {
+    line.starts_with("{\"type\":") && line.ends_with('}')
+}
+
 /// The first `max_chars` characters of `s`.
 fn truncate_chars(s: &str, max_chars: usize) -> &str {
     match s.char_indices().nth(max_chars) {
@@ -881,6 +1241,7 @@ fn truncate_chars(s: &str, max_chars: usize) -> &str {
 mod tests {
     use super::*;
     use crate::core::config::Options;
+    use crate::core::consent::Signals;
     use crate::core::envelope::{Page, Screen};
     use serde_json::Value;
 
@@ -923,6 +1284,8 @@ mod tests {
             tab: "tab1",
             seed: 5,
             online: true,
+            consent_record: None,
+            signals: Default::default(),
         };
         Engine::new(config(f), env(), boot)
     }
@@ -1009,6 +1372,8 @@ mod tests {
                 tab: "t",
                 seed: 1,
                 online: true,
+                consent_record: None,
+                signals: Default::default(),
             };
             let mut e = Engine::new(config(|_| {}), env(), boot);
             let id = "abababab-abab-4bab-abab-abababababab";
@@ -1049,8 +1414,26 @@ mod tests {
         assert!(sends(&drain(&mut e)).is_empty());
         assert_eq!(e.poll_timeout(), Some(WallMs(4000)));
         e.handle(WallMs(4000), Input::Tick);
-        assert_eq!(sends(&drain(&mut e)).len(), 1);
-        assert_eq!(e.poll_timeout(), None);
+        let sent = sends(&drain(&mut e));
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            e.poll_timeout(),
+            Some(WallMs(11_000)),
+            "in flight, still stored: only the heartbeat is due"
+        );
+        e.handle(
+            WallMs(4005),
+            Input::Response {
+                batch: sent[0].0,
+                status: 200,
+                retry_after: None,
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Remove {
+            key: "footfall.hb.tab1".into()
+        }));
+        assert_eq!(e.poll_timeout(), None, "nothing stored: no heartbeat");
 
         // Bytes: bodies never exceed maxBatchBytes, and all events leave.
         let mut e = engine(|o| {
@@ -1388,6 +1771,473 @@ mod tests {
         assert_eq!(e.poll_timeout(), None);
     }
 
+    #[test]
+    fn a_page_with_stored_events_beats_every_ten_seconds() {
+        let mut e = engine(|o| o.flush_at = Some(1000.0));
+        track(&mut e, 0, "e", None, 1);
+        e.handle(WallMs(0), Input::Drain);
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Store {
+            key: "footfall.hb.tab1".into(),
+            value: "0".into()
+        }));
+        assert_eq!(
+            e.poll_timeout(),
+            Some(WallMs(3000)),
+            "the interval comes first"
+        );
+        e.handle(WallMs(3000), Input::Tick);
+        let sent = sends(&drain(&mut e));
+        e.handle(
+            WallMs(3001),
+            Input::Response {
+                batch: sent[0].0,
+                status: 503,
+                retry_after: Some("3600"),
+            },
+        );
+        drain(&mut e);
+        assert_eq!(
+            e.poll_timeout(),
+            Some(WallMs(10_000)),
+            "failing: the heartbeat comes first"
+        );
+        e.handle(WallMs(9_999), Input::Tick);
+        e.handle(WallMs(10_000), Input::Tick);
+        e.handle(WallMs(15_000), Input::Tick);
+        e.handle(WallMs(20_000), Input::Tick);
+        let beats: Vec<String> = drain(&mut e)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Store { key, value } if key == "footfall.hb.tab1" => Some(value),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            beats,
+            ["10000", "20000"],
+            "one beat every 10 s while records exist"
+        );
+    }
+
+    #[test]
+    fn unload_with_leftovers_marks_the_outbox_closed() {
+        let mut e = engine(|o| o.flush_at = Some(1000.0));
+        // The collector is failing: nothing is beaconed, all stays stored.
+        track(&mut e, 0, "e", None, 1);
+        e.handle(WallMs(0), Input::Flush { ticket: 1 });
+        let sent = sends(&drain(&mut e));
+        e.handle(
+            WallMs(1),
+            Input::Response {
+                batch: sent[0].0,
+                status: 503,
+                retry_after: None,
+            },
+        );
+        drain(&mut e);
+        e.handle(WallMs(2), Input::Unload);
+        let effects = drain(&mut e);
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Beacon { .. })));
+        assert!(effects.contains(&Effect::Store {
+            key: "footfall.hb.tab1".into(),
+            value: CLOSED.into()
+        }));
+        assert!(!effects
+            .iter()
+            .any(|e| matches!(e, Effect::Remove { key } if key.starts_with(KEY_OUTBOX_PREFIX))));
+        assert_eq!(e.stats().queued, 0, "handed over");
+    }
+
+    #[test]
+    fn adoption_restores_first_keeps_ids_and_removes_the_orphan() {
+        let mut old = engine(|o| o.flush_at = Some(1000.0));
+        track(&mut old, 0, "old_1", None, 1);
+        track(&mut old, 0, "old_2", None, 2);
+        old.handle(WallMs(0), Input::Drain);
+        let stored: Vec<(String, String)> = drain(&mut old)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => {
+                    Some((key, value))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(stored.len(), 1);
+
+        let boot = Boot {
+            anonymous_id: Some(AID),
+            user_id: None,
+            fresh_id: [9; 16],
+            tab: "tab2",
+            seed: 5,
+            online: true,
+            consent_record: None,
+            signals: Default::default(),
+        };
+        let mut e = Engine::new(config(|o| o.flush_at = Some(1000.0)), env(), boot);
+        track(&mut e, 10, "new_1", None, 3);
+        let keys: Vec<&str> = stored
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .chain(["footfall.hb.tab1", "footfall.aid"])
+            .collect();
+        let orphans = e.orphans(
+            &keys,
+            |k| (k == "footfall.hb.tab1").then(|| CLOSED.to_owned()),
+            WallMs(10),
+        );
+        assert_eq!(orphans, ["tab1"]);
+        let segments: Vec<(&str, &str)> = stored
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        e.handle(
+            WallMs(20),
+            Input::Adopt {
+                tabs: &orphans,
+                segments: &segments,
+            },
+        );
+        let effects = drain(&mut e);
+        let first_store = effects.iter().position(
+            |e| matches!(e, Effect::Store { key, .. } if key.starts_with("footfall.q.tab2.")),
+        );
+        let removal = effects
+            .iter()
+            .position(|e| matches!(e, Effect::Remove { key } if key == &stored[0].0));
+        assert!(
+            first_store.unwrap() < removal.unwrap(),
+            "stored again before the orphan's copy goes: {effects:?}"
+        );
+        assert!(effects.contains(&Effect::Remove {
+            key: "footfall.hb.tab1".into()
+        }));
+        let sent = sends(&effects);
+        assert_eq!(sent.len(), 1, "adopted events are due at once");
+        let batch = sent[0].1["batch"].as_array().unwrap();
+        let names: Vec<&str> = batch.iter().map(|e| e["event"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            ["old_1", "old_2", "new_1"],
+            "adopted events go first"
+        );
+        assert_eq!(
+            batch[0]["messageId"], "01010101-0101-4101-8101-010101010101",
+            "original id"
+        );
+        assert_eq!(
+            batch[0]["timestamp"], "1970-01-01T00:00:00.000Z",
+            "original timestamp"
+        );
+    }
+
+    #[test]
+    fn corrupt_stored_lines_are_skipped() {
+        let mut e = engine(|_| {});
+        e.handle(
+            WallMs(0),
+            Input::Adopt {
+                tabs: &["x"],
+                segments: &[(
+                    "footfall.q.x.1",
+                    "garbage\n{\"type\":\"track\",\"event\":\"ok\"}\n\n{\"half\"",
+                )],
+            },
+        );
+        assert_eq!(e.stats().queued, 1);
+    }
+
+    fn consent_engine(
+        mode: &str,
+        record: Option<&str>,
+        signals: Signals,
+        f: impl FnOnce(&mut Options),
+    ) -> Engine {
+        let config = config(|o| {
+            o.consent_mode = Some(mode.into());
+            o.flush_at = Some(1.0);
+            f(o);
+        });
+        let boot = Boot {
+            anonymous_id: None,
+            user_id: None,
+            fresh_id: [0xaa; 16],
+            tab: "tab1",
+            seed: 5,
+            online: true,
+            consent_record: record,
+            signals,
+        };
+        Engine::new(config, env(), boot)
+    }
+
+    fn stored_keys(effects: &[Effect]) -> Vec<String> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Store { key, .. } => Some(key.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const GRANT: Choice = Choice {
+        analytics: Some(true),
+        marketing: Some(true),
+        personalization: Some(true),
+    };
+    const DENY: Choice = Choice {
+        analytics: Some(false),
+        marketing: Some(false),
+        personalization: Some(false),
+    };
+
+    #[test]
+    fn opt_in_waits_then_releases_in_order_with_original_timestamps() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |_| {});
+        assert_eq!(e.anonymous_id(), "", "no identifier before consent");
+        for n in 0..20u8 {
+            track(
+                &mut e,
+                1000 + u64::from(n),
+                "early",
+                Some(&format!(r#"{{"n":{n}}}"#)),
+                n,
+            );
+        }
+        e.handle(WallMs(2000), Input::Drain);
+        let before = drain(&mut e);
+        assert!(sends(&before).is_empty(), "nothing sent: {before:?}");
+        assert!(
+            stored_keys(&before).is_empty(),
+            "nothing stored: {before:?}"
+        );
+        assert_eq!(e.stats().queued, 20);
+
+        e.handle(
+            WallMs(5000),
+            Input::Consent {
+                choice: GRANT,
+                fresh_id: [0xbb; 16],
+            },
+        );
+        e.handle(WallMs(5000), Input::Drain);
+        let effects = drain(&mut e);
+        let keys = stored_keys(&effects);
+        assert_eq!(keys[0], KEY_CONSENT, "the decision is stored first");
+        assert!(keys.contains(&KEY_ANONYMOUS_ID.to_owned()));
+        let id = "bbbbbbbb-bbbb-4bbb-bbbb-bbbbbbbbbbbb";
+        assert_eq!(e.anonymous_id(), id);
+        let events: Vec<Value> = sends(&effects)
+            .into_iter()
+            .flat_map(|(_, b)| b["batch"].as_array().unwrap().clone())
+            .collect();
+        assert_eq!(events.len(), 21, "20 events and consent_updated");
+        for (n, ev) in events.iter().take(20).enumerate() {
+            assert_eq!(ev["event"], "early");
+            assert_eq!(ev["properties"]["n"], n);
+            assert_eq!(ev["anonymousId"], id);
+            let ms = 1000 + n as u64;
+            let mut ts = String::new();
+            crate::core::time::push_iso8601(&mut ts, WallMs(ms));
+            assert_eq!(ev["timestamp"], ts.as_str(), "original timestamp");
+            assert_eq!(
+                ev["context"]["consent"]["categoryPreferences"]["analytics"],
+                true
+            );
+        }
+        assert_eq!(events[20]["event"], "consent_updated");
+        assert_eq!(events[20]["properties"]["marketing"], true);
+    }
+
+    #[test]
+    fn opt_in_denial_discards_and_purges() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |_| {});
+        track(&mut e, 0, "early", None, 1);
+        e.handle(
+            WallMs(1),
+            Input::Consent {
+                choice: DENY,
+                fresh_id: [1; 16],
+            },
+        );
+        let effects = drain(&mut e);
+        assert_eq!(stored_keys(&effects), [KEY_CONSENT]);
+        assert!(effects.contains(&Effect::Purge));
+        assert!(sends(&effects).is_empty());
+        assert_eq!(e.stats().queued, 0);
+        track(&mut e, 2, "later", None, 2);
+        e.handle(WallMs(3), Input::Drain);
+        assert!(drain(&mut e)
+            .iter()
+            .all(|e| !matches!(e, Effect::Send { .. } | Effect::Store { .. })));
+        assert_eq!(e.stats().queued, 0);
+    }
+
+    #[test]
+    fn opt_out_denial_stops_forgets_and_purges() {
+        let mut e = consent_engine("opt-out", None, Signals::default(), |o| {
+            o.flush_at = Some(100.0)
+        });
+        assert_eq!(e.anonymous_id(), "aaaaaaaa-aaaa-4aaa-aaaa-aaaaaaaaaaaa");
+        track(&mut e, 0, "tracked", None, 1);
+        e.handle(WallMs(0), Input::Drain);
+        drain(&mut e);
+        e.handle(
+            WallMs(1),
+            Input::Consent {
+                choice: DENY,
+                fresh_id: [1; 16],
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Purge));
+        assert!(
+            sends(&effects).is_empty(),
+            "no consent_updated after a denial"
+        );
+        assert_eq!(e.anonymous_id(), "");
+        assert_eq!(e.stats().queued, 0, "the outbox is emptied");
+        track(&mut e, 2, "after", None, 2);
+        e.handle(WallMs(10_000), Input::Tick);
+        e.handle(WallMs(10_000), Input::Unload);
+        assert!(drain(&mut e).iter().all(|e| !matches!(
+            e,
+            Effect::Send { .. } | Effect::Beacon { .. } | Effect::Store { .. }
+        )));
+    }
+
+    #[test]
+    fn a_page_after_denial_stores_and_sends_nothing() {
+        let mut e = consent_engine("opt-in", Some("000;1000;"), Signals::default(), |_| {});
+        let start = drain(&mut e);
+        assert_eq!(start, vec![Effect::Purge]);
+        track(&mut e, 5, "x", None, 1);
+        e.handle(WallMs(5), Input::Drain);
+        assert!(drain(&mut e).is_empty());
+        assert!(e.consent_json().contains(r#""decided":true"#));
+    }
+
+    #[test]
+    fn a_granted_record_tracks_at_once() {
+        let mut e = consent_engine("opt-in", Some("110;1000;"), Signals::default(), |_| {});
+        assert_ne!(e.anonymous_id(), "");
+        track(&mut e, 5, "x", None, 1);
+        e.handle(WallMs(5), Input::Drain);
+        assert_eq!(sends(&drain(&mut e)).len(), 1);
+    }
+
+    #[test]
+    fn the_consent_buffer_is_bounded() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |o| {
+            o.max_queue_events = Some(5.0)
+        });
+        for n in 0..8u8 {
+            track(
+                &mut e,
+                u64::from(n),
+                "b",
+                Some(&format!(r#"{{"n":{n}}}"#)),
+                n,
+            );
+        }
+        assert_eq!(e.stats().queued, 5);
+        assert_eq!(e.stats().dropped, 3);
+        e.handle(
+            WallMs(10),
+            Input::Consent {
+                choice: GRANT,
+                fresh_id: [2; 16],
+            },
+        );
+        e.handle(WallMs(10), Input::Drain);
+        let effects = drain(&mut e);
+        let ns: Vec<u64> = sends(&effects)
+            .iter()
+            .flat_map(|(_, b)| b["batch"].as_array().unwrap().clone())
+            .filter(|ev| ev["event"] == "b")
+            .map(|ev| ev["properties"]["n"].as_u64().unwrap())
+            .collect();
+        // The newest five waited; consent_updated then makes six for an
+        // outbox of five, so the oldest goes too.
+        assert_eq!(ns, [4, 5, 6, 7], "the newest, in order");
+        assert_eq!(e.stats().dropped, 4);
+    }
+
+    #[test]
+    fn gpc_denies_marketing_in_the_envelope() {
+        let mut e = consent_engine(
+            "opt-out",
+            None,
+            Signals {
+                gpc: true,
+                dnt: false,
+            },
+            |_| {},
+        );
+        track(&mut e, 0, "x", None, 1);
+        e.handle(WallMs(0), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        let prefs = &sent[0].1["batch"][0]["context"]["consent"]["categoryPreferences"];
+        assert_eq!(prefs["analytics"], true);
+        assert_eq!(prefs["marketing"], false);
+        let described: Value = serde_json::from_str(&e.consent_json()).unwrap();
+        assert_eq!(described["signals"]["gpc"], true);
+        assert_eq!(
+            described["deniedBySignal"],
+            serde_json::json!(["marketing"])
+        );
+    }
+
+    #[test]
+    fn consent_mode_default_then_update() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |o| {
+            o.consent_mode_bridge = Some(true)
+        });
+        let start = drain(&mut e);
+        let Some(Effect::ConsentMode { command, state }) = start.first() else {
+            panic!("{start:?}")
+        };
+        assert_eq!(*command, "default");
+        assert!(state.contains(&("analytics_storage", false)));
+        assert!(state.contains(&("security_storage", true)));
+        e.handle(
+            WallMs(1),
+            Input::Consent {
+                choice: Choice {
+                    analytics: Some(true),
+                    ..Choice::default()
+                },
+                fresh_id: [3; 16],
+            },
+        );
+        let update = drain(&mut e);
+        let updates: Vec<_> = update
+            .iter()
+            .filter_map(|e| match e {
+                Effect::ConsentMode { command, state } => Some((*command, *state)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(updates.len(), 1);
+        assert_eq!(updates[0].0, "update");
+        assert!(updates[0].1.contains(&("analytics_storage", true)));
+        assert!(updates[0].1.contains(&("ad_storage", false)));
+    }
+
+    #[test]
+    fn anonymize_ip_sets_the_segment_convention() {
+        let mut e = consent_engine("opt-out", None, Signals::default(), |o| {
+            o.anonymize_ip = Some(true)
+        });
+        track(&mut e, 0, "x", None, 1);
+        e.handle(WallMs(0), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        assert_eq!(sent[0].1["batch"][0]["context"]["ip"], "0.0.0.0");
+    }
+
     // Behaviour signals (issue 5).
 
     /// Every event of every Send or Beacon effect, in order.
@@ -1717,5 +2567,21 @@ mod tests {
             .collect();
         assert!(stored.contains(r#""event":"rage_click""#), "{stored}");
         assert_eq!(e.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_page_back_from_the_bfcache_is_a_new_page_view() {
+        let mut e = engine(|o| o.flush_at = Some(100.0));
+        start(&mut e, 0);
+        e.handle(WallMs(1_000), Input::Unload);
+        let first: Vec<_> = wire(&drain(&mut e)).iter().map(name).collect();
+        assert_eq!(first, ["page", "page_leave"]);
+        e.handle(WallMs(60_000), Input::Resume);
+        e.handle(WallMs(60_000), Input::Visible);
+        e.handle(WallMs(61_000), Input::Hidden);
+        let events = wire(&drain(&mut e));
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(names, ["page", "page_leave"]);
+        assert_eq!(events[1]["properties"]["engaged_ms"], 1_000);
     }
 }

@@ -5,11 +5,13 @@
 //! arguments, so everything here is tested natively on simulated time.
 
 pub mod config;
+pub mod consent;
 pub mod engine;
 pub mod envelope;
 pub mod json;
 pub mod outbox;
 pub mod retry;
+pub mod tabs;
 pub mod time;
 pub mod uuid;
 

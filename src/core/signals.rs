@@ -1,9 +1,9 @@
 //! Behaviour signals of one page view, together: the detectors the engine
 //! owns, fed with plain inputs, and the automatic events they produce.
 //!
-//! [`Signals`] holds the per-page detectors (scroll milestones, rage clicks,
+//! [`PageSignals`] holds the per-page detectors (scroll milestones, rage clicks,
 //! exit intent, engaged time) and the single-page-app route rules. Its
-//! `on_*` methods take what the browser layer measured; [`Signals::poll_auto`]
+//! `on_*` methods take what the browser layer measured; [`PageSignals::poll_auto`]
 //! yields what to do, in order: automatic track events (name and properties
 //! as JSON text), exit-intent callbacks, and requests to describe a rage
 //! click's target. The engine turns each into an event through its one
@@ -38,7 +38,7 @@ pub enum Auto {
         max_scroll_percent: u8,
     },
     /// Describe the target of the click that made a rage burst (answered
-    /// with [`Signals::on_target`]).
+    /// with [`PageSignals::on_target`]).
     DescribeTarget,
 }
 
@@ -64,7 +64,7 @@ pub struct Needs {
 
 /// See the module documentation.
 #[derive(Clone, Debug)]
-pub struct Signals {
+pub struct PageSignals {
     page_leave: bool,
     scroll: ScrollMilestones,
     rage: RageClickDetector,
@@ -83,10 +83,10 @@ pub struct Signals {
     out: Vec<Auto>,
 }
 
-impl Signals {
-    /// Signals for `autocapture` on a page at `url` / `path`. Inert until
+impl PageSignals {
+    /// PageSignals for `autocapture` on a page at `url` / `path`. Inert until
     /// [`start`](Self::start).
-    pub fn new(autocapture: &Autocapture, url: &str, path: &str) -> Signals {
+    pub fn new(autocapture: &Autocapture, url: &str, path: &str) -> PageSignals {
         let no_milestones = ScrollSettings {
             milestones: Milestones::default(),
             short_pages: false,
@@ -95,7 +95,7 @@ impl Signals {
             clicks: 0,
             ..RageClickSettings::default()
         };
-        Signals {
+        PageSignals {
             page_leave: autocapture.page_leave,
             scroll: ScrollMilestones::new(
                 autocapture.scroll_depth.as_ref().unwrap_or(&no_milestones),
@@ -369,13 +369,13 @@ mod tests {
     use crate::core::config::AutocaptureOptions;
     use serde_json::Value;
 
-    fn signals(f: impl FnOnce(&mut AutocaptureOptions)) -> Signals {
+    fn signals(f: impl FnOnce(&mut AutocaptureOptions)) -> PageSignals {
         let mut o = AutocaptureOptions::default();
         f(&mut o);
-        Signals::new(&Autocapture::resolve(&o), "https://s.example/", "/")
+        PageSignals::new(&Autocapture::resolve(&o), "https://s.example/", "/")
     }
 
-    fn drain(s: &mut Signals) -> Vec<Auto> {
+    fn drain(s: &mut PageSignals) -> Vec<Auto> {
         std::iter::from_fn(|| s.poll_auto()).collect()
     }
 
@@ -506,9 +506,9 @@ mod tests {
         s.on_hidden(WallMs(5_000));
         s.end(WallMs(6_000));
         assert!(drain(&mut s).is_empty());
-        assert_eq!(Signals::needs(&Autocapture::off()), Needs::default());
+        assert_eq!(PageSignals::needs(&Autocapture::off()), Needs::default());
         assert_eq!(
-            Signals::needs(&Autocapture::default()),
+            PageSignals::needs(&Autocapture::default()),
             Needs {
                 scroll: true,
                 pointer_down: true,
@@ -527,7 +527,7 @@ mod tests {
             rage_clicks: Some(0.0),
             ..AutocaptureOptions::default()
         });
-        let n = Signals::needs(&rage_only);
+        let n = PageSignals::needs(&rage_only);
         assert!(!n.scroll && !n.pointer_down && !n.activity && !n.mouse_out);
     }
 

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { gunzipSync } from 'node:zlib';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -43,6 +44,15 @@ export async function startCollector() {
         .filter((r) => r.status >= 200 && r.status < 300)
         .flatMap((r) => (r.body?.batch ?? []).map((e) => (r.body.context ? { ...e, context: { ...r.body.context, ...e.context } } : e)));
     },
+    /** Forgets every request and answers 200 again. */
+    reset() {
+      this.requests.length = 0;
+      this.respond = null;
+    },
+    /** Every messageId that reached the collector, answered or not. */
+    attempted() {
+      return new Set(this.requests.flatMap((r) => (r.body?.batch ?? []).map((e) => e.messageId)));
+    },
     /** Count of acknowledged deliveries per messageId. */
     deliveries() {
       const counts = new Map();
@@ -66,17 +76,25 @@ export async function startCollector() {
     if (url.pathname === '/collect' && req.method === 'POST') {
       const chunks = [];
       for await (const c of req) chunks.push(c);
-      const raw = Buffer.concat(chunks).toString('utf8');
+      const received = Buffer.concat(chunks);
+      const gzip = url.searchParams.get('compression') === 'gzip';
+      let raw;
+      try {
+        raw = (gzip ? gunzipSync(received) : received).toString('utf8');
+      } catch {
+        raw = '';
+      }
       let body = null;
       try {
         body = JSON.parse(raw);
       } catch {}
       const via = req.headers['sec-fetch-mode'] === 'no-cors' ? 'beacon' : 'fetch';
-      const record = { at: Date.now(), body, raw, via, status: 200, contentType: req.headers['content-type'] };
+      const record = { at: Date.now(), body, raw, via, status: 200, contentType: req.headers['content-type'], wireBytes: received.length, gzip };
       const answer = collector.respond?.(record, collector) ?? { status: 200 };
       record.status = answer.status;
       collector.requests.push(record);
       if (answer.hang) return; // never answer
+      if (answer.delayMs) await sleep(answer.delayMs);
       res.writeHead(answer.status, answer.headers ?? {});
       return res.end();
     }
@@ -133,7 +151,12 @@ export async function open(context, origin, path) {
   return { page, errors, console: consoleLines };
 }
 
-/** URL of the basic test page with footfall options. */
+/**
+ * URL of the basic test page with footfall options. Automatic events
+ * (page views, scroll depth, page leave...) are off unless `options` sets
+ * `autocapture`: most suites count exactly the events they track;
+ * tests/e2e/signals.test.mjs turns them on.
+ */
 export function testPage(options = {}, page = 'basic.html') {
-  return `/tests/e2e/pages/${page}?opts=${encodeURIComponent(JSON.stringify(options))}`;
+  return `/tests/e2e/pages/${page}?opts=${encodeURIComponent(JSON.stringify({ autocapture: false, ...options }))}`;
 }

@@ -26,7 +26,7 @@ async function fresh(contextOptions = {}) {
 
 /** Opens the signals page (document `h` px tall) with footfall `options`. */
 async function signalsPage(context, options = {}, h = 4000) {
-  const opened = await open(context, collector.origin, testPage(options, 'signals.html') + `&h=${h}`);
+  const opened = await open(context, collector.origin, testPage({ autocapture: true, ...options }, 'signals.html') + `&h=${h}`);
   await opened.page.waitForFunction(() => window.ffReady);
   return opened;
 }

@@ -1,0 +1,228 @@
+//! Outboxes of several tabs sharing one `localStorage`: who owns which
+//! records, when an owner is gone, and which outboxes may be adopted.
+//!
+//! Each page (tab, or the same tab after a reload) has a random id and keeps
+//! its persisted events under `footfall.q.<tab>.<segment>`. While it holds
+//! any, it beats: `footfall.hb.<tab>` = the time, every [`HEARTBEAT_MS`].
+//! When it leaves (`pagehide`, `shutdown`) it writes [`CLOSED`] instead. An
+//! outbox whose heartbeat is closed, missing, or older than [`STALE_MS`] is
+//! an orphan, and the next page that looks adopts it: it re-stores the
+//! events under its own id, removes the orphan's records, and sends them.
+
+use crate::core::engine::KEY_PREFIX;
+use crate::core::json::push_u64;
+use crate::core::time::WallMs;
+
+/// Prefix of outbox segment keys: `footfall.q.<tab>.<segment>`.
+pub const SEGMENT_PREFIX: &str = "footfall.q.";
+/// Prefix of heartbeat keys: `footfall.hb.<tab>`.
+pub const HEARTBEAT_PREFIX: &str = "footfall.hb.";
+/// Heartbeat value of a page that has left and handed its outbox over.
+pub const CLOSED: &str = "closed";
+/// Interval between heartbeats while a page holds persisted events.
+pub const HEARTBEAT_MS: u64 = 10_000;
+/// Age after which a heartbeat means its page is gone (a crash, a killed
+/// tab). Well above the one-minute timer throttling browsers apply to
+/// background tabs, so a live hidden tab is never taken for dead.
+pub const STALE_MS: u64 = 5 * 60_000;
+
+/// `footfall.q.<tab>.<segment>`.
+pub fn segment_key(tab: &str, segment: u32) -> String {
+    let mut key = String::with_capacity(SEGMENT_PREFIX.len() + tab.len() + 11);
+    key.push_str(SEGMENT_PREFIX);
+    key.push_str(tab);
+    key.push('.');
+    push_u64(&mut key, u64::from(segment));
+    key
+}
+
+/// `footfall.hb.<tab>`.
+pub fn heartbeat_key(tab: &str) -> String {
+    let mut key = String::with_capacity(HEARTBEAT_PREFIX.len() + tab.len());
+    key.push_str(HEARTBEAT_PREFIX);
+    key.push_str(tab);
+    key
+}
+
+/// The tab and segment number of a segment key, if it is one.
+///
+/// ```
+/// use footfall::core::tabs::parse_segment_key;
+/// assert_eq!(parse_segment_key("footfall.q.ab12cd34.7"), Some(("ab12cd34", 7)));
+/// assert_eq!(parse_segment_key("footfall.hb.ab12cd34"), None);
+/// ```
+pub fn parse_segment_key(key: &str) -> Option<(&str, u32)> {
+    let rest = key.strip_prefix(SEGMENT_PREFIX)?;
+    let (tab, segment) = rest.rsplit_once('.')?;
+    if tab.is_empty()
+        || segment.is_empty()
+        || segment.len() > 9
+        || !segment.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((
+        tab,
+        segment
+            .bytes()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0')),
+    ))
+}
+
+/// Whether a heartbeat value means its page is gone at `now`.
+pub fn is_gone(heartbeat: Option<&str>, now: WallMs) -> bool {
+    let Some(value) = heartbeat else { return true };
+    if value == CLOSED {
+        return true;
+    }
+    match parse_ms(value) {
+        Some(at) => now.since(WallMs(at)) > STALE_MS,
+        None => true,
+    }
+}
+
+/// Whether a change of `key` to `value` (a `storage` event from another
+/// tab) means an outbox was just handed over and may be adopted now.
+pub fn is_hand_over(key: &str, value: Option<&str>) -> bool {
+    key.starts_with(HEARTBEAT_PREFIX) && value.is_none_or(|v| v == CLOSED)
+}
+
+/// The tabs, other than `own`, whose outboxes may be adopted: they have
+/// segments among `keys` (every `footfall.` key in storage) and their
+/// heartbeat (looked up with `heartbeat`) says they are gone. Sorted.
+pub fn orphans<'a>(
+    own: &str,
+    keys: &[&'a str],
+    heartbeat: impl Fn(&str) -> Option<String>,
+    now: WallMs,
+) -> Vec<&'a str> {
+    let mut tabs: Vec<&str> = Vec::new();
+    for key in keys.iter().filter(|k| k.starts_with(KEY_PREFIX)) {
+        if let Some((tab, _)) = parse_segment_key(key) {
+            if tab != own && !tabs.contains(&tab) {
+                // Keep them sorted by insertion: a handful of tabs at most,
+                // and std's sort would add kilobytes of wasm.
+                let at = tabs.iter().position(|t| *t > tab).unwrap_or(tabs.len());
+                tabs.insert(at, tab);
+            }
+        }
+    }
+    tabs.retain(|tab| is_gone(heartbeat(&heartbeat_key(tab)).as_deref(), now));
+    tabs
+}
+
+/// The segment keys of `tab` among `keys`, in segment order (oldest first).
+pub fn segments_of<'a>(tab: &str, keys: &[&'a str]) -> Vec<&'a str> {
+    let mut found: Vec<(u32, &str)> = Vec::new();
+    for key in keys {
+        if let Some((_, segment)) = parse_segment_key(key).filter(|(t, _)| *t == tab) {
+            let at = found
+                .iter()
+                .position(|(s, _)| *s > segment)
+                .unwrap_or(found.len());
+            found.insert(at, (segment, key));
+        }
+    }
+    found.into_iter().map(|(_, k)| k).collect()
+}
+
+fn parse_ms(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn keys_round_trip() {
+        assert_eq!(segment_key("t1", 42), "footfall.q.t1.42");
+        assert_eq!(heartbeat_key("t1"), "footfall.hb.t1");
+        assert_eq!(parse_segment_key(&segment_key("t1", 42)), Some(("t1", 42)));
+        for bad in [
+            "footfall.q.",
+            "footfall.q.t1",
+            "footfall.q.t1.",
+            "footfall.q..3",
+            "footfall.q.t1.x",
+            "other.q.t1.1",
+            "footfall.q.t1.9999999999",
+        ] {
+            assert_eq!(parse_segment_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn gone_or_alive() {
+        let now = WallMs(1_000_000_000);
+        let table = [
+            (None, true),
+            (Some(CLOSED), true),
+            (Some("0"), true),
+            (Some("garbage"), true),
+            (Some(""), true),
+            (Some("999999999"), false),
+            (Some("999700000"), false),
+            (Some("999699999"), true),
+            (Some("1000005000"), false),
+        ];
+        for (hb, gone) in table {
+            assert_eq!(is_gone(hb, now), gone, "{hb:?}");
+        }
+        assert_eq!(STALE_MS, 300_000);
+    }
+
+    #[test]
+    fn hand_over_markers() {
+        assert!(is_hand_over("footfall.hb.t1", Some(CLOSED)));
+        assert!(is_hand_over("footfall.hb.t1", None));
+        assert!(!is_hand_over("footfall.hb.t1", Some("123")));
+        assert!(!is_hand_over("footfall.q.t1.1", Some(CLOSED)));
+        assert!(!is_hand_over("other", None));
+    }
+
+    #[test]
+    fn orphans_are_other_tabs_with_segments_and_no_live_heartbeat() {
+        let now = WallMs(10_000_000);
+        let keys = [
+            "footfall.q.me.1",
+            "footfall.q.closed.1",
+            "footfall.q.closed.2",
+            "footfall.q.alive.1",
+            "footfall.q.stale.3",
+            "footfall.q.nobeat.1",
+            "footfall.hb.empty",
+            "footfall.aid",
+            "app.key",
+        ];
+        let beats: HashMap<&str, &str> = [
+            ("footfall.hb.me", CLOSED),
+            ("footfall.hb.closed", CLOSED),
+            ("footfall.hb.alive", "9990000"),
+            ("footfall.hb.stale", "1000"),
+            ("footfall.hb.empty", CLOSED),
+        ]
+        .into();
+        let found = orphans("me", &keys, |k| beats.get(k).map(|v| v.to_string()), now);
+        assert_eq!(found, ["closed", "nobeat", "stale"]);
+    }
+
+    #[test]
+    fn segments_in_order() {
+        let keys = [
+            "footfall.q.t.10",
+            "footfall.q.t.2",
+            "footfall.q.u.1",
+            "footfall.q.t.1",
+            "footfall.hb.t",
+        ];
+        assert_eq!(
+            segments_of("t", &keys),
+            ["footfall.q.t.1", "footfall.q.t.2", "footfall.q.t.10"]
+        );
+    }
+}
