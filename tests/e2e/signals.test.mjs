@@ -185,6 +185,17 @@ test('rage clicks: one event per fast burst with the final count; slow or drifti
   await context.close();
 });
 
+test('rage clicks on a disabled button count (it swallows clicks, not presses)', async () => {
+  const context = await fresh();
+  const { page } = await signalsPage(context);
+  for (let i = 0; i < 4; i++) await page.mouse.click(770, 100); // on #soldout
+  await sleep(1300);
+  const rage = await events(page, 'rage_click');
+  assert.equal(rage.length, 1);
+  assert.deepEqual(rage[0].properties, { clicks: 4, x: 770, y: 100, selector: 'button#soldout', text: 'Sold out' });
+  await context.close();
+});
+
 test('declarative clicks: data-ff-event names the event, data-ff-prop-* are its properties', async () => {
   const context = await fresh();
   const { page } = await signalsPage(context, { autocapture: { rageClick: false } });
@@ -267,11 +278,12 @@ test('exit intent on touch devices: a fast scroll up into the first screen, or h
   const { page } = await signalsPage(context, { autocapture: { exitIntent: { minDwellMs: 500 } } });
   await scrollTo(page, 2000); // reads more than a screen
   await sleep(600);
-  // Up but not into the first screen, then a fling up into it: one frame
-  // apart, as a real fling is.
+  // Up but not into the first screen, then a fling up into it, two frames
+  // later (each measured: a real fling scrolls every frame).
   await page.evaluate(async () => {
     const frame = () => new Promise((r) => requestAnimationFrame(r));
     window.scrollTo({ top: 1500, behavior: 'instant' });
+    await frame();
     await frame();
     window.scrollTo({ top: 100, behavior: 'instant' });
     await frame();
