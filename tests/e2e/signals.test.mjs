@@ -400,3 +400,15 @@ test('autocapture: false sends nothing automatic', async () => {
   assert.equal(count, 1);
   await context.close();
 });
+
+test('consent first: in opt-in mode, automatic events wait for the decision', async () => {
+  const context = await fresh();
+  const { page } = await signalsPage(context, { consent: { mode: 'opt-in' } });
+  await scrollTo(page, 1300);
+  await sleep(300);
+  assert.equal(collector.requests.length, 0, 'nothing before a decision');
+  await page.evaluate(() => ff.setConsent({ analytics: true }));
+  const names_ = names((await events(page)).filter((e) => e.event !== 'consent_updated'));
+  assert.deepEqual(names_, ['page', 'scroll_depth', 'scroll_depth'], 'released in order');
+  await context.close();
+});
