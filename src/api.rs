@@ -48,6 +48,10 @@ export interface FootfallOptions {
   maxBatchBytes?: number;
   /** Most events held in memory and storage. Default 1000. */
   maxQueueEvents?: number;
+  /** Minutes of inactivity after which a session ends (1 to 1440). Default 30. */
+  sessionTimeoutMin?: number;
+  /** Attribution settings. */
+  attribution?: FootfallAttributionOptions;
   /** Consent: mode, defaults, browser signals, policy version. */
   consent?: FootfallConsentOptions;
   /** Privacy settings. */
@@ -117,12 +121,29 @@ export interface FootfallExitIntent {
 export interface FootfallPrivacyOptions {
   /** Longest string kept in properties, in characters. Default 1024. */
   maxStringLength?: number;
+  /**
+   * Query parameters removed from every URL sent (`context.page`, page
+   * properties), compared case-insensitively, e.g. `['token', 'session']`.
+   * Campaign parameters and click ids are still read into
+   * `context.campaign` and `context.clickIds`.
+   */
+  stripQueryParams?: string[];
   /** No persistent identifiers: ids and queued events live in sessionStorage (or memory). Default false. */
   cookieless?: boolean;
   /** Every event carries `context.ip = "0.0.0.0"`, Segment's way to tell collectors not to store the IP. Default false. */
   anonymizeIp?: boolean;
   /** Replace email addresses in property strings (keys too) with `[email]`. Default true. */
   redactEmails?: boolean;
+}
+
+/** Attribution settings. */
+export interface FootfallAttributionOptions {
+  /**
+   * Other domains whose referrals are internal (they keep the session and
+   * its attribution), with their subdomains: a payment provider, a sister
+   * site. The page's own registrable domain is always internal.
+   */
+  internalDomains?: string[];
 }
 
 /** Consent categories; `necessary` is always granted. */
@@ -389,6 +410,12 @@ impl Client {
         self.driver.anonymous_id()
     }
 
+    /// The current session id (`context.session.id`).
+    #[wasm_bindgen(js_name = sessionId)]
+    pub fn session_id(&self) -> String {
+        self.driver.session_id()
+    }
+
     fn refuse(&self, why: Invalid) {
         self.driver.dispatch(Input::Refused(why));
     }
@@ -430,6 +457,8 @@ enum Type {
     Switch,
     /// An array of numbers.
     Numbers,
+    /// An array of strings.
+    Strings,
     /// Checked by the caller.
     Any,
 }
@@ -448,6 +477,9 @@ impl Type {
                         .iter()
                         .all(|n| Type::Num.matches(&n))
             }
+            Type::Strings => {
+                js_sys::Array::is_array(v) && js_sys::Array::from(v).iter().all(|x| x.is_string())
+            }
             Type::Any => true,
         }
     }
@@ -460,6 +492,7 @@ impl Type {
             Type::Object => "an object",
             Type::Switch => "a boolean or an object",
             Type::Numbers => "an array of numbers",
+            Type::Strings => "an array of strings",
             Type::Any => "set",
         }
     }
@@ -511,7 +544,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
             "footfall: init(options) expects an object, e.g. { endpoint: '/collect' }",
         ));
     }
-    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, consent, data_layer, compression] =
+    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, consent, data_layer, compression, session_timeout_min, attribution] =
         read_fields(
             value,
             [
@@ -526,19 +559,27 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("consent", Type::Object),
                 ("dataLayer", Type::Any),
                 ("compression", Type::Str),
+                ("sessionTimeoutMin", Type::Num),
+                ("attribution", Type::Object),
             ],
         )?;
-    let [max_string_length, cookieless, anonymize_ip, redact_emails] = match &privacy {
-        Some(p) => read_fields(
-            p,
-            [
-                ("maxStringLength", Type::Num),
-                ("cookieless", Type::Bool),
-                ("anonymizeIp", Type::Bool),
-                ("redactEmails", Type::Bool),
-            ],
-        )?,
-        None => [None, None, None, None],
+    let [max_string_length, cookieless, anonymize_ip, redact_emails, strip_query_params] =
+        match &privacy {
+            Some(p) => read_fields(
+                p,
+                [
+                    ("maxStringLength", Type::Num),
+                    ("cookieless", Type::Bool),
+                    ("anonymizeIp", Type::Bool),
+                    ("redactEmails", Type::Bool),
+                    ("stripQueryParams", Type::Strings),
+                ],
+            )?,
+            None => [None, None, None, None, None],
+        };
+    let [internal_domains] = match &attribution {
+        Some(a) => read_fields(a, [("internalDomains", Type::Strings)])?,
+        None => [None],
     };
     let [mode, categories, respect_gpc, respect_dnt, policy_version] = match &consent {
         Some(c) => read_fields(
@@ -563,6 +604,15 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
     };
     let [autocapture] = read_fields(value, [("autocapture", Type::Switch)])?;
     let autocapture = read_autocapture(autocapture)?;
+    let strings = |v: Option<JsValue>| {
+        v.map(|v| {
+            let mut out = Vec::new();
+            for s in js_sys::Array::from(&v).iter() {
+                out.extend(s.as_string());
+            }
+            out
+        })
+    };
     let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());
     let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
     let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
@@ -586,6 +636,9 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         consent_mode_bridge: boolean(consent_mode_bridge),
         data_layer_name: string(data_layer_name),
         compression: string(compression),
+        session_timeout_min: number(session_timeout_min),
+        internal_domains: strings(internal_domains),
+        strip_query_params: strings(strip_query_params),
         autocapture,
     })
 }

@@ -23,3 +23,9 @@ pub mod page_view;
 pub mod rage_click;
 pub mod scroll_depth;
 pub mod signals;
+
+// Attribution and sessions.
+pub mod attribution;
+pub mod privacy;
+pub mod session;
+pub mod url;
