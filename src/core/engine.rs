@@ -6,10 +6,13 @@
 
 use crate::core::config::Config;
 use crate::core::consent::{Action, Choice, Consent, Signals, KEY_CONSENT};
+use crate::core::element::declared_name;
 use crate::core::envelope::{write_event, ContextCache, Environment, Fields, Kind, Page};
 use crate::core::json::{push_str, sanitize_object, Refusal, StringLimits};
 use crate::core::outbox::{BatchId, Compact, Limits, Outbox, StoreOp};
+use crate::core::page_view::RouteChange;
 use crate::core::retry::{parse_retry_after, Jitter, Verdict};
+use crate::core::signals::{Auto, PageSignals};
 use crate::core::tabs::{self, heartbeat_key, segment_key, CLOSED, HEARTBEAT_MS};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
@@ -49,6 +52,8 @@ pub enum Invalid {
     UserIdNotString,
     /// `setConsent` without an object of categories.
     ConsentNotObject,
+    /// `onExitIntent` with something other than a function.
+    CallbackNotFunction,
 }
 
 impl Invalid {
@@ -66,6 +71,7 @@ impl Invalid {
             Invalid::ConsentNotObject => {
                 "setConsent ignored: expected an object such as { analytics: true, marketing: false }"
             }
+            Invalid::CallbackNotFunction => "onExitIntent ignored: the callback must be a function",
         }
     }
 }
@@ -215,6 +221,68 @@ pub enum Input<'a> {
     Online(bool),
     /// `shutdown()`.
     Shutdown,
+
+    // Behaviour signals (issue 5).
+    /// The driver listens: the first page view begins, with a `page` event
+    /// when `autocapture.pageViews`.
+    Start {
+        /// Random bytes from which automatic events' message ids derive.
+        id: [u8; 16],
+        /// The primary pointer is coarse (a touch device).
+        touch: bool,
+        /// The page is visible.
+        visible: bool,
+    },
+    /// The location changed (`pushState`, `replaceState`, `popstate`,
+    /// `hashchange`): a new page view when the route rules say so.
+    Route {
+        /// How it changed.
+        change: RouteChange,
+        /// The page now (location, title, referrer).
+        page: &'a Page,
+    },
+    /// A scroll measurement (at most one per animation frame), CSS pixels.
+    Scroll {
+        /// `scrollY`.
+        scroll_y: u32,
+        /// `innerHeight`.
+        viewport_h: u32,
+        /// The document's `scrollHeight`.
+        doc_h: u32,
+        /// A scroll caused it (else load or a route change).
+        scrolled: bool,
+    },
+    /// A primary pointer press at viewport coordinates.
+    PointerDown {
+        /// `clientX`.
+        x: i32,
+        /// `clientY`.
+        y: i32,
+    },
+    /// The target of the press that made a rage burst, described (answers
+    /// [`Effect::DescribeTarget`]).
+    RageTarget {
+        /// A short CSS selector.
+        selector: &'a str,
+        /// Its text (cleaned and cut by the engine).
+        text: &'a str,
+    },
+    /// `mouseout`.
+    MouseOut {
+        /// `clientY`.
+        client_y: i32,
+        /// The pointer left the document (`relatedTarget` null).
+        left_window: bool,
+    },
+    /// An input that shows the visitor is there (pointer move, key press).
+    Activity,
+    /// A click on an element carrying `data-ff-event`.
+    Declared {
+        /// The attribute's value (blank: `element_clicked`).
+        name: &'a str,
+        /// Its `data-ff-prop-*` attributes as a JSON object.
+        properties: &'a str,
+    },
 }
 
 /// What the engine asks the browser layer to do.
@@ -253,6 +321,18 @@ pub enum Effect {
     Defer,
     /// Write to the console, when `debug` is on.
     Log(Log),
+
+    // Behaviour signals (issue 5).
+    /// Describe the target of the last pointer press (a short CSS selector
+    /// and its text) and answer with [`Input::RageTarget`].
+    DescribeTarget,
+    /// Call the `onExitIntent` callbacks.
+    ExitIntent {
+        /// Time on the page view.
+        dwell_ms: u64,
+        /// Deepest percent of the page seen.
+        max_scroll_percent: u8,
+    },
     /// Remove every `footfall.` storage record but the consent record
     /// (analytics was denied).
     Purge,
@@ -325,6 +405,11 @@ pub struct Engine {
     drain_pending: bool,
     unloading: bool,
     stopped: bool,
+
+    // Behaviour signals (issue 5).
+    signals: PageSignals,
+    /// Base of automatic events' message ids, and how many derived so far.
+    auto_ids: ([u8; 16], u32),
     /// When the next heartbeat is due; `None` while this page has no
     /// heartbeat record (nothing persisted).
     next_beat: Option<WallMs>,
@@ -375,6 +460,7 @@ impl Engine {
             max_batch_bytes: config.max_batch_bytes,
             max_queue_events: config.max_queue_events,
         };
+        let signals = PageSignals::new(&config.autocapture, &env.page.url, &env.page.path);
         let consent = Consent::new(config.consent.clone(), boot.signals, boot.consent_record);
         let tracks = consent.tracks();
         let mut engine = Engine {
@@ -392,6 +478,8 @@ impl Engine {
             drain_pending: false,
             unloading: false,
             stopped: false,
+            signals,
+            auto_ids: ([0; 16], 0),
             next_beat: None,
             consent,
             pending: Vec::new(),
@@ -515,10 +603,12 @@ impl Engine {
         if self.stopped || self.unloading {
             return None;
         }
-        match (self.outbox.poll_timeout(), self.next_beat) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.next_beat, self.signals.poll_timeout()]
+            .into_iter()
+            .fold(self.outbox.poll_timeout(), |at, t| match (at, t) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
     }
 
     /// This page's id, naming its storage records.
@@ -616,6 +706,11 @@ impl Engine {
             Input::Resume => {
                 self.unloading = false;
                 self.outbox.on_visible();
+                // Back from the back/forward cache: the visitor navigated
+                // here again, a new page view (its last one ended with the
+                // pagehide).
+                self.signals.begin(now);
+                self.page_view(now);
                 self.sync(now);
             }
             Input::Consent { choice, fresh_id } => self.decide(now, choice, fresh_id),
@@ -623,6 +718,8 @@ impl Engine {
                 if self.next_beat.is_some_and(|at| now >= at) {
                     self.beat(now);
                 }
+                self.signals.on_tick(now);
+                self.emit_signals(now);
                 self.sync(now);
             }
             Input::Flush { ticket } => {
@@ -665,14 +762,19 @@ impl Engine {
                 self.next_beacon(now);
             }
             Input::Hidden => {
+                self.signals.on_hidden(now);
+                self.emit_signals(now);
                 self.persist(now);
                 self.next_beacon(now);
             }
             Input::Visible => {
+                self.signals.on_visible(now);
                 self.outbox.on_visible();
                 self.sync(now);
             }
             Input::Unload => {
+                self.signals.on_unload(now);
+                self.emit_signals(now);
                 self.unloading = true;
                 self.persist(now);
                 self.next_beacon(now);
@@ -685,11 +787,104 @@ impl Engine {
                 self.sync(now);
             }
             Input::Shutdown => {
+                self.signals.on_shutdown();
+                self.emit_signals(now);
                 self.hand_over(now);
                 self.stopped = true;
                 self.settle_tickets();
             }
+            Input::Start { id, touch, visible } => {
+                self.auto_ids = (id, 0);
+                self.signals.start(now, touch, visible);
+                self.page_view(now);
+            }
+            Input::Route { change, page } => {
+                if self.config.autocapture.history
+                    && self.signals.on_route(change, &page.url, &page.path)
+                {
+                    self.signals.end(now);
+                    self.emit_signals(now);
+                    self.set_page(page.clone());
+                    self.signals.begin(now);
+                    self.page_view(now);
+                }
+            }
+            Input::Scroll {
+                scroll_y,
+                viewport_h,
+                doc_h,
+                scrolled,
+            } => {
+                self.signals
+                    .on_scroll(now, scroll_y, viewport_h, doc_h, scrolled);
+                self.emit_signals(now);
+            }
+            Input::PointerDown { x, y } => {
+                self.signals.on_pointer_down(now, x, y);
+                self.emit_signals(now);
+            }
+            Input::RageTarget { selector, text } => self.signals.on_target(selector, text),
+            Input::MouseOut {
+                client_y,
+                left_window,
+            } => {
+                self.signals.on_mouse_out(now, client_y, left_window);
+                self.emit_signals(now);
+            }
+            Input::Activity => self.signals.on_input(now),
+            Input::Declared { name, properties } => {
+                if self.config.autocapture.clicks {
+                    self.signals.on_input(now);
+                    self.emit_auto(now, Kind::Track(declared_name(name)), Some(properties));
+                }
+            }
         }
+    }
+
+    /// A page view began: its `page` event, when `autocapture.pageViews`.
+    fn page_view(&mut self, now: WallMs) {
+        if self.config.autocapture.page_views {
+            let page = self.env.page.clone();
+            self.emit_auto(now, Kind::Page(None, &page), None);
+        }
+    }
+
+    /// The one path of automatic events (page views, behaviour signals,
+    /// declarative clicks): a mirror to the dataLayer hooks in here.
+    fn emit_auto(&mut self, now: WallMs, kind: Kind, properties: Option<&str>) {
+        let id = self.next_auto_id();
+        self.accept(now, kind, properties, id);
+    }
+
+    /// Carries out what the signals asked for, in order.
+    fn emit_signals(&mut self, now: WallMs) {
+        while let Some(auto) = self.signals.poll_auto() {
+            match auto {
+                Auto::Track(name, properties) => {
+                    self.emit_auto(now, Kind::Track(name), Some(&properties))
+                }
+                Auto::ExitIntent {
+                    dwell_ms,
+                    max_scroll_percent,
+                } => self.effects.push(Effect::ExitIntent {
+                    dwell_ms,
+                    max_scroll_percent,
+                }),
+                Auto::DescribeTarget => self.effects.push(Effect::DescribeTarget),
+            }
+        }
+    }
+
+    /// A message id for an automatic event: the random base from
+    /// [`Input::Start`] with a counter in its last four bytes, so ids are
+    /// distinct within the page and as random as a fresh one across pages.
+    fn next_auto_id(&mut self) -> [u8; 16] {
+        self.auto_ids.1 = self.auto_ids.1.wrapping_add(1);
+        let mut id = self.auto_ids.0;
+        for (b, c) in id.iter_mut().skip(12).zip(self.auto_ids.1.to_be_bytes()) {
+            *b ^= c;
+        }
+        id
     }
 
     fn refuse(&mut self, why: Invalid) {
@@ -2355,6 +2550,353 @@ mod tests {
         e.handle(WallMs(0), Input::Drain);
         let sent = sends(&drain(&mut e));
         assert_eq!(sent[0].1["batch"][0]["context"]["ip"], "0.0.0.0");
+    }
+
+    // Behaviour signals (issue 5).
+
+    /// Every event of every Send or Beacon effect, in order.
+    fn wire(effects: &[Effect]) -> Vec<Value> {
+        sends(effects)
+            .into_iter()
+            .flat_map(|(_, body)| {
+                let context = body.get("context").cloned();
+                body["batch"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        let mut e = e.clone();
+                        if let Some(Value::Object(shared)) = &context {
+                            let own = e["context"].as_object().cloned().unwrap_or_default();
+                            let mut merged = shared.clone();
+                            merged.extend(own);
+                            e["context"] = Value::Object(merged);
+                        }
+                        e
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn name(e: &Value) -> String {
+        e["event"]
+            .as_str()
+            .map_or_else(|| e["type"].as_str().unwrap().to_owned(), str::to_owned)
+    }
+
+    fn page(path: &str) -> Page {
+        let before_hash = path.split('#').next().unwrap();
+        Page {
+            url: format!("https://shop.example{path}"),
+            path: before_hash.split('?').next().unwrap().to_owned(),
+            search: before_hash
+                .find('?')
+                .map_or(String::new(), |i| before_hash[i..].to_owned()),
+            title: "Shop".into(),
+            ..Page::default()
+        }
+    }
+
+    fn start(e: &mut Engine, now: u64) {
+        e.handle(
+            WallMs(now),
+            Input::Start {
+                id: [0x5a; 16],
+                touch: false,
+                visible: true,
+            },
+        );
+    }
+
+    #[test]
+    fn start_records_the_first_page_view() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        start(&mut e, 1_000);
+        e.handle(WallMs(1_000), Input::Drain);
+        let events = wire(&drain(&mut e));
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["type"], "page");
+        assert_eq!(events[0]["properties"]["path"], "/");
+        assert_eq!(events[0]["context"]["page"]["url"], "https://shop.example/");
+        assert_eq!(
+            events[0]["messageId"],
+            "5a5a5a5a-5a5a-4a5a-9a5a-5a5a5a5a5a5b"
+        );
+
+        let mut e = engine(|o| o.autocapture.page_views = Some(false));
+        start(&mut e, 1_000);
+        assert!(drain(&mut e).is_empty(), "no page event");
+        let mut e = engine(|o| o.autocapture.all = Some(false));
+        start(&mut e, 1_000);
+        e.handle(WallMs(9_000), Input::Unload);
+        assert!(wire(&drain(&mut e)).is_empty(), "nothing automatic at all");
+    }
+
+    #[test]
+    fn a_route_change_ends_the_page_view_and_starts_the_next() {
+        let mut e = engine(|o| o.flush_at = Some(100.0));
+        start(&mut e, 0);
+        for t in [100, 150, 200] {
+            e.handle(WallMs(t), Input::PointerDown { x: 5, y: 5 });
+        }
+        assert!(drain(&mut e).contains(&Effect::DescribeTarget));
+        e.handle(
+            WallMs(200),
+            Input::RageTarget {
+                selector: "button#buy",
+                text: "Buy",
+            },
+        );
+        let shop = page("/shop?sort=price");
+        e.handle(
+            WallMs(1_000),
+            Input::Route {
+                change: RouteChange::Push,
+                page: &shop,
+            },
+        );
+        // The same location again, and a replace keeping the path: nothing.
+        e.handle(
+            WallMs(1_100),
+            Input::Route {
+                change: RouteChange::Push,
+                page: &shop,
+            },
+        );
+        let filtered = page("/shop?sort=name");
+        e.handle(
+            WallMs(1_200),
+            Input::Route {
+                change: RouteChange::Replace,
+                page: &filtered,
+            },
+        );
+        track(&mut e, 1_300, "after", None, 7);
+        e.handle(WallMs(1_400), Input::Flush { ticket: 1 });
+        let events = wire(&drain(&mut e));
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(names, ["page", "rage_click", "page_leave", "page", "after"]);
+        let paths: Vec<_> = events
+            .iter()
+            .map(|e| e["context"]["page"]["path"].clone())
+            .collect();
+        assert_eq!(paths, ["/", "/", "/", "/shop", "/shop"]);
+        assert_eq!(events[1]["properties"]["clicks"], 3);
+        assert_eq!(events[1]["properties"]["selector"], "button#buy");
+        assert_eq!(events[2]["properties"]["engaged_ms"], 1_000);
+        assert_eq!(events[3]["properties"]["search"], "?sort=price");
+        assert_eq!(
+            events[3]["properties"]["url"],
+            "https://shop.example/shop?sort=price"
+        );
+        let ids: std::collections::BTreeSet<_> =
+            events.iter().map(|e| e["messageId"].to_string()).collect();
+        assert_eq!(ids.len(), 5, "distinct message ids");
+
+        // With history off, route changes are ignored.
+        let mut e = engine(|o| o.autocapture.history = Some(false));
+        start(&mut e, 0);
+        drain(&mut e);
+        e.handle(
+            WallMs(1_000),
+            Input::Route {
+                change: RouteChange::Push,
+                page: &shop,
+            },
+        );
+        assert!(drain(&mut e).is_empty());
+    }
+
+    #[test]
+    fn page_leave_leaves_with_the_unload_beacons() {
+        let mut e = engine(|_| {});
+        start(&mut e, 0);
+        e.handle(
+            WallMs(10),
+            Input::Scroll {
+                scroll_y: 0,
+                viewport_h: 600,
+                doc_h: 2400,
+                scrolled: false,
+            },
+        );
+        e.handle(WallMs(1_000), Input::Activity);
+        drain(&mut e);
+        e.handle(WallMs(2_000), Input::Unload);
+        let mut events = Vec::new();
+        loop {
+            let effects = drain(&mut e);
+            let Some((batch, _)) = sends(&effects).into_iter().next() else {
+                break;
+            };
+            events.extend(wire(&effects));
+            e.handle(
+                WallMs(2_000),
+                Input::BeaconResult {
+                    batch,
+                    accepted: true,
+                },
+            );
+        }
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(names, ["page", "page_leave"]);
+        assert_eq!(events[1]["properties"]["engaged_ms"], 2_000);
+        assert_eq!(events[1]["properties"]["max_scroll_percent"], 25);
+        // visibilitychange after pagehide adds nothing.
+        e.handle(WallMs(2_001), Input::Hidden);
+        assert!(wire(&drain(&mut e)).is_empty());
+    }
+
+    #[test]
+    fn hidden_beacons_page_leave_and_a_return_continues_the_page_view() {
+        let mut e = engine(|_| {});
+        start(&mut e, 0);
+        drain(&mut e);
+        e.handle(WallMs(3_000), Input::Hidden);
+        let effects = drain(&mut e);
+        let names: Vec<_> = wire(&effects).iter().map(name).collect();
+        assert_eq!(names, ["page", "page_leave"]);
+        assert!(
+            effects.iter().all(|e| !matches!(e, Effect::Send { .. })),
+            "beacons only"
+        );
+        e.handle(WallMs(60_000), Input::Visible);
+        e.handle(WallMs(61_000), Input::Activity);
+        e.handle(WallMs(62_000), Input::Hidden);
+        let events = wire(&drain(&mut e));
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["event"], "page_leave");
+        assert_eq!(events[0]["properties"]["engaged_ms"], 2_000);
+    }
+
+    #[test]
+    fn signals_flow_through_the_engine() {
+        let mut e = engine(|o| {
+            o.flush_at = Some(100.0);
+            o.autocapture.min_dwell_ms = Some(500.0);
+        });
+        start(&mut e, 0);
+        // Scroll milestones.
+        e.handle(
+            WallMs(100),
+            Input::Scroll {
+                scroll_y: 1800,
+                viewport_h: 600,
+                doc_h: 2400,
+                scrolled: true,
+            },
+        );
+        // A rage burst ends by the timer.
+        for t in [200, 250, 300] {
+            e.handle(WallMs(t), Input::PointerDown { x: 1, y: 2 });
+        }
+        assert_eq!(e.poll_timeout(), Some(WallMs(1_301)));
+        e.handle(WallMs(1_301), Input::Tick);
+        // Exit intent: the callbacks, then the event.
+        e.handle(
+            WallMs(1_400),
+            Input::MouseOut {
+                client_y: -4,
+                left_window: true,
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::ExitIntent {
+            dwell_ms: 1_400,
+            max_scroll_percent: 100
+        }));
+        // A declarative click.
+        e.handle(
+            WallMs(1_500),
+            Input::Declared {
+                name: "price_checked",
+                properties: r#"{"service":"battery"}"#,
+            },
+        );
+        e.handle(
+            WallMs(1_500),
+            Input::Declared {
+                name: " ",
+                properties: "{}",
+            },
+        );
+        e.handle(WallMs(1_600), Input::Flush { ticket: 1 });
+        let events = wire(&drain(&mut e));
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(
+            names,
+            [
+                "page",
+                "scroll_depth",
+                "scroll_depth",
+                "scroll_depth",
+                "scroll_depth",
+                "scroll_depth",
+                "rage_click",
+                "exit_intent",
+                "price_checked",
+                "element_clicked"
+            ]
+        );
+        let percents: Vec<_> = events[1..6]
+            .iter()
+            .map(|e| e["properties"]["percent"].clone())
+            .collect();
+        assert_eq!(percents, [25, 50, 75, 90, 100]);
+        assert_eq!(events[6]["properties"]["x"], 1);
+        assert_eq!(events[6]["properties"]["selector"], "");
+        assert_eq!(events[7]["properties"]["dwell_ms"], 1_400);
+        assert_eq!(events[8]["properties"]["service"], "battery");
+
+        // Declarative clicks off.
+        let mut e = engine(|o| o.autocapture.clicks = Some(false));
+        start(&mut e, 0);
+        drain(&mut e);
+        e.handle(
+            WallMs(1),
+            Input::Declared {
+                name: "x",
+                properties: "{}",
+            },
+        );
+        assert!(drain(&mut e).is_empty());
+    }
+
+    #[test]
+    fn shutdown_keeps_a_rage_burst_in_progress() {
+        let mut e = engine(|_| {});
+        start(&mut e, 0);
+        for t in [200, 250, 300] {
+            e.handle(WallMs(t), Input::PointerDown { x: 1, y: 2 });
+        }
+        drain(&mut e);
+        e.handle(WallMs(400), Input::Shutdown);
+        let stored: String = drain(&mut e)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => Some(value),
+                _ => None,
+            })
+            .collect();
+        assert!(stored.contains(r#""event":"rage_click""#), "{stored}");
+        assert_eq!(e.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_page_back_from_the_bfcache_is_a_new_page_view() {
+        let mut e = engine(|o| o.flush_at = Some(100.0));
+        start(&mut e, 0);
+        e.handle(WallMs(1_000), Input::Unload);
+        let first: Vec<_> = wire(&drain(&mut e)).iter().map(name).collect();
+        assert_eq!(first, ["page", "page_leave"]);
+        e.handle(WallMs(60_000), Input::Resume);
+        e.handle(WallMs(60_000), Input::Visible);
+        e.handle(WallMs(61_000), Input::Hidden);
+        let events = wire(&drain(&mut e));
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(names, ["page", "page_leave"]);
+        assert_eq!(events[1]["properties"]["engaged_ms"], 1_000);
     }
 
     #[test]
