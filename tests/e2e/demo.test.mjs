@@ -225,7 +225,6 @@ test('funnel run: two visitors through the store; the inspector shows their even
   const page = await a.open('/' + UTM);
   const banner = page.getByRole('dialog', { name: 'Your privacy, your choice' });
   await banner.waitFor();
-  const signals = await page.evaluate(() => typeof window.ff.onExitIntent === 'function');
   await sleep(1500);
   assert.equal(demo.lines().length, 0, 'nothing is sent before consent');
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('footfall.'))), [], 'nothing stored before consent');
@@ -259,20 +258,16 @@ test('funnel run: two visitors through the store; the inspector shows their even
   const b = await visitor();
   const pageB = await b.open('/');
   await pageB.getByRole('button', { name: 'Accept all' }).click();
-  if (signals) {
-    // Scrolling the home page to the bottom.
-    for (let y = 0; y <= 6000; y += 500) {
-      await pageB.mouse.wheel(0, 500);
-      await sleep(30);
-    }
+  // Scrolling the home page to the bottom.
+  for (let y = 0; y <= 6000; y += 500) {
+    await pageB.mouse.wheel(0, 500);
+    await sleep(30);
   }
   await pageB.getByRole('link', { name: 'Battery replacement' }).click();
   await waitReady(pageB);
-  if (signals) {
-    // The broken chat button, clicked three times fast.
-    const chat = pageB.getByRole('button', { name: 'Chat with a technician' });
-    for (let i = 0; i < 3; i++) await chat.click();
-  }
+  // The broken chat button, clicked three times fast.
+  const chat = pageB.getByRole('button', { name: 'Chat with a technician' });
+  for (let i = 0; i < 3; i++) await chat.click();
   await pageB.evaluate(() => window.ff.flush());
   const c = await visitor();
   const pageC = await c.open('/');
@@ -294,16 +289,14 @@ test('funnel run: two visitors through the store; the inspector shows their even
   const completed = events.find((e) => e.event === 'booking_completed');
   assert.equal(completed.properties.service, 'iphone_screen');
   assert.equal(completed.properties.price, 179);
-  if (signals) {
-    const paths = events.filter((e) => e.type === 'page' && e.anonymousId === completed.anonymousId).map(pathOf);
-    for (const path of ['/book', '/book/details', '/book/confirm']) assert.ok(paths.includes(path), `a page view of ${path} (pushState): ${paths}`);
-    const fromB = events.filter((e) => e.anonymousId !== completed.anonymousId);
-    assert.deepEqual(fromB.filter((e) => e.event === 'scroll_depth' && e.context?.page?.path === '/').map((e) => e.properties.percent), [25, 50, 75, 90, 100], 'scroll milestones of the home page');
-    const rage = fromB.find((e) => e.event === 'rage_click');
-    assert.ok(rage, 'a rage click on the broken button');
-    assert.match(rage.properties.selector, /button#chat/);
-    assert.equal(rage.properties.text, 'Chat with a technician');
-  }
+  const paths = events.filter((e) => e.type === 'page' && e.anonymousId === completed.anonymousId).map(pathOf);
+  for (const path of ['/book', '/book/details', '/book/confirm']) assert.ok(paths.includes(path), `a page view of ${path} (pushState): ${paths}`);
+  const fromB = events.filter((e) => e.anonymousId !== completed.anonymousId);
+  assert.deepEqual(fromB.filter((e) => e.event === 'scroll_depth' && e.context?.page?.path === '/').map((e) => e.properties.percent), [25, 50, 75, 90, 100], 'scroll milestones of the home page');
+  const rage = fromB.find((e) => e.event === 'rage_click');
+  assert.ok(rage, 'a rage click on the broken button');
+  assert.match(rage.properties.selector, /button#chat/);
+  assert.equal(rage.properties.text, 'Chat with a technician');
   // Attribution: every event of A's visit carries the newsletter campaign, B's are Direct.
   const fromA = events.filter((e) => e.anonymousId === completed.anonymousId);
   for (const e of fromA) {
@@ -460,7 +453,6 @@ async function inspectPng(page, png, regions) {
 test('accessibility: the consent banner and the exit offer are labelled and work with the keyboard alone', async () => {
   const { context, open } = await visitor();
   const page = await open('/services/battery');
-  const signals = await page.evaluate(() => typeof window.ff.onExitIntent === 'function');
   const banner = page.getByRole('dialog', { name: 'Your privacy, your choice' });
   assert.equal(await banner.isVisible(), true);
   assert.match(await page.$eval('#consent', (el) => document.getElementById(el.getAttribute('aria-describedby')).textContent), /Nothing is sent or stored/);
@@ -537,10 +529,8 @@ test('accessibility: the consent banner and the exit offer are labelled and work
   assert.equal(await page.getByRole('button', { name: 'Close the offer' }).count(), 1, 'the close button is labelled');
   await page.keyboard.press('Escape');
   await offer.waitFor({ state: 'hidden' });
-  if (signals) {
-    await page.evaluate(() => window.ff.flush());
-    await waitFor(() => eventsOf(demo.lines()).some((e) => e.event === 'exit_intent' && e.context?.page?.path === '/services/battery'), 5000, 'the exit_intent event');
-  }
+  await page.evaluate(() => window.ff.flush());
+  await waitFor(() => eventsOf(demo.lines()).some((e) => e.event === 'exit_intent' && e.context?.page?.path === '/services/battery'), 5000, 'the exit_intent event');
   await waitFor(() => ['exit_offer_shown', 'exit_offer_dismissed'].every((n) => eventsOf(demo.lines()).some((e) => e.event === n)), 5000, 'the offer events');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'check-price', 'focus returns where it was');
 

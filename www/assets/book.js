@@ -3,7 +3,7 @@
 // Steps change with history.pushState; back and forward work (popstate).
 // Events: booking_started (service chosen), booking_completed (confirmed).
 import { SERVICES, serviceBySlug, euros } from '/assets/services.js';
-import { track, routeChanged, ready } from '/assets/store.js';
+import { track, ready } from '/assets/store.js';
 
 const query = new URLSearchParams(location.search);
 const coupon = query.get('coupon') === 'STAYFIXED' ? 'STAYFIXED' : '';
@@ -42,11 +42,13 @@ function days() {
 }
 const TIMES = ['09:30', '11:00', '12:30', '14:00', '15:30', '17:00'];
 
-/** Goes to a step: a new history entry (a page view for footfall). */
+/**
+ * Goes to a step: a new history entry, which footfall's history hook
+ * records as a page view (with the title set just before).
+ */
 function go(path) {
   document.title = `Book: ${TITLES[STEPS[path]].toLowerCase()} — Fixwell`;
   history.pushState({ step: STEPS[path] }, '', path + location.search);
-  routeChanged();
   render(true);
 }
 

@@ -1,7 +1,9 @@
 // Shared by every store page: the header and footer, the consent banner, the
 // exit offer, the inspector panel, and footfall itself.
 //
-// Page scripts `import { ready, track, routeChanged } from '/assets/store.js'`.
+// Page scripts `import { ready, track } from '/assets/store.js'`. Page views,
+// scroll depth, rage clicks, exit intent, page leave and `data-ff-event`
+// clicks are footfall's automatic events (autocapture): no code here.
 import { init } from '/dist/footfall.min.mjs';
 import { LOGO, ICONS } from '/assets/icons.js';
 
@@ -233,7 +235,7 @@ function setupConsent(ff) {
 
 // ------------------------------------------------------------ exit offer
 
-function setupExitOffer(ff, onExitIntent) {
+function setupExitOffer(ff) {
   const dialog = $('#exit-offer');
   let opener = null;
   const open = () => {
@@ -272,56 +274,16 @@ function setupExitOffer(ff, onExitIntent) {
       first.focus();
     }
   });
-  onExitIntent(open);
-  return open;
+  ff.onExitIntent(open);
 }
 
 // -------------------------------------------------------------- footfall
 
 let client = null;
-/** Behaviour signals (issue 5) are built in when the client has onExitIntent. */
-let signals = false;
 
 /** `trackEvent` when footfall is loaded; nothing otherwise. */
 export function track(name, properties) {
   client?.trackEvent(name, properties);
-}
-
-/**
- * A client-side route change happened (after history.pushState). footfall's
- * history hook records the page view itself; without it, the page does.
- */
-export function routeChanged() {
-  if (client && !signals) client.page();
-}
-
-/**
- * Until behaviour signals are part of the build, the store does what
- * footfall's autocapture will: a page view on load, `data-ff-event` clicks,
- * and a plain exit-intent detector for the offer (no exit_intent event).
- */
-function withoutSignals(ff) {
-  ff.page();
-  document.addEventListener(
-    'click',
-    (e) => {
-      const el = e.target.closest?.('[data-ff-event]');
-      if (!el) return;
-      const properties = {};
-      for (const { name, value } of el.attributes) if (name.startsWith('data-ff-prop-')) properties[name.slice(13)] = value;
-      ff.trackEvent(el.getAttribute('data-ff-event') || 'element_clicked', properties);
-    },
-    true,
-  );
-  return (callback) => {
-    const since = performance.now();
-    let fired = false;
-    document.addEventListener('mouseout', (e) => {
-      if (fired || e.relatedTarget || e.clientY > 0 || performance.now() - since < 2000) return;
-      fired = true;
-      callback();
-    });
-  };
 }
 
 async function start() {
@@ -337,11 +299,9 @@ async function start() {
     return null;
   }
   client = ff;
-  signals = typeof ff.onExitIntent === 'function';
   window.ff = ff; // for the console: ff.trackEvent('hello', { from: 'console' })
-  const onExitIntent = signals ? (callback) => ff.onExitIntent(callback) : withoutSignals(ff);
   setupConsent(ff);
-  window.demoOffer = setupExitOffer(ff, onExitIntent);
+  setupExitOffer(ff);
   const frame = $('#inspector-panel iframe');
   frame.addEventListener('load', () => postStatus(ff));
   setInterval(() => postStatus(ff), 1000);
