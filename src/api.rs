@@ -284,10 +284,12 @@ impl Client {
         match properties_json(&properties) {
             Ok(props) => {
                 let id = self.driver.random_id();
+                let current = self.driver.current_page();
                 self.driver.dispatch(Input::Page {
                     name: name.as_deref(),
                     properties: props.as_deref(),
                     id,
+                    current: Some(&current),
                 });
             }
             Err(why) => self.refuse(why),

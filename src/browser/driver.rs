@@ -290,6 +290,11 @@ impl Driver {
         array
     }
 
+    /// The page as the location says now.
+    pub fn current_page(&self) -> crate::core::envelope::Page {
+        environment::page(self.window.as_ref())
+    }
+
     /// `getConsent()` as JSON text.
     pub fn consent_json(&self) -> String {
         self.engine

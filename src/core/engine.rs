@@ -146,6 +146,9 @@ pub enum Input<'a> {
         properties: Option<&'a str>,
         /// Random bytes for the message id.
         id: [u8; 16],
+        /// The location at the time of the call (a single-page app may have
+        /// moved since the last page view the engine saw).
+        current: Option<&'a Page>,
     },
     /// `identify(userId, traits)`.
     Identify {
@@ -648,7 +651,15 @@ impl Engine {
                 name,
                 properties,
                 id,
+                current,
             } => {
+                if let Some(current) = current {
+                    let current = redact_page(current.clone(), &self.config.strip_query_params);
+                    if current != self.env.page {
+                        self.env.page = current;
+                        self.rebuild_context();
+                    }
+                }
                 let page = self.env.page.clone();
                 self.accept(now, Kind::Page(name, &page), properties, id);
             }
@@ -1682,6 +1693,7 @@ mod tests {
                 name: Some("Home"),
                 properties: None,
                 id: [1; 16],
+                current: None,
             },
         );
         e.handle(WallMs(0), Input::Drain);
@@ -2113,6 +2125,7 @@ mod tests {
                 name: None,
                 properties: None,
                 id: [3; 16],
+                current: None,
             },
         );
         let (events, stored) = drain_events(&mut e, 1003);
@@ -2208,6 +2221,7 @@ mod tests {
                 name: None,
                 properties: None,
                 id: [1; 16],
+                current: None,
             },
         );
         let (events, _) = drain_events(&mut e, 2);
@@ -2934,6 +2948,67 @@ mod tests {
         assert_eq!(
             early["context"]["consent"]["categoryPreferences"]["analytics"],
             true
+        );
+    }
+
+    #[test]
+    fn page_reads_the_location_at_call_time() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        let moved = Page {
+            url: "https://shop.example/book/details?step=2".into(),
+            path: "/book/details".into(),
+            search: "?step=2".into(),
+            title: "Details".into(),
+            ..Page::default()
+        };
+        e.handle(
+            WallMs(0),
+            Input::Page {
+                name: None,
+                properties: None,
+                id: [1; 16],
+                current: Some(&moved),
+            },
+        );
+        e.handle(WallMs(0), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        let ev = &sent[0].1["batch"][0];
+        assert_eq!(ev["properties"]["path"], "/book/details");
+        assert_eq!(ev["properties"]["title"], "Details");
+        assert_eq!(
+            ev["context"]["page"]["path"], "/book/details",
+            "later events too"
+        );
+    }
+
+    #[test]
+    fn page_properties_override_page_fields_without_duplicate_keys() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        e.handle(
+            WallMs(0),
+            Input::Page {
+                name: None,
+                properties: Some(r#"{"path":"/custom","plan":"pro"}"#),
+                id: [1; 16],
+                current: None,
+            },
+        );
+        e.handle(WallMs(0), Input::Drain);
+        let effects = drain(&mut e);
+        let body = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Send { body, .. } => Some(body.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let properties =
+            &body[body.find("\"properties\":").unwrap()..body.find("\"messageId\"").unwrap()];
+        assert_eq!(properties.matches("\"path\"").count(), 1, "{properties}");
+        assert!(properties.contains(r#""path":"/custom""#));
+        assert!(
+            properties.contains(r#""title":"Shop""#),
+            "other page fields stay"
         );
     }
 }

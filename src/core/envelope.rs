@@ -122,7 +122,9 @@ fn push_page_object(out: &mut String, page: &Page, extra: Option<&str>) {
         ("title", &page.title),
         ("url", &page.url),
     ] {
-        if !value.is_empty() {
+        // A field the caller set in the properties is theirs: no duplicate key.
+        let overridden = extra.is_some_and(|p| crate::core::json::has_top_level_key(p, key));
+        if !value.is_empty() && !overridden {
             out.push_str(separator);
             push_key(out, key);
             push_str(out, value);

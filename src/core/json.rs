@@ -69,6 +69,41 @@ pub fn push_decimal(out: &mut String, value: f64) {
     }
 }
 
+/// Whether the JSON object text `object` (well-formed, as `JSON.stringify`
+/// writes it) has the member `key` at its top level.
+///
+/// ```
+/// use footfall::core::json::has_top_level_key;
+/// assert!(has_top_level_key(r#"{"a":{"path":1},"path":"/x"}"#, "path"));
+/// assert!(!has_top_level_key(r#"{"a":{"path":1},"b":"path"}"#, "path"));
+/// ```
+pub fn has_top_level_key(object: &str, key: &str) -> bool {
+    let bytes = object.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let start = i + 1;
+                let Some(scan) = scan_string(bytes, start, usize::MAX) else {
+                    return false;
+                };
+                let is_key = depth == 1 && bytes.get(scan.end) == Some(&b':');
+                if is_key && bytes.get(start..scan.end - 1) == Some(key.as_bytes()) {
+                    return true;
+                }
+                i = scan.end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 /// A lowercase hexadecimal digit for `n & 0xf`.
 pub fn hex_digit(n: u8) -> char {
     char::from(
@@ -471,6 +506,23 @@ mod tests {
                 (want, t, r),
                 "{raw}"
             );
+        }
+    }
+
+    #[test]
+    fn top_level_keys() {
+        let cases = [
+            (r#"{"path":"/x"}"#, "path", true),
+            (r#"{"a":1,"path":null}"#, "path", true),
+            (r#"{"a":{"path":1}}"#, "path", false),
+            (r#"{"a":["path"],"b":"path"}"#, "path", false),
+            (r#"{"pa\"th":1}"#, "path", false),
+            (r#"{"title":"a:b","url":"x"}"#, "url", true),
+            ("{}", "path", false),
+            (r#"{"unterminated"#, "path", false),
+        ];
+        for (object, key, want) in cases {
+            assert_eq!(has_top_level_key(object, key), want, "{object} {key}");
         }
     }
 

@@ -200,3 +200,26 @@ test("compression: 'gzip' sends smaller bodies, announced in the URL, that the c
   }
   assert.ok(sizes.gzip < sizes.none * 0.3, `bytes per event: ${sizes.gzip} gzip vs ${sizes.none}`);
 });
+
+test('page() reads the location at call time, and its properties override page fields without duplicate keys', async () => {
+  const context = await fresh();
+  const { page } = await open(context, collector.origin, testPage({ flushAt: 1 }));
+  await page.waitForFunction(() => window.ffReady);
+  await page.evaluate(() => {
+    history.pushState({}, '', '/book/details?step=2');
+    document.title = 'Details';
+    ff.page();
+    ff.page({ path: '/custom' });
+  });
+  await collector.waitFor((c) => c.events().length >= 2, 5000, 'two page events');
+  const [first, second] = collector.events();
+  assert.equal(first.properties.path, '/book/details');
+  assert.equal(first.properties.search, '?step=2');
+  assert.equal(first.properties.title, 'Details');
+  assert.equal(first.context.page.path, '/book/details');
+  const raw = collector.requests.find((r) => r.body.batch.some((e) => e.properties.path === '/custom')).raw;
+  const properties = raw.slice(raw.indexOf('"properties":'), raw.indexOf('"messageId"'));
+  assert.equal(properties.match(/"path"/g).length, 1, properties);
+  assert.equal(second.properties.path, '/custom');
+  await context.close();
+});
