@@ -9,10 +9,15 @@ use std::rc::Rc;
 
 use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::browser::driver::Driver;
+use crate::browser::environment::prop;
 use crate::core::config::{Config, Options};
-use crate::core::engine::{Input, Invalid};
+use crate::core::datalayer::DataLayerOptions;
+use crate::core::engine::{CallOptions, Input, Invalid};
+use crate::core::envelope::PagePatch;
+use crate::core::time::WallMs;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -34,6 +39,68 @@ export interface FootfallOptions {
   privacy?: FootfallPrivacyOptions;
   /** Log dropped input and failed sends to the console. Default false. */
   debug?: boolean;
+  /**
+   * The Google Tag Manager dataLayer bridge. `true` forwards pushes and
+   * mirrors automatic events on `window.dataLayer`. Default off.
+   */
+  dataLayer?: boolean | FootfallDataLayerOptions;
+}
+
+/** The Google Tag Manager dataLayer bridge. */
+export interface FootfallDataLayerOptions {
+  /** The global array's name. Default `dataLayer`. */
+  name?: string;
+  /**
+   * Pushes with an `event` key become `trackEvent(event, otherKeys)`, except
+   * `gtm.*` and `footfall.*`; entries pushed before footfall loaded are
+   * forwarded once. `{ allow, deny }` filters the names (a trailing `*`
+   * matches a prefix). Default true.
+   */
+  forward?: boolean | { allow?: string[]; deny?: string[] };
+  /** Automatic events are pushed as `{ event: 'footfall.<name>', ...properties }`. Default true. */
+  mirror?: boolean;
+}
+
+/** The page a call was made on (`context.page` of the Segment Spec). */
+export interface FootfallPage {
+  url?: string;
+  path?: string;
+  search?: string;
+  title?: string;
+  referrer?: string;
+}
+
+/**
+ * Segment's per-call options: the argument after the properties.
+ * Other Segment options (`integrations`, ...) are accepted and ignored.
+ */
+export interface FootfallCallOptions {
+  /** When the call happened: a `Date`, epoch milliseconds or an ISO-8601 string. Default now. */
+  timestamp?: Date | number | string;
+  /** `context.page`: the page the call was made on, field by field over the current page. */
+  context?: { page?: FootfallPage; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** Tracking methods (Segment-compatible argument order). */
+export interface Client {
+  /**
+   * Records a custom event. Never throws: a non-string name or
+   * unserializable properties are counted in `stats().invalid` and dropped.
+   */
+  trackEvent(name: string, properties?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Alias of `trackEvent`, with Segment's name and argument order. */
+  track(name: string, properties?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Records a page view; the page's path, url, title, search and referrer are merged into its properties. */
+  page(name?: string | null, properties?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Records a page view with properties only. */
+  page(properties: FootfallProperties, options?: FootfallCallOptions): void;
+  /** Segment's `page(category, name)`: `category` is added to the properties. */
+  page(category: string, name: string, properties?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Sets the user id for this and later events and records an `identify` event with `traits`. */
+  identify(userId: string, traits?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Records an `identify` event with traits only, keeping the user id. */
+  identify(traits: FootfallProperties, options?: FootfallCallOptions): void;
 }
 
 /** Privacy settings. */
@@ -83,94 +150,98 @@ pub fn start(
 
 #[wasm_bindgen]
 impl Client {
-    /// Records a custom event. Never throws: a non-string name or
-    /// unserializable properties are counted in `stats().invalid` and dropped.
-    #[wasm_bindgen(js_name = trackEvent)]
-    pub fn track_event(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
-    ) {
+    /// Records a custom event: `trackEvent(name, properties?, options?)`.
+    /// Never throws: a non-string name or unserializable properties are
+    /// counted in `stats().invalid` and dropped.
+    #[wasm_bindgen(js_name = trackEvent, skip_typescript)]
+    pub fn track_event(&self, name: JsValue, properties: JsValue, options: JsValue) {
         let Some(name) = name.as_string() else {
             return self.refuse(Invalid::NameNotString);
         };
         match properties_json(&properties) {
             Ok(props) => {
                 let id = self.driver.random_id();
-                self.driver.dispatch(Input::Track {
+                let call = Input::Track {
                     name: &name,
                     properties: props.as_deref(),
                     id,
-                });
+                };
+                self.call(call, &options);
             }
             Err(why) => self.refuse(why),
         }
     }
 
     /// Alias of `trackEvent`, with Segment's name and argument order.
-    pub fn track(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
-    ) {
-        self.track_event(name, properties);
+    #[wasm_bindgen(skip_typescript)]
+    pub fn track(&self, name: JsValue, properties: JsValue, options: JsValue) {
+        self.track_event(name, properties, options);
     }
 
-    /// Records a page view: `page()`, `page(name)`, `page(properties)` or
-    /// `page(name, properties)`.
-    pub fn page(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | FootfallProperties")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
-    ) {
-        let (name, properties) = match name.as_string() {
-            Some(n) => (Some(n), properties),
-            None if name.is_undefined() || name.is_null() => (None, properties),
-            None if name.is_object() && !name.is_function() => (None, name),
-            None => return self.refuse(Invalid::NameNotString),
+    /// Records a page view: `page(name?, properties?, options?)`,
+    /// `page(properties, options?)`, or Segment's
+    /// `page(category, name, properties?, options?)` (the category is added
+    /// to the properties).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn page(&self, a: JsValue, b: JsValue, c: JsValue, d: JsValue) {
+        let (category, name, properties, options) = match (a.as_string(), b.as_string()) {
+            (Some(category), Some(name)) => (Some(category), Some(name), c, d),
+            (Some(name), None) => (None, Some(name), b, c),
+            (None, _) if a.is_undefined() || a.is_null() => (None, None, b, c),
+            (None, _) if Type::Object.matches(&a) => (None, None, a, b),
+            _ => return self.refuse(Invalid::NameNotString),
         };
         match properties_json(&properties) {
             Ok(props) => {
+                let props = match category {
+                    Some(category) => Some(crate::core::json::with_member(
+                        props.as_deref().unwrap_or("{}"),
+                        "category",
+                        &category,
+                    )),
+                    None => props,
+                };
                 let id = self.driver.random_id();
-                self.driver.dispatch(Input::Page {
+                let call = Input::Page {
                     name: name.as_deref(),
                     properties: props.as_deref(),
                     id,
-                });
+                };
+                self.call(call, &options);
             }
             Err(why) => self.refuse(why),
         }
     }
 
     /// Sets the user id for this and later events and records an `identify`
-    /// event with `traits`: `identify(userId, traits?)` or `identify(traits)`.
-    pub fn identify(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | FootfallProperties")] user_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] traits: JsValue,
-    ) {
-        let (user_id, traits) = if let Some(id) = user_id.as_string().filter(|s| !s.is_empty()) {
-            (Some(id), traits)
-        } else if let Some(n) = user_id
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 9e15)
-        {
-            let mut id = String::new();
-            crate::core::json::push_u64(&mut id, n as u64);
-            (Some(id), traits)
-        } else if user_id.is_object() && !user_id.is_function() {
-            (None, user_id)
-        } else {
-            return self.refuse(Invalid::UserIdNotString);
-        };
+    /// event with `traits`: `identify(userId, traits?, options?)` or
+    /// `identify(traits, options?)`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn identify(&self, user_id: JsValue, traits: JsValue, options: JsValue) {
+        let (user_id, traits, options) =
+            if let Some(id) = user_id.as_string().filter(|s| !s.is_empty()) {
+                (Some(id), traits, options)
+            } else if let Some(n) = user_id
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 9e15)
+            {
+                let mut id = String::new();
+                crate::core::json::push_u64(&mut id, n as u64);
+                (Some(id), traits, options)
+            } else if Type::Object.matches(&user_id) {
+                (None, user_id, traits)
+            } else {
+                return self.refuse(Invalid::UserIdNotString);
+            };
         match properties_json(&traits) {
             Ok(t) => {
                 let id = self.driver.random_id();
-                self.driver.dispatch(Input::Identify {
+                let call = Input::Identify {
                     user_id: user_id.as_deref(),
                     traits: t.as_deref(),
                     id,
-                });
+                };
+                self.call(call, &options);
             }
             Err(why) => self.refuse(why),
         }
@@ -222,6 +293,21 @@ impl Client {
     fn refuse(&self, why: Invalid) {
         self.driver.dispatch(Input::Refused(why));
     }
+
+    /// Dispatches a tracking call, with Segment's per-call `options` when
+    /// they say when or where it was made.
+    fn call(&self, call: Input, options: &JsValue) {
+        match read_call_options(options) {
+            Some((timestamp, page)) => self.driver.dispatch(Input::WithOptions {
+                call: &call,
+                options: CallOptions {
+                    timestamp,
+                    page: page.as_ref(),
+                },
+            }),
+            None => self.driver.dispatch(call),
+        }
+    }
 }
 
 impl Client {
@@ -249,6 +335,39 @@ fn properties_json(value: &JsValue) -> Result<Option<String>, Invalid> {
     }
 }
 
+/// Segment's per-call options: `timestamp` (a `Date`, epoch ms or an
+/// ISO-8601 string) and `context.page`. `None` when they give neither (or
+/// are not an object: Segment's callback argument, for one).
+fn read_call_options(options: &JsValue) -> Option<(Option<WallMs>, Option<PagePatch>)> {
+    if !Type::Object.matches(options) {
+        return None;
+    }
+    let t = prop(options, "timestamp");
+    let ms = if let Some(n) = t.as_f64() {
+        n
+    } else if let Some(text) = t.as_string() {
+        js_sys::Date::parse(&text)
+    } else if let Some(date) = t.dyn_ref::<js_sys::Date>() {
+        date.get_time()
+    } else {
+        f64::NAN
+    };
+    let timestamp = (ms.is_finite() && ms >= 0.0).then_some(WallMs(ms as u64));
+    let page = prop(&prop(options, "context"), "page");
+    let page = Type::Object.matches(&page).then(|| {
+        let [url, path, search, title, referrer] =
+            ["url", "path", "search", "title", "referrer"].map(|key| prop(&page, key).as_string());
+        PagePatch {
+            url,
+            path,
+            search,
+            title,
+            referrer,
+        }
+    });
+    (timestamp.is_some() || page.is_some()).then_some((timestamp, page))
+}
+
 /// The JavaScript type an option must have.
 #[derive(Clone, Copy)]
 enum Type {
@@ -256,6 +375,10 @@ enum Type {
     Num,
     Bool,
     Object,
+    /// A boolean or an object.
+    Flag,
+    /// An array of strings.
+    Strings,
 }
 
 impl Type {
@@ -265,6 +388,13 @@ impl Type {
             Type::Num => v.as_f64().is_some_and(|n| !n.is_nan()),
             Type::Bool => v.as_bool().is_some(),
             Type::Object => v.is_object() && !v.is_function(),
+            Type::Flag => Type::Bool.matches(v) || Type::Object.matches(v),
+            Type::Strings => {
+                js_sys::Array::is_array(v)
+                    && v.unchecked_ref::<js_sys::Array>()
+                        .iter()
+                        .all(|s| s.is_string())
+            }
         }
     }
 
@@ -274,6 +404,8 @@ impl Type {
             Type::Num => "a number",
             Type::Bool => "a boolean",
             Type::Object => "an object",
+            Type::Flag => "a boolean or an object",
+            Type::Strings => "an array of strings",
         }
     }
 }
@@ -285,6 +417,17 @@ fn read_fields<const N: usize>(
     keys: [(&str, Type); N],
 ) -> Result<[Option<JsValue>; N], JsError> {
     let mut out = [const { None }; N];
+    read_into(obj, &keys, &mut out)?;
+    Ok(out)
+}
+
+/// [`read_fields`]' work, one copy for every `N`.
+#[inline(never)]
+fn read_into(
+    obj: &JsValue,
+    keys: &[(&str, Type)],
+    out: &mut [Option<JsValue>],
+) -> Result<(), JsError> {
     for (slot, (key, ty)) in out.iter_mut().zip(keys) {
         let v =
             Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| type_error(key, "readable"))?;
@@ -296,7 +439,7 @@ fn read_fields<const N: usize>(
         }
         *slot = Some(v);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads the options object, checking each field's JavaScript type.
@@ -306,7 +449,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
             "footfall: init(options) expects an object, e.g. { endpoint: '/collect' }",
         ));
     }
-    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy] =
+    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, data_layer] =
         read_fields(
             value,
             [
@@ -318,6 +461,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("maxQueueEvents", Type::Num),
                 ("debug", Type::Bool),
                 ("privacy", Type::Object),
+                ("dataLayer", Type::Flag),
             ],
         )?;
     let [max_string_length] = match &privacy {
@@ -335,7 +479,47 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         max_queue_events: number(max_queue_events),
         max_string_length: number(max_string_length),
         debug: debug.and_then(|v| v.as_bool()),
+        data_layer: read_data_layer(data_layer)?,
     })
+}
+
+/// Reads `dataLayer`: `true`, `false` or `{ name, forward, mirror }` with
+/// `forward` a boolean or `{ allow, deny }`.
+fn read_data_layer(value: Option<JsValue>) -> Result<Option<DataLayerOptions>, JsError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let mut options = DataLayerOptions::default();
+    if let Some(on) = value.as_bool() {
+        return Ok(on.then_some(options));
+    }
+    let [name, forward, mirror] = read_fields(
+        &value,
+        [
+            ("name", Type::Str),
+            ("forward", Type::Flag),
+            ("mirror", Type::Bool),
+        ],
+    )?;
+    options.name = name.and_then(|v| v.as_string());
+    options.mirror = mirror.and_then(|v| v.as_bool());
+    if let Some(forward) = forward {
+        options.forward = forward.as_bool();
+        if options.forward.is_none() {
+            let lists = read_fields(
+                &forward,
+                [("allow", Type::Strings), ("deny", Type::Strings)],
+            )?;
+            [options.allow, options.deny] = lists.map(|list| {
+                list.map(|l| l.unchecked_into::<js_sys::Array>())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|s| s.as_string())
+                    .collect()
+            });
+        }
+    }
+    Ok(Some(options))
 }
 
 /// "footfall: option `key` must be <expected>".

@@ -125,7 +125,7 @@ fn anonymous_id_survives_a_throwing_local_storage() {
     let c = client("");
     let id = c.anonymous_id();
     record_requests();
-    c.track_event("still_works".into(), JsValue::UNDEFINED);
+    c.track_event("still_works".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     let stats = c.stats();
     js("Storage.prototype.setItem = window.__setItem;");
     assert_eq!(id.len(), 36);
@@ -145,7 +145,7 @@ fn anonymous_id_survives_a_throwing_local_storage() {
 async fn the_timer_sends_after_the_interval() {
     record_requests();
     let c = client("flushIntervalMs: 50");
-    c.track_event("timed".into(), JsValue::UNDEFINED);
+    c.track_event("timed".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     sleep(10).await;
     assert!(sent().is_empty(), "not before the interval");
     sleep(150).await;
@@ -161,7 +161,7 @@ async fn the_timer_sends_after_the_interval() {
 async fn hidden_page_beacons_the_queue() {
     record_requests();
     let c = client("");
-    c.track_event("before_hide".into(), JsValue::UNDEFINED);
+    c.track_event("before_hide".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     js(
         "Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
         document.dispatchEvent(new Event('visibilitychange'));
@@ -179,13 +179,13 @@ async fn shutdown_removes_every_listener_and_timer() {
     record_requests();
     let c = client("flushIntervalMs: 30");
     assert!(c.driver().listener_count() >= 4);
-    c.track_event("queued".into(), JsValue::UNDEFINED);
+    c.track_event("queued".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     c.shutdown();
     assert_eq!(c.driver().listener_count(), 0);
     js("window.dispatchEvent(new Event('pagehide'));
         document.dispatchEvent(new Event('visibilitychange'));
         window.dispatchEvent(new Event('online'));");
-    c.track_event("after".into(), JsValue::UNDEFINED);
+    c.track_event("after".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     sleep(100).await;
     assert!(
         sent().is_empty(),
@@ -200,11 +200,19 @@ async fn shutdown_removes_every_listener_and_timer() {
 fn bad_input_never_throws() {
     record_requests();
     let c = client("");
-    c.track_event(JsValue::from(42), JsValue::UNDEFINED);
-    c.track_event("cyclic".into(), js("const o = {}; o.self = o; return o;"));
-    c.track_event("bigint".into(), js("return { n: 10n }"));
-    c.track_event("function".into(), js("return () => 1"));
-    c.track_event("ok".into(), js("return { f: () => 1, n: 1 }"));
+    c.track_event(JsValue::from(42), JsValue::UNDEFINED, JsValue::UNDEFINED);
+    c.track_event(
+        "cyclic".into(),
+        js("const o = {}; o.self = o; return o;"),
+        JsValue::UNDEFINED,
+    );
+    c.track_event("bigint".into(), js("return { n: 10n }"), JsValue::UNDEFINED);
+    c.track_event("function".into(), js("return () => 1"), JsValue::UNDEFINED);
+    c.track_event(
+        "ok".into(),
+        js("return { f: () => 1, n: 1 }"),
+        JsValue::UNDEFINED,
+    );
     let invalid = Reflect::get(&c.stats(), &"invalid".into())
         .unwrap()
         .as_f64();

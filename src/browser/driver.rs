@@ -12,6 +12,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::browser::datalayer::{self, Bridge};
 use crate::browser::dom::Listener;
 use crate::browser::ids::RandomPool;
 use crate::browser::storage::Storage;
@@ -50,6 +51,12 @@ pub struct Driver {
     flushes: RefCell<Vec<(u32, js_sys::Function)>>,
     next_ticket: Cell<u32>,
     debug: bool,
+
+    // Distribution (issue 7).
+    /// The dataLayer's name (`dataLayer.name`), for mirrored pushes.
+    data_layer: String,
+    /// The `dataLayer.push` wrapper, while forwarding.
+    bridge: RefCell<Option<Bridge>>,
 }
 
 impl Driver {
@@ -72,6 +79,7 @@ impl Driver {
         };
         let debug = config.debug;
         let endpoint = config.endpoint.clone();
+        let data_layer = config.data_layer.clone();
         let engine = Engine::new(config, environment::read(window.as_ref()), boot);
         let driver = Rc::new_cyclic(|weak: &Weak<Driver>| {
             let on_tick = weak.clone();
@@ -98,9 +106,18 @@ impl Driver {
                 flushes: RefCell::new(Vec::new()),
                 next_ticket: Cell::new(1),
                 debug,
+                data_layer: data_layer.name.clone(),
+                bridge: RefCell::new(None),
             }
         });
         driver.listen();
+        if data_layer.forward {
+            let bridge =
+                Bridge::install(driver.window.as_ref(), &data_layer, Rc::downgrade(&driver));
+            if let Ok(mut slot) = driver.bridge.try_borrow_mut() {
+                *slot = bridge;
+            }
+        }
         driver.settle(clock::now());
         LIVE.with(|live| live.borrow_mut().push(driver.clone()));
         driver.adopt();
@@ -249,6 +266,9 @@ impl Driver {
             Effect::Defer => {
                 let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&self.drain);
             }
+            Effect::DataLayerPush(entry) => {
+                datalayer::push_entry(self.window.as_ref(), &self.data_layer, &entry);
+            }
             Effect::Log(what) => {
                 if self.debug {
                     let prefix = JsValue::from_str("footfall:");
@@ -372,6 +392,9 @@ impl Driver {
         self.dispatch(Input::Shutdown);
         if let Ok(mut l) = self.listeners.try_borrow_mut() {
             l.clear();
+        }
+        if let Ok(mut bridge) = self.bridge.try_borrow_mut() {
+            bridge.take();
         }
         if let Some((_, id)) = self.timer.take() {
             self.window.clear_timeout_with_handle(id);

@@ -1,5 +1,7 @@
 //! Options as the user wrote them, resolved into a clamped [`Config`].
 
+use crate::core::datalayer::{DataLayerConfig, DataLayerOptions};
+
 /// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
 /// page (Fetch standard, "HTTP-network-or-cache fetch": 64 KiB).
 pub const KEEPALIVE_QUOTA_BYTES: usize = 64 * 1024;
@@ -24,6 +26,10 @@ pub struct Options {
     pub max_string_length: Option<f64>,
     /// Log dropped input and failed sends to the console.
     pub debug: Option<bool>,
+
+    // Distribution (issue 7).
+    /// The GTM dataLayer bridge (`dataLayer`); `None` when absent or `false`.
+    pub data_layer: Option<DataLayerOptions>,
 }
 
 /// Resolved settings. Every number is within its bounds.
@@ -46,6 +52,10 @@ pub struct Config {
     pub max_string_length: usize,
     /// Console logging of what is dropped and why. Default false.
     pub debug: bool,
+
+    // Distribution (issue 7).
+    /// The GTM dataLayer bridge. Default off.
+    pub data_layer: DataLayerConfig,
 }
 
 /// Why `init` refused the options.
@@ -97,6 +107,7 @@ impl Config {
             max_queue_events: clamp(options.max_queue_events, 1000, 1, 10_000) as usize,
             max_string_length: clamp(options.max_string_length, 1024, 1, 65_536) as usize,
             debug: options.debug.unwrap_or(false),
+            data_layer: DataLayerConfig::resolve(options.data_layer),
         })
     }
 }
@@ -193,6 +204,7 @@ mod tests {
             max_string_length: Some(7.9),
             write_key: Some(String::new()),
             debug: Some(true),
+            data_layer: None,
         })
         .unwrap();
         assert_eq!(c.flush_at, 1);

@@ -5,7 +5,10 @@
 //! [`Engine::poll_timeout`]. Nothing here reads a clock, storage or a global.
 
 use crate::core::config::Config;
-use crate::core::envelope::{write_event, ContextCache, Environment, Fields, Kind};
+use crate::core::datalayer::mirror_entry;
+use crate::core::envelope::{
+    write_event, ContextCache, Environment, Fields, Kind, Page, PagePatch,
+};
 use crate::core::json::{push_str, sanitize_object, Refusal, StringLimits};
 use crate::core::outbox::{BatchId, Compact, Limits, Outbox, StoreOp};
 use crate::core::retry::{parse_retry_after, Jitter, Verdict};
@@ -190,6 +193,29 @@ pub enum Input<'a> {
     Online(bool),
     /// `shutdown()`.
     Shutdown,
+
+    // Distribution (issue 7).
+    /// A `Track`, `Page` or `Identify` call with Segment's per-call
+    /// `options`: when it was made and on which page (the script-tag loader
+    /// replays calls recorded before footfall loaded this way).
+    WithOptions {
+        /// The call.
+        call: &'a Input<'a>,
+        /// Its options.
+        options: CallOptions<'a>,
+    },
+}
+
+/// Segment's per-call `options` (the argument after the properties), as far
+/// as footfall uses them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallOptions<'a> {
+    /// `options.timestamp`: when the call was made (default: now).
+    pub timestamp: Option<WallMs>,
+    /// `options.context.page`: the page it was made on, field by field over
+    /// the current page. An event whose page differs carries its own full
+    /// context (never the compact form's shared one).
+    pub page: Option<&'a PagePatch>,
 }
 
 /// What the engine asks the browser layer to do.
@@ -228,6 +254,11 @@ pub enum Effect {
     Defer,
     /// Write to the console, when `debug` is on.
     Log(Log),
+
+    // Distribution (issue 7).
+    /// `dataLayer.push(JSON.parse(entry))` on the configured dataLayer
+    /// (created when missing): a mirrored automatic event.
+    DataLayerPush(String),
 }
 
 /// Counters reported by `stats()`.
@@ -286,6 +317,18 @@ pub struct Engine {
     /// When the next heartbeat is due; `None` while this page has no
     /// heartbeat record (nothing persisted).
     next_beat: Option<WallMs>,
+
+    // Distribution (issue 7).
+    /// The options of the call being handled (see [`Input::WithOptions`]).
+    call: Option<CallOverride>,
+}
+
+/// [`CallOptions`] resolved against the current page, held while the call
+/// is handled.
+#[derive(Debug)]
+struct CallOverride {
+    timestamp: Option<WallMs>,
+    page: Option<Page>,
 }
 
 impl Engine {
@@ -315,6 +358,7 @@ impl Engine {
             unloading: false,
             stopped: false,
             next_beat: None,
+            call: None,
             config,
         };
         engine.outbox.set_online(boot.online, WallMs(0));
@@ -413,8 +457,16 @@ impl Engine {
                 properties,
                 id,
             } => {
-                let page = self.env.page.clone();
-                self.accept(now, Kind::Page(name, &page), properties, id);
+                let page = match self.call.as_ref().and_then(|c| c.page.clone()) {
+                    Some(page) => page,
+                    None => self.env.page.clone(),
+                };
+                let kind = Kind::Page(name, &page);
+                if self.accept(now, kind, properties, id) {
+                    // Page views are mirrored until the automatic events
+                    // (issue 5) take this over.
+                    self.mirror(kind, properties);
+                }
             }
             Input::Identify {
                 user_id,
@@ -539,6 +591,24 @@ impl Engine {
                 self.stopped = true;
                 self.settle_tickets();
             }
+            Input::WithOptions { call, options } => {
+                let page = options.page.map(|patch| self.env.page.patched(patch));
+                self.call = Some(CallOverride {
+                    timestamp: options.timestamp,
+                    page,
+                });
+                self.handle(now, *call);
+                self.call = None;
+            }
+        }
+    }
+
+    /// Pushes an automatic event to the dataLayer, when `dataLayer.mirror`.
+    fn mirror(&mut self, kind: Kind, properties: Option<&str>) {
+        if self.config.data_layer.mirror {
+            if let Some(entry) = mirror_entry(kind, properties) {
+                self.effects.push(Effect::DataLayerPush(entry));
+            }
         }
     }
 
@@ -567,17 +637,21 @@ impl Engine {
         self.store(KEY_ANONYMOUS_ID, id);
     }
 
-    /// Validates, serializes once and queues an event.
-    fn accept(&mut self, now: WallMs, kind: Kind, properties: Option<&str>, id: [u8; 16]) {
+    /// Validates, serializes once and queues an event; false when refused.
+    fn accept(&mut self, now: WallMs, kind: Kind, properties: Option<&str>, id: [u8; 16]) -> bool {
         let limits = StringLimits {
             max_chars: self.config.max_string_length,
         };
         let sanitized = match properties.map(|raw| sanitize_object(raw, limits)) {
             None => None,
             Some(Ok(s)) => Some(s),
-            Some(Err(Refusal::NotAnObject)) => return self.refuse(Invalid::PropertiesNotObject),
+            Some(Err(Refusal::NotAnObject)) => {
+                self.refuse(Invalid::PropertiesNotObject);
+                return false;
+            }
             Some(Err(Refusal::Malformed)) => {
-                return self.refuse(Invalid::PropertiesNotSerializable)
+                self.refuse(Invalid::PropertiesNotSerializable);
+                return false;
             }
         };
         let mut truncated = sanitized.as_ref().map_or(0, |s| s.truncated);
@@ -591,7 +665,16 @@ impl Engine {
             }
             other => other,
         };
-        let mut json = String::with_capacity(self.context.as_str().len() + props.len() + 256);
+        // A call made on another page (Input::WithOptions) carries that
+        // page's full context of its own and never goes in the compact form.
+        let call = self.call.take();
+        let own_page = call.as_ref().and_then(|c| c.page.as_ref()).map(|page| {
+            let mut env = self.env.clone();
+            env.page = page.clone();
+            ContextCache::new(&env)
+        });
+        let context = own_page.as_ref().unwrap_or(&self.context);
+        let mut json = String::with_capacity(context.as_str().len() + props.len() + 256);
         let span = write_event(
             &mut json,
             &Fields {
@@ -600,23 +683,24 @@ impl Engine {
                 message_id: id,
                 anonymous_id: &self.anonymous_id,
                 user_id: self.user_id.as_deref(),
-                timestamp: now,
-                context: &self.context,
+                timestamp: call.and_then(|c| c.timestamp).unwrap_or(now),
+                context,
                 own_context: "",
             },
         );
-        let compact = Compact {
+        let compact = own_page.is_none().then_some(Compact {
             context: self.context_id,
             cut: span.cut,
-        };
+        });
         if json.len() > self.outbox.max_event_bytes() {
-            return self.refuse(Invalid::EventTooLarge);
+            self.refuse(Invalid::EventTooLarge);
+            return false;
         }
         if truncated > 0 {
             self.stats.truncated += truncated;
             self.log(Log::Truncated(truncated));
         }
-        let dropped = self.outbox.push(json, Some(compact), now);
+        let dropped = self.outbox.push(json, compact, now);
         if dropped > 0 {
             self.stats.dropped += dropped;
             self.log(Log::QueueFull(dropped));
@@ -625,6 +709,7 @@ impl Engine {
             self.drain_pending = true;
             self.effects.push(Effect::Defer);
         }
+        true
     }
 
     /// Persists what changed, sends what is due, settles flushes.
@@ -1465,5 +1550,254 @@ mod tests {
             },
         );
         assert_eq!(e.stats().queued, 1);
+    }
+
+    // Distribution (issue 7).
+
+    fn with_options(
+        e: &mut Engine,
+        now: u64,
+        call: Input,
+        timestamp: Option<u64>,
+        page: Option<&PagePatch>,
+    ) {
+        e.handle(
+            WallMs(now),
+            Input::WithOptions {
+                call: &call,
+                options: CallOptions {
+                    timestamp: timestamp.map(WallMs),
+                    page,
+                },
+            },
+        );
+    }
+
+    /// Every event sent (beacons answered as accepted), with a compact
+    /// batch's shared context merged into each, as collectors do.
+    fn delivered(e: &mut Engine, now: u64) -> Vec<Value> {
+        let mut out = Vec::new();
+        loop {
+            let effects = drain(e);
+            if effects.is_empty() {
+                return out;
+            }
+            for eff in effects {
+                let (body, beacon) = match &eff {
+                    Effect::Send { body, .. } => (body, None),
+                    Effect::Beacon { batch, body } => (body, Some(*batch)),
+                    _ => continue,
+                };
+                let body: Value = serde_json::from_str(body).unwrap();
+                for ev in body["batch"].as_array().unwrap() {
+                    let mut ev = ev.clone();
+                    if let Some(Value::Object(shared)) = body.get("context") {
+                        let mut merged = shared.clone();
+                        merged.extend(ev["context"].as_object().cloned().unwrap_or_default());
+                        ev["context"] = Value::Object(merged);
+                    }
+                    out.push(ev);
+                }
+                if let Some(batch) = beacon {
+                    e.handle(
+                        WallMs(now),
+                        Input::BeaconResult {
+                            batch,
+                            accepted: true,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_call_with_options_carries_its_own_time_and_page() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        let then = PagePatch {
+            url: Some("https://shop.example/before?x=1".into()),
+            path: Some("/before".into()),
+            search: Some("?x=1".into()),
+            title: Some("Before".into()),
+            referrer: Some("https://ref.example/".into()),
+        };
+        let call = Input::Track {
+            name: "queued",
+            properties: Some(r#"{"n":1}"#),
+            id: [1; 16],
+        };
+        with_options(
+            &mut e,
+            1_795_348_800_500,
+            call,
+            Some(1_795_348_800_000),
+            Some(&then),
+        );
+        e.handle(WallMs(1_795_348_800_500), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        let ev = &sent[0].1["batch"][0];
+        assert_eq!(ev["event"], "queued");
+        assert_eq!(ev["properties"]["n"], 1);
+        assert_eq!(ev["timestamp"], "2026-11-22T12:00:00.000Z");
+        let page = &ev["context"]["page"];
+        assert_eq!(page["url"], "https://shop.example/before?x=1");
+        assert_eq!(page["path"], "/before");
+        assert_eq!(page["search"], "?x=1");
+        assert_eq!(page["title"], "Before");
+        assert_eq!(page["referrer"], "https://ref.example/");
+        assert_eq!(ev["context"]["userAgent"], "UA", "the rest of the context");
+
+        // Only the fields given are replaced; the options end with the call.
+        let title_only = PagePatch {
+            title: Some("Old title".into()),
+            ..PagePatch::default()
+        };
+        let call = Input::Track {
+            name: "a",
+            properties: None,
+            id: [2; 16],
+        };
+        with_options(&mut e, 2_000, call, None, Some(&title_only));
+        track(&mut e, 2_001, "b", None, 3);
+        e.handle(WallMs(2_001), Input::Drain);
+        let events = delivered(&mut e, 2_001);
+        assert_eq!(events[0]["context"]["page"]["title"], "Old title");
+        assert_eq!(events[0]["context"]["page"]["url"], "https://shop.example/");
+        assert_eq!(events[0]["timestamp"], "1970-01-01T00:00:02.000Z");
+        assert_eq!(events[1]["context"]["page"]["title"], "Shop");
+        assert_eq!(events[1]["timestamp"], "1970-01-01T00:00:02.001Z");
+    }
+
+    #[test]
+    fn page_and_identify_calls_take_options_too() {
+        let mut e = engine(|o| o.flush_at = Some(2.0));
+        let then = PagePatch {
+            url: Some("https://shop.example/pricing".into()),
+            path: Some("/pricing".into()),
+            title: Some("Pricing".into()),
+            ..PagePatch::default()
+        };
+        let page = Input::Page {
+            name: None,
+            properties: Some(r#"{"plan":"pro"}"#),
+            id: [1; 16],
+        };
+        with_options(&mut e, 5_000, page, Some(4_000), Some(&then));
+        let identify = Input::Identify {
+            user_id: Some("u-1"),
+            traits: None,
+            id: [2; 16],
+        };
+        with_options(&mut e, 5_000, identify, Some(4_500), Some(&then));
+        e.handle(WallMs(5_000), Input::Drain);
+        let events = delivered(&mut e, 5_000);
+        assert_eq!(events[0]["type"], "page");
+        assert_eq!(
+            events[0]["properties"]["path"], "/pricing",
+            "the page of the call"
+        );
+        assert_eq!(
+            events[0]["properties"]["url"],
+            "https://shop.example/pricing"
+        );
+        assert_eq!(events[0]["properties"]["plan"], "pro");
+        assert_eq!(events[0]["context"]["page"]["title"], "Pricing");
+        assert_eq!(events[0]["timestamp"], "1970-01-01T00:00:04.000Z");
+        assert_eq!(events[1]["type"], "identify");
+        assert_eq!(events[1]["userId"], "u-1");
+        assert_eq!(events[1]["context"]["page"]["path"], "/pricing");
+        assert_eq!(events[1]["timestamp"], "1970-01-01T00:00:04.500Z");
+    }
+
+    #[test]
+    fn events_of_another_page_never_lose_their_context_in_the_compact_form() {
+        // 150 events of 600 bytes cannot all fit the unload quota in the
+        // normal form: the shared ones go compact, the replayed one with
+        // another page's context keeps its own whole.
+        let mut e = engine(|o| o.flush_at = Some(1000.0));
+        let pad = format!(r#"{{"pad":"{}"}}"#, "x".repeat(600));
+        let then = PagePatch {
+            title: Some("Before".into()),
+            ..PagePatch::default()
+        };
+        let same = PagePatch {
+            title: Some("Shop".into()),
+            ..PagePatch::default()
+        };
+        for n in 0..150u8 {
+            let call = Input::Track {
+                name: "e",
+                properties: Some(&pad),
+                id: [n; 16],
+            };
+            match n {
+                0 => with_options(&mut e, 0, call, Some(0), Some(&then)),
+                1 => with_options(&mut e, 0, call, Some(0), Some(&same)),
+                _ => e.handle(WallMs(0), call),
+            }
+        }
+        drain(&mut e);
+        e.handle(WallMs(1), Input::Unload);
+        let events = delivered(&mut e, 1);
+        assert!(events.len() > 60, "{}", events.len());
+        let first = events
+            .iter()
+            .find(|ev| ev["messageId"] == "00000000-0000-4000-8000-000000000000")
+            .expect("the replayed event left first");
+        assert_eq!(first["context"]["page"]["title"], "Before");
+        assert_eq!(first["context"]["library"]["name"], "footfall");
+        for ev in &events {
+            if ev["messageId"] != first["messageId"] {
+                assert_eq!(ev["context"]["page"]["title"], "Shop");
+                assert_eq!(ev["context"]["userAgent"], "UA");
+            }
+        }
+    }
+
+    #[test]
+    fn page_views_are_mirrored_to_the_data_layer_when_asked() {
+        use crate::core::datalayer::DataLayerOptions;
+        let page = |e: &mut Engine, props: Option<&str>| {
+            e.handle(
+                WallMs(0),
+                Input::Page {
+                    name: Some("Home"),
+                    properties: props,
+                    id: [1; 16],
+                },
+            );
+            drain(e)
+                .into_iter()
+                .filter_map(|eff| match eff {
+                    Effect::DataLayerPush(entry) => Some(entry),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut e = engine(|o| o.data_layer = Some(DataLayerOptions::default()));
+        assert_eq!(
+            page(&mut e, Some(r#"{"ab":"b"}"#)),
+            vec![r#"{"name":"Home","path":"/","title":"Shop","url":"https://shop.example/","ab":"b","event":"footfall.page_view"}"#.to_owned()]
+        );
+        assert!(
+            page(&mut e, Some("[1]")).is_empty(),
+            "a refused call is not mirrored"
+        );
+        track(&mut e, 0, "custom", None, 2);
+        assert!(
+            !drain(&mut e)
+                .iter()
+                .any(|eff| matches!(eff, Effect::DataLayerPush(_))),
+            "custom events are the site's own: not mirrored"
+        );
+        let mut e = engine(|o| {
+            o.data_layer = Some(DataLayerOptions {
+                mirror: Some(false),
+                ..DataLayerOptions::default()
+            })
+        });
+        assert!(page(&mut e, None).is_empty());
+        let mut e = engine(|_| {});
+        assert!(page(&mut e, None).is_empty(), "off by default");
     }
 }
