@@ -45,28 +45,27 @@ function minifyNames(wasmPath, gluePath) {
   const text = out.toString();
   const map = JSON.parse(text.slice(text.indexOf('{')));
   let glue = readFileSync(gluePath, 'utf8');
-  // Every import now comes from module "a". The glue's own functions
-  // (import0) are renamed in place; functions of `inline_js` snippets
-  // (import1, ...) are added to it under their short names.
-  const modules = new Set(map.imports.map(([module]) => module));
-  const main = [...modules].find((m) => glue.includes(`"${m}": import0,`));
-  if (!main) throw new Error(`no import module bound to import0 among ${[...modules]}`);
-  const imports = new Map(map.imports.filter(([m]) => m === main).map(([, name, short]) => [name, short]));
-  const exports = new Map(map.exports.map(([name, short]) => [name, short]));
-  const extras = [];
-  for (const module of modules) {
-    if (module === main) continue;
-    const binding = glue.match(new RegExp(`\\n\\s*"${module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}": (import\\d+),`));
-    if (!binding) throw new Error(`import module ${module} not found in the glue`);
-    glue = glue.replace(binding[0], '');
-    for (const [m, name, short] of map.imports) if (m === module) extras.push(`${short}: ${binding[1]}.${name}`);
+  // The glue's import object: `"<module>": importN,` per module; import0 (the
+  // glue's own functions) is defined inline, others are snippet modules.
+  const objects = new Map([...glue.matchAll(/^\s+"([^"]+)": (import\d+),?$/gm)].map((m) => [m[1], m[2]]));
+  if (!objects.size) throw new Error('no import object found in the glue');
+  const main = [...objects].find(([, v]) => v === 'import0')?.[0];
+  const mainImports = new Map();
+  const extra = [];
+  for (const [module, name, short] of map.imports) {
+    if (!objects.has(module)) throw new Error(`no import object for ${module}`);
+    if (module === main) mainImports.set(name, short);
+    else extra.push(`${short}: ${objects.get(module)}[${JSON.stringify(name)}]`);
   }
-  // Import object keys: `    name: function(` and the module key.
-  glue = glue.replace(/^(\s+)(\w+)(: function)/gm, (m, indent, name, rest) => (imports.has(name) ? indent + imports.get(name) + rest : m));
-  glue = glue.replace(`"${main}": import0`, extras.length ? `"a": Object.assign(import0, { ${extras.join(', ')} })` : '"a": import0');
+  const exports = new Map(map.exports.map(([name, short]) => [name, short]));
+  // import0's keys: `    name: function(`.
+  glue = glue.replace(/^(\s+)(\w+)(: function)/gm, (m, indent, name, rest) => (mainImports.has(name) ? indent + mainImports.get(name) + rest : m));
+  // binaryen puts every import in module "a": one object for all.
+  const merged = extra.length ? `Object.assign(import0, { ${extra.join(', ')} })` : 'import0';
+  glue = glue.replace(/^(\s+)"[^"]+": import\d+,?\n(?:\s+"[^"]+": import\d+,?\n)*/m, (m, indent) => `${indent}"a": ${merged},\n`);
   // Export uses: `wasm.name`.
   glue = glue.replace(/\bwasm\.(\w+)/g, (m, name) => (exports.has(name) ? 'wasm.' + exports.get(name) : m));
-  const unmapped = [...imports.keys()].filter((n) => glue.includes(n + ': function'));
+  const unmapped = [...mainImports.keys()].filter((n) => glue.includes(n + ': function'));
   if (unmapped.length) throw new Error('imports left unrenamed: ' + unmapped.join(', '));
   writeFileSync(gluePath, glue);
 }

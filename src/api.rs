@@ -14,10 +14,27 @@ use wasm_bindgen::JsCast;
 use crate::browser::driver::Driver;
 use crate::browser::environment::prop;
 use crate::core::config::{Config, Options};
+use crate::core::consent::{Choice, Reach};
 use crate::core::datalayer::DataLayerOptions;
 use crate::core::engine::{CallOptions, Input, Invalid};
 use crate::core::envelope::PagePatch;
 use crate::core::time::WallMs;
+
+#[wasm_bindgen(
+    inline_js = "export function argumentsPusher() { return function () { this.push(arguments); }; }
+export function gzipper() { return typeof CompressionStream == 'function' ? (t) => new Response(new Blob([t]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer() : undefined; }"
+)]
+extern "C" {
+    /// A function that pushes its `arguments` object onto `this`: what
+    /// `gtag()` pushes to the dataLayer, made without `eval` (CSP-safe).
+    #[wasm_bindgen(js_name = argumentsPusher)]
+    fn arguments_pusher() -> js_sys::Function;
+
+    /// A function gzipping a string to a promised `ArrayBuffer` with the
+    /// browser's `CompressionStream`, or `undefined` where there is none.
+    #[wasm_bindgen(js_name = gzipper)]
+    fn gzipper() -> JsValue;
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -35,29 +52,35 @@ export interface FootfallOptions {
   maxBatchBytes?: number;
   /** Most events held in memory and storage. Default 1000. */
   maxQueueEvents?: number;
+  /** Consent: mode, defaults, browser signals, policy version. */
+  consent?: FootfallConsentOptions;
   /** Privacy settings. */
   privacy?: FootfallPrivacyOptions;
-  /** Log dropped input and failed sends to the console. Default false. */
-  debug?: boolean;
   /**
-   * The Google Tag Manager dataLayer bridge. `true` forwards pushes and
-   * mirrors automatic events on `window.dataLayer`. Default off.
+   * Google Tag Manager's dataLayer: `true` forwards pushes and mirrors
+   * automatic events on `window.dataLayer`; or settings. Default off.
    */
   dataLayer?: boolean | FootfallDataLayerOptions;
+  /** `gzip`: fetch bodies compressed by the browser (`CompressionStream`) and announced by `compression=gzip` in the URL; the collector must gunzip them. Default `none`. */
+  compression?: 'gzip' | 'none';
+  /** Log dropped input and failed sends to the console. Default false. */
+  debug?: boolean;
 }
 
-/** The Google Tag Manager dataLayer bridge. */
+/** Google Tag Manager settings: the dataLayer bridge and Consent Mode. */
 export interface FootfallDataLayerOptions {
-  /** The global array's name. Default `dataLayer`. */
+  /** Name of the dataLayer array. Default `dataLayer`. */
   name?: string;
+  /** Push Google Consent Mode v2 `default` and `update` commands. Default false. */
+  consentMode?: boolean;
   /**
    * Pushes with an `event` key become `trackEvent(event, otherKeys)`, except
    * `gtm.*` and `footfall.*`; entries pushed before footfall loaded are
-   * forwarded once. `{ allow, deny }` filters the names (a trailing `*`
-   * matches a prefix). Default true.
+   * forwarded once. `{ allow, deny }` turns it on with filtered names (a
+   * trailing `*` matches a prefix). Default false (`dataLayer: true`: on).
    */
   forward?: boolean | { allow?: string[]; deny?: string[] };
-  /** Automatic events are pushed as `{ event: 'footfall.<name>', ...properties }`. Default true. */
+  /** Automatic events are pushed as `{ event: 'footfall.<name>', ...properties }`. Default false (`dataLayer: true`: on). */
   mirror?: boolean;
 }
 
@@ -107,6 +130,47 @@ export interface Client {
 export interface FootfallPrivacyOptions {
   /** Longest string kept in properties, in characters. Default 1024. */
   maxStringLength?: number;
+  /** No persistent identifiers: ids and queued events live in sessionStorage (or memory). Default false. */
+  cookieless?: boolean;
+  /** Every event carries `context.ip = "0.0.0.0"`, Segment's way to tell collectors not to store the IP. Default false. */
+  anonymizeIp?: boolean;
+  /** Replace email addresses in property strings (keys too) with `[email]`. Default true. */
+  redactEmails?: boolean;
+}
+
+/** Consent categories; `necessary` is always granted. */
+export interface FootfallConsentCategories {
+  analytics?: boolean;
+  marketing?: boolean;
+  personalization?: boolean;
+}
+
+/** What a browser privacy signal denies: `true` = marketing. */
+export type FootfallSignalReach = boolean | 'marketing' | 'all';
+
+/** Consent settings. */
+export interface FootfallConsentOptions {
+  /** `opt-out` (default): track until denied. `opt-in`: nothing tracked or stored until analytics is granted. */
+  mode?: 'opt-in' | 'opt-out';
+  /** Categories before the visitor decides (default: all granted in opt-out, all denied in opt-in). */
+  categories?: FootfallConsentCategories;
+  /** Global Privacy Control: default true (denies marketing); 'all' also denies analytics and personalization. */
+  respectGpc?: FootfallSignalReach;
+  /** Do Not Track: default false. */
+  respectDnt?: FootfallSignalReach;
+  /** The policy the visitor decides on: a stored decision for another version no longer counts. */
+  policyVersion?: string;
+}
+
+/** What `getConsent()` returns. */
+export interface FootfallConsentState {
+  categories: { necessary: true; analytics: boolean; marketing: boolean; personalization: boolean };
+  decided: boolean;
+  decidedAt?: string;
+  policyVersion?: string;
+  mode: 'opt-in' | 'opt-out';
+  signals: { gpc: boolean; dnt: boolean };
+  deniedBySignal: Array<'analytics' | 'marketing' | 'personalization'>;
 }
 
 /** Counters returned by `stats()`. */
@@ -144,7 +208,12 @@ pub fn start(
 ) -> Result<Client, JsError> {
     let options = read_options(&options)?;
     let config = Config::resolve(options).map_err(|e| JsError::new(e.as_str()))?;
-    let driver = Driver::start(config).map_err(JsError::new)?;
+    let gzip = if config.gzip {
+        gzipper().dyn_into::<js_sys::Function>().ok()
+    } else {
+        None
+    };
+    let driver = Driver::start(config, arguments_pusher(), gzip).map_err(JsError::new)?;
     Ok(Client { driver })
 }
 
@@ -284,6 +353,30 @@ impl Client {
         obj.into()
     }
 
+    /// Records the visitor's consent, e.g. `{ analytics: true, marketing:
+    /// false }` (categories left out keep their state). Stored as a necessary
+    /// record; granting analytics releases what waited, denying it stops
+    /// tracking and removes every footfall record but this one.
+    #[wasm_bindgen(js_name = setConsent)]
+    pub fn set_consent(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FootfallConsentCategories")] categories: JsValue,
+    ) {
+        if !Type::Object.matches(&categories) {
+            return self.refuse(Invalid::ConsentNotObject);
+        }
+        let choice = read_choice(&categories);
+        let fresh_id = self.driver.random_id();
+        self.driver.dispatch(Input::Consent { choice, fresh_id });
+    }
+
+    /// The categories in force, whether and when the visitor decided, the
+    /// policy version, the mode and the browser signals.
+    #[wasm_bindgen(js_name = getConsent, unchecked_return_type = "FootfallConsentState")]
+    pub fn get_consent(&self) -> JsValue {
+        JSON::parse(&self.driver.consent_json()).unwrap_or(JsValue::NULL)
+    }
+
     /// The anonymous id events carry.
     #[wasm_bindgen(js_name = anonymousId)]
     pub fn anonymous_id(&self) -> String {
@@ -375,6 +468,8 @@ enum Type {
     Num,
     Bool,
     Object,
+    /// Checked by the caller.
+    Any,
     /// A boolean or an object.
     Flag,
     /// An array of strings.
@@ -388,6 +483,7 @@ impl Type {
             Type::Num => v.as_f64().is_some_and(|n| !n.is_nan()),
             Type::Bool => v.as_bool().is_some(),
             Type::Object => v.is_object() && !v.is_function(),
+            Type::Any => true,
             Type::Flag => Type::Bool.matches(v) || Type::Object.matches(v),
             Type::Strings => {
                 js_sys::Array::is_array(v)
@@ -404,6 +500,7 @@ impl Type {
             Type::Num => "a number",
             Type::Bool => "a boolean",
             Type::Object => "an object",
+            Type::Any => "set",
             Type::Flag => "a boolean or an object",
             Type::Strings => "an array of strings",
         }
@@ -417,29 +514,24 @@ fn read_fields<const N: usize>(
     keys: [(&str, Type); N],
 ) -> Result<[Option<JsValue>; N], JsError> {
     let mut out = [const { None }; N];
-    read_into(obj, &keys, &mut out)?;
+    for (slot, (key, ty)) in out.iter_mut().zip(keys) {
+        *slot = read_field(obj, key, ty)?;
+    }
     Ok(out)
 }
 
-/// [`read_fields`]' work, one copy for every `N`.
+/// One option: `None` when absent, an error naming it when of the wrong
+/// type. Kept out of line: `read_fields` is instantiated per field count.
 #[inline(never)]
-fn read_into(
-    obj: &JsValue,
-    keys: &[(&str, Type)],
-    out: &mut [Option<JsValue>],
-) -> Result<(), JsError> {
-    for (slot, (key, ty)) in out.iter_mut().zip(keys) {
-        let v =
-            Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| type_error(key, "readable"))?;
-        if v.is_undefined() || v.is_null() {
-            continue;
-        }
-        if !ty.matches(&v) {
-            return Err(type_error(key, ty.name()));
-        }
-        *slot = Some(v);
+fn read_field(obj: &JsValue, key: &str, ty: Type) -> Result<Option<JsValue>, JsError> {
+    let v = Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| type_error(key, "readable"))?;
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
     }
-    Ok(())
+    if !ty.matches(&v) {
+        return Err(type_error(key, ty.name()));
+    }
+    Ok(Some(v))
 }
 
 /// Reads the options object, checking each field's JavaScript type.
@@ -449,7 +541,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
             "footfall: init(options) expects an object, e.g. { endpoint: '/collect' }",
         ));
     }
-    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, data_layer] =
+    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, consent, data_layer, compression] =
         read_fields(
             value,
             [
@@ -461,15 +553,40 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("maxQueueEvents", Type::Num),
                 ("debug", Type::Bool),
                 ("privacy", Type::Object),
+                ("consent", Type::Object),
                 ("dataLayer", Type::Flag),
+                ("compression", Type::Str),
             ],
         )?;
-    let [max_string_length] = match &privacy {
-        Some(p) => read_fields(p, [("maxStringLength", Type::Num)])?,
-        None => [None],
+    let [max_string_length, cookieless, anonymize_ip, redact_emails] = match &privacy {
+        Some(p) => read_fields(
+            p,
+            [
+                ("maxStringLength", Type::Num),
+                ("cookieless", Type::Bool),
+                ("anonymizeIp", Type::Bool),
+                ("redactEmails", Type::Bool),
+            ],
+        )?,
+        None => [None, None, None, None],
     };
+    let [mode, categories, respect_gpc, respect_dnt, policy_version] = match &consent {
+        Some(c) => read_fields(
+            c,
+            [
+                ("mode", Type::Str),
+                ("categories", Type::Object),
+                ("respectGpc", Type::Any),
+                ("respectDnt", Type::Any),
+                ("policyVersion", Type::Str),
+            ],
+        )?,
+        None => [None, None, None, None, None],
+    };
+    let (data_layer_name, consent_mode_bridge, data_layer) = read_data_layer(data_layer)?;
     let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());
     let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
+    let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
     Ok(Options {
         endpoint: string(endpoint),
         write_key: string(write_key),
@@ -478,34 +595,74 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         max_batch_bytes: number(max_batch_bytes),
         max_queue_events: number(max_queue_events),
         max_string_length: number(max_string_length),
-        debug: debug.and_then(|v| v.as_bool()),
-        data_layer: read_data_layer(data_layer)?,
+        debug: boolean(debug),
+        consent_mode: string(mode),
+        consent_defaults: categories.as_ref().map(read_choice).unwrap_or_default(),
+        respect_gpc: reach("consent.respectGpc", respect_gpc)?,
+        respect_dnt: reach("consent.respectDnt", respect_dnt)?,
+        policy_version: string(policy_version),
+        cookieless: boolean(cookieless),
+        anonymize_ip: boolean(anonymize_ip),
+        redact_emails: boolean(redact_emails),
+        consent_mode_bridge: boolean(consent_mode_bridge),
+        data_layer_name: string(data_layer_name),
+        compression: string(compression),
+        data_layer,
     })
 }
 
-/// Reads `dataLayer`: `true`, `false` or `{ name, forward, mirror }` with
-/// `forward` a boolean or `{ allow, deny }`.
-fn read_data_layer(value: Option<JsValue>) -> Result<Option<DataLayerOptions>, JsError> {
-    let Some(value) = value else {
-        return Ok(None);
+/// Consent categories from an object; anything but a boolean is ignored.
+fn read_choice(obj: &JsValue) -> Choice {
+    let get = |key: &str| {
+        Reflect::get(obj, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_bool())
     };
-    let mut options = DataLayerOptions::default();
-    if let Some(on) = value.as_bool() {
-        return Ok(on.then_some(options));
+    Choice {
+        analytics: get("analytics"),
+        marketing: get("marketing"),
+        personalization: get("personalization"),
     }
-    let [name, forward, mirror] = read_fields(
+}
+
+/// A signal setting: `true` (marketing), `false`, `'marketing'` or `'all'`.
+fn reach(key: &str, value: Option<JsValue>) -> Result<Option<Reach>, JsError> {
+    let Some(v) = value else { return Ok(None) };
+    match (v.as_bool(), v.as_string().as_deref()) {
+        (Some(true), _) | (_, Some("marketing")) => Ok(Some(Reach::Marketing)),
+        (Some(false), _) => Ok(Some(Reach::Ignore)),
+        (_, Some("all")) => Ok(Some(Reach::All)),
+        _ => Err(type_error(key, "true, false, 'marketing' or 'all'")),
+    }
+}
+
+/// `dataLayer` read: its `name`, its `consentMode`, and the bridge's
+/// forwarding and mirroring (`None`: off).
+type DataLayerFields = (Option<JsValue>, Option<JsValue>, Option<DataLayerOptions>);
+
+/// Reads `dataLayer`: `true`, `false` or `{ name, consentMode, forward,
+/// mirror }` with `forward` a boolean or `{ allow, deny }`.
+fn read_data_layer(value: Option<JsValue>) -> Result<DataLayerFields, JsError> {
+    let Some(value) = value else {
+        return Ok((None, None, None));
+    };
+    if let Some(on) = value.as_bool() {
+        return Ok((None, None, on.then(DataLayerOptions::on)));
+    }
+    let mut options = DataLayerOptions::default();
+    let [name, consent_mode, forward, mirror] = read_fields(
         &value,
         [
             ("name", Type::Str),
+            ("consentMode", Type::Bool),
             ("forward", Type::Flag),
             ("mirror", Type::Bool),
         ],
     )?;
-    options.name = name.and_then(|v| v.as_string());
     options.mirror = mirror.and_then(|v| v.as_bool());
     if let Some(forward) = forward {
-        options.forward = forward.as_bool();
-        if options.forward.is_none() {
+        options.forward = Some(forward.as_bool().unwrap_or(true));
+        if forward.as_bool().is_none() {
             let lists = read_fields(
                 &forward,
                 [("allow", Type::Strings), ("deny", Type::Strings)],
@@ -519,7 +676,7 @@ fn read_data_layer(value: Option<JsValue>) -> Result<Option<DataLayerOptions>, J
             });
         }
     }
-    Ok(Some(options))
+    Ok((name, consent_mode, Some(options)))
 }
 
 /// "footfall: option `key` must be <expected>".

@@ -89,14 +89,14 @@ pub struct Bridge {
 }
 
 impl Bridge {
-    /// Bridges `window[config.name]`: forwards the entries already there,
-    /// then every later push, to `driver`.
+    /// Bridges `window[name]`: forwards the entries already there, then
+    /// every later push, to `driver`.
     pub fn install(
         window: &JsValue,
+        name: &str,
         config: &DataLayerConfig,
         driver: Weak<Driver>,
     ) -> Option<Bridge> {
-        let name = config.name.clone();
         let config = config.clone();
         let forwarder = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
             if let Some(d) = driver.upgrade().filter(|d| !d.is_stopped()) {
@@ -105,7 +105,7 @@ impl Bridge {
         });
         // Owned by the wrapper from now on: GTM may keep calling it after
         // `shutdown`, when it only passes pushes through.
-        let undo = bridge(window, &name, &forwarder.into_js_value()).ok()?;
+        let undo = bridge(window, name, &forwarder.into_js_value()).ok()?;
         Some(Bridge {
             undo: undo.dyn_into().ok()?,
         })

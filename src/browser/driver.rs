@@ -18,6 +18,7 @@ use crate::browser::ids::RandomPool;
 use crate::browser::storage::Storage;
 use crate::browser::{clock, environment, transport};
 use crate::core::config::Config;
+use crate::core::consent::{Signals, KEY_CONSENT};
 use crate::core::engine::{Boot, Effect, Engine, Input, Stats, KEY_ANONYMOUS_ID, KEY_USER_ID};
 use crate::core::json::hex_digit;
 use crate::core::time::WallMs;
@@ -38,7 +39,16 @@ pub const NO_WINDOW: &str = "footfall: no `window` here; footfall runs on a web 
 pub struct Driver {
     window: web_sys::Window,
     engine: RefCell<Engine>,
+    /// Where footfall's records live: `localStorage`, or `sessionStorage` in
+    /// cookieless mode (memory when neither works).
     storage: Storage,
+    /// Where the consent record lives: always `localStorage`.
+    consent_store: Storage,
+    /// Pushes its `arguments` onto `this` (for gtag-style dataLayer pushes).
+    push_arguments: js_sys::Function,
+    data_layer_name: String,
+    /// Gzips a body (the `compression: 'gzip'` option, where supported).
+    gzip: Option<js_sys::Function>,
     endpoint: String,
     random: RefCell<RandomPool>,
     /// The armed `setTimeout`: its deadline and id.
@@ -53,8 +63,6 @@ pub struct Driver {
     debug: bool,
 
     // Distribution (issue 7).
-    /// The dataLayer's name (`dataLayer.name`), for mirrored pushes.
-    data_layer: String,
     /// The `dataLayer.push` wrapper, while forwarding.
     bridge: RefCell<Option<Bridge>>,
 }
@@ -62,9 +70,27 @@ pub struct Driver {
 impl Driver {
     /// Reads storage and the environment, builds the engine and starts
     /// listening to the page.
-    pub fn start(config: Config) -> Result<Rc<Driver>, &'static str> {
+    pub fn start(
+        config: Config,
+        push_arguments: js_sys::Function,
+        gzip: Option<js_sys::Function>,
+    ) -> Result<Rc<Driver>, &'static str> {
         let window = web_sys::window().ok_or(NO_WINDOW)?;
-        let storage = Storage::local(&window);
+        let storage = if config.cookieless {
+            Storage::session(&window)
+        } else {
+            Storage::local(&window)
+        };
+        let consent_store = Storage::local(&window);
+        let consent_record = consent_store.get(KEY_CONSENT);
+        let navigator = environment::prop(window.as_ref(), "navigator");
+        let signals = Signals {
+            gpc: environment::prop(&navigator, "globalPrivacyControl").as_bool() == Some(true),
+            dnt: environment::prop(&navigator, "doNotTrack")
+                .as_string()
+                .as_deref()
+                == Some("1"),
+        };
         let mut random = RandomPool::new();
         let anonymous_id = storage.get(KEY_ANONYMOUS_ID);
         let user_id = storage.get(KEY_USER_ID);
@@ -76,7 +102,10 @@ impl Driver {
             tab: &tab,
             seed: random.take_u64(),
             online: window.navigator().on_line(),
+            consent_record: consent_record.as_deref(),
+            signals,
         };
+        let data_layer_name = config.data_layer_name.clone();
         let debug = config.debug;
         let endpoint = config.endpoint.clone();
         let data_layer = config.data_layer.clone();
@@ -88,6 +117,10 @@ impl Driver {
                 window,
                 engine: RefCell::new(engine),
                 storage,
+                consent_store,
+                push_arguments,
+                data_layer_name,
+                gzip,
                 endpoint,
                 random: RefCell::new(random),
                 timer: Cell::new(None),
@@ -106,14 +139,17 @@ impl Driver {
                 flushes: RefCell::new(Vec::new()),
                 next_ticket: Cell::new(1),
                 debug,
-                data_layer: data_layer.name.clone(),
                 bridge: RefCell::new(None),
             }
         });
         driver.listen();
         if data_layer.forward {
-            let bridge =
-                Bridge::install(driver.window.as_ref(), &data_layer, Rc::downgrade(&driver));
+            let bridge = Bridge::install(
+                driver.window.as_ref(),
+                &driver.data_layer_name,
+                &data_layer,
+                Rc::downgrade(&driver),
+            );
             if let Ok(mut slot) = driver.bridge.try_borrow_mut() {
                 *slot = bridge;
             }
@@ -193,6 +229,35 @@ impl Driver {
         });
     }
 
+    /// The storage area a record belongs in.
+    fn store_for(&self, key: &str) -> &Storage {
+        if key == KEY_CONSENT {
+            &self.consent_store
+        } else {
+            &self.storage
+        }
+    }
+
+    /// `window[dataLayerName]`, created as an array when missing.
+    fn data_layer(&self) -> JsValue {
+        let name = JsValue::from_str(&self.data_layer_name);
+        let layer = js_sys::Reflect::get(&self.window, &name).unwrap_or(JsValue::UNDEFINED);
+        if js_sys::Array::is_array(&layer) || layer.is_object() {
+            return layer;
+        }
+        let array: JsValue = js_sys::Array::new().into();
+        let _ = js_sys::Reflect::set(&self.window, &name, &array);
+        array
+    }
+
+    /// `getConsent()` as JSON text.
+    pub fn consent_json(&self) -> String {
+        self.engine
+            .try_borrow()
+            .map(|e| e.consent_json())
+            .unwrap_or_default()
+    }
+
     /// Sixteen random bytes for an id.
     pub fn random_id(&self) -> [u8; 16] {
         self.random
@@ -229,29 +294,60 @@ impl Driver {
         match effect {
             Effect::Send { batch, body } => {
                 let weak = Rc::downgrade(self);
-                transport::fetch(
-                    &self.window,
-                    &self.endpoint,
-                    &body,
-                    move |status, retry_after| {
-                        if let Some(d) = weak.upgrade() {
-                            d.dispatch(Input::Response {
-                                batch,
-                                status,
-                                retry_after: retry_after.as_deref(),
-                            });
-                        }
-                    },
-                );
+                let done = move |status, retry_after: Option<String>| {
+                    if let Some(d) = weak.upgrade() {
+                        d.dispatch(Input::Response {
+                            batch,
+                            status,
+                            retry_after: retry_after.as_deref(),
+                        });
+                    }
+                };
+                match &self.gzip {
+                    Some(gzip) => {
+                        transport::fetch_gzip(&self.window, &self.endpoint, &body, gzip, done)
+                    }
+                    None => transport::fetch(
+                        &self.window,
+                        &self.endpoint,
+                        &JsValue::from_str(&body),
+                        done,
+                    ),
+                }
             }
             Effect::Beacon { batch, body } => {
                 let accepted = transport::beacon(&self.window, &self.endpoint, &body);
                 self.dispatch(Input::BeaconResult { batch, accepted });
             }
             Effect::Store { key, value } => {
-                self.storage.set(&key, &value);
+                self.store_for(&key).set(&key, &value);
             }
-            Effect::Remove { key } => self.storage.remove(&key),
+            Effect::Remove { key } => self.store_for(&key).remove(&key),
+            Effect::Purge => {
+                // Both areas: a page in cookieless mode may follow one that was not.
+                let areas = [Storage::local(&self.window), Storage::session(&self.window)];
+                for area in areas.iter().chain([&self.storage]) {
+                    for key in area.keys_with_prefix(crate::core::engine::KEY_PREFIX) {
+                        if key != KEY_CONSENT {
+                            area.remove(&key);
+                        }
+                    }
+                }
+            }
+            Effect::ConsentMode { command, state } => {
+                let values = js_sys::Object::new();
+                for (key, granted) in state {
+                    let value = JsValue::from_str(if granted { "granted" } else { "denied" });
+                    let _ = js_sys::Reflect::set(&values, &JsValue::from_str(key), &value);
+                }
+                let layer = self.data_layer();
+                let _ = self.push_arguments.call3(
+                    &layer,
+                    &JsValue::from_str("consent"),
+                    &JsValue::from_str(command),
+                    &values,
+                );
+            }
             Effect::FlushDone(ticket) => {
                 let done: Vec<js_sys::Function> = {
                     let mut flushes = self.flushes.borrow_mut();
@@ -267,7 +363,7 @@ impl Driver {
                 let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&self.drain);
             }
             Effect::DataLayerPush(entry) => {
-                datalayer::push_entry(self.window.as_ref(), &self.data_layer, &entry);
+                datalayer::push_entry(self.window.as_ref(), &self.data_layer_name, &entry);
             }
             Effect::Log(what) => {
                 if self.debug {

@@ -20,6 +20,14 @@ impl Storage {
         }
     }
 
+    /// The page's `sessionStorage` (cookieless mode), or memory only.
+    pub fn session(window: &web_sys::Window) -> Storage {
+        Storage {
+            local: window.session_storage().ok().flatten(),
+            memory: RefCell::new(Vec::new()),
+        }
+    }
+
     /// Memory only.
     pub fn memory() -> Storage {
         Storage {

@@ -1,5 +1,6 @@
 //! Options as the user wrote them, resolved into a clamped [`Config`].
 
+use crate::core::consent::{Choice, Mode, Reach, Settings};
 use crate::core::datalayer::{DataLayerConfig, DataLayerOptions};
 
 /// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
@@ -26,6 +27,28 @@ pub struct Options {
     pub max_string_length: Option<f64>,
     /// Log dropped input and failed sends to the console.
     pub debug: Option<bool>,
+    /// `consent.mode`: "opt-in" or "opt-out".
+    pub consent_mode: Option<String>,
+    /// `consent.categories`: categories before the visitor decides.
+    pub consent_defaults: Choice,
+    /// `consent.respectGpc`: true, false, "marketing" or "all".
+    pub respect_gpc: Option<Reach>,
+    /// `consent.respectDnt`: true, false, "marketing" or "all".
+    pub respect_dnt: Option<Reach>,
+    /// `consent.policyVersion`.
+    pub policy_version: Option<String>,
+    /// `privacy.cookieless`: no persistent identifiers.
+    pub cookieless: Option<bool>,
+    /// `privacy.anonymizeIp`: ask collectors not to store the IP.
+    pub anonymize_ip: Option<bool>,
+    /// `privacy.redactEmails`: replace email addresses in properties.
+    pub redact_emails: Option<bool>,
+    /// `dataLayer.consentMode`: push Google Consent Mode commands.
+    pub consent_mode_bridge: Option<bool>,
+    /// `dataLayer.name`: the dataLayer array's name.
+    pub data_layer_name: Option<String>,
+    /// `compression`: "gzip" or "none".
+    pub compression: Option<String>,
 
     // Distribution (issue 7).
     /// The GTM dataLayer bridge (`dataLayer`); `None` when absent or `false`.
@@ -52,6 +75,21 @@ pub struct Config {
     pub max_string_length: usize,
     /// Console logging of what is dropped and why. Default false.
     pub debug: bool,
+    /// Consent mode, defaults, signals and policy version.
+    pub consent: Settings,
+    /// Identifiers live in `sessionStorage` or memory only. Default false.
+    pub cookieless: bool,
+    /// Every event carries `context.ip = "0.0.0.0"`. Default false.
+    pub anonymize_ip: bool,
+    /// Email addresses in properties are replaced by `[email]`. Default true.
+    pub redact_emails: bool,
+    /// Push Google Consent Mode v2 commands to the dataLayer. Default false.
+    pub consent_mode_bridge: bool,
+    /// Name of the dataLayer array. Default `dataLayer`.
+    pub data_layer_name: String,
+    /// Gzip fetch bodies in the browser (`CompressionStream`), announced by
+    /// `compression=gzip` in the URL. Default false (`compression: 'none'`).
+    pub gzip: bool,
 
     // Distribution (issue 7).
     /// The GTM dataLayer bridge. Default off.
@@ -65,6 +103,10 @@ pub enum ConfigError {
     MissingEndpoint,
     /// The endpoint is not an http(s) URL or an absolute path.
     InvalidEndpoint,
+    /// `consent.mode` is neither "opt-in" nor "opt-out".
+    InvalidConsentMode,
+    /// `compression` is neither "gzip" nor "none".
+    InvalidCompression,
 }
 
 impl ConfigError {
@@ -77,6 +119,8 @@ impl ConfigError {
             ConfigError::InvalidEndpoint => {
                 "footfall: `endpoint` must be an http(s) URL or a path starting with '/'"
             }
+            ConfigError::InvalidConsentMode => "footfall: `consent.mode` must be 'opt-in' or 'opt-out'",
+            ConfigError::InvalidCompression => "footfall: `compression` must be 'gzip' or 'none'",
         }
     }
 }
@@ -98,6 +142,24 @@ impl Config {
         if !is_endpoint(endpoint) {
             return Err(ConfigError::InvalidEndpoint);
         }
+        let mode = match options.consent_mode.as_deref() {
+            None | Some("opt-out") => Mode::OptOut,
+            Some("opt-in") => Mode::OptIn,
+            Some(_) => return Err(ConfigError::InvalidConsentMode),
+        };
+        let gzip = match options.compression.as_deref() {
+            None | Some("none") => false,
+            Some("gzip") => true,
+            Some(_) => return Err(ConfigError::InvalidCompression),
+        };
+        let defaults = options.consent_defaults;
+        let consent = Settings {
+            mode,
+            defaults: (defaults != Choice::default()).then_some(defaults),
+            gpc: options.respect_gpc.unwrap_or(Reach::Marketing),
+            dnt: options.respect_dnt.unwrap_or(Reach::Ignore),
+            policy_version: options.policy_version.filter(|v| !v.is_empty()),
+        };
         Ok(Config {
             endpoint: endpoint.to_owned(),
             write_key: options.write_key.filter(|k| !k.is_empty()),
@@ -107,6 +169,16 @@ impl Config {
             max_queue_events: clamp(options.max_queue_events, 1000, 1, 10_000) as usize,
             max_string_length: clamp(options.max_string_length, 1024, 1, 65_536) as usize,
             debug: options.debug.unwrap_or(false),
+            consent,
+            cookieless: options.cookieless.unwrap_or(false),
+            anonymize_ip: options.anonymize_ip.unwrap_or(false),
+            redact_emails: options.redact_emails.unwrap_or(true),
+            consent_mode_bridge: options.consent_mode_bridge.unwrap_or(false),
+            gzip,
+            data_layer_name: options
+                .data_layer_name
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "dataLayer".to_owned()),
             data_layer: DataLayerConfig::resolve(options.data_layer),
         })
     }
@@ -204,7 +276,7 @@ mod tests {
             max_string_length: Some(7.9),
             write_key: Some(String::new()),
             debug: Some(true),
-            data_layer: None,
+            ..Options::default()
         })
         .unwrap();
         assert_eq!(c.flush_at, 1);
@@ -214,6 +286,28 @@ mod tests {
         assert_eq!(c.max_string_length, 7);
         assert_eq!(c.write_key, None);
         assert!(c.debug);
+    }
+
+    #[test]
+    fn consent_settings() {
+        let c = with_endpoint("/c").unwrap();
+        assert_eq!(c.consent.mode, Mode::OptOut);
+        assert_eq!(c.consent.gpc, Reach::Marketing);
+        assert_eq!(c.consent.dnt, Reach::Ignore);
+        assert!(!c.cookieless && !c.anonymize_ip && !c.consent_mode_bridge);
+        assert_eq!(c.data_layer_name, "dataLayer");
+        let opt_in = |m: &str| {
+            Config::resolve(Options {
+                endpoint: Some("/c".into()),
+                consent_mode: Some(m.into()),
+                ..Options::default()
+            })
+        };
+        assert_eq!(opt_in("opt-in").unwrap().consent.mode, Mode::OptIn);
+        assert_eq!(opt_in("optin"), Err(ConfigError::InvalidConsentMode));
+        assert!(ConfigError::InvalidConsentMode
+            .as_str()
+            .contains("`consent.mode`"));
     }
 
     #[test]

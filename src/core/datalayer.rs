@@ -9,9 +9,6 @@
 use crate::core::envelope::{object_members, push_page_object, Kind};
 use crate::core::json::{push_key, push_str};
 
-/// The array GTM reads: `window.dataLayer`.
-pub const DEFAULT_NAME: &str = "dataLayer";
-
 /// Prefix of the event names footfall pushes (`footfall.scroll_depth`).
 /// Pushes with it are never forwarded back.
 pub const OWN_PREFIX: &str = "footfall.";
@@ -19,15 +16,16 @@ pub const OWN_PREFIX: &str = "footfall.";
 /// The name mirrored page views are pushed under.
 pub const PAGE_VIEW: &str = "footfall.page_view";
 
-/// The `dataLayer` option as given: `true` is `DataLayerOptions::default()`,
-/// `false` or absent is no option at all.
+/// The `dataLayer` option's forwarding and mirroring as given: `true` is
+/// [`DataLayerOptions::on`], `false` or absent is no option at all. (Its
+/// `name` and `consentMode` are `Options::data_layer_name` and
+/// `Options::consent_mode_bridge`.)
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DataLayerOptions {
-    /// The global array's name. Default `dataLayer`.
-    pub name: Option<String>,
-    /// Forward pushes with an `event` key. Default true.
+    /// Forward pushes with an `event` key. Default false (true when
+    /// `allow` or `deny` is given).
     pub forward: Option<bool>,
-    /// Push automatic events. Default true.
+    /// Push automatic events. Default false.
     pub mirror: Option<bool>,
     /// Forward only these event names (a trailing `*` matches a prefix).
     pub allow: Vec<String>,
@@ -35,11 +33,10 @@ pub struct DataLayerOptions {
     pub deny: Vec<String>,
 }
 
-/// The resolved bridge settings. [`DataLayerConfig::default`] is off.
+/// The resolved bridge settings (on the array named by
+/// `Config::data_layer_name`). [`DataLayerConfig::default`] is off.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DataLayerConfig {
-    /// The global array's name (`window[name]`).
-    pub name: String,
     /// Whether pushes with an `event` key become `trackEvent(event, rest)`.
     pub forward: bool,
     /// Whether automatic events are pushed as `{ event: 'footfall.<name>', ... }`.
@@ -50,32 +47,39 @@ pub struct DataLayerConfig {
     pub deny: Vec<String>,
 }
 
+impl DataLayerOptions {
+    /// `dataLayer: true`: forwarding and mirroring.
+    pub fn on() -> DataLayerOptions {
+        DataLayerOptions {
+            forward: Some(true),
+            mirror: Some(true),
+            ..DataLayerOptions::default()
+        }
+    }
+}
+
 impl DataLayerConfig {
-    /// Resolves the option: absent is off; given, `forward` and `mirror`
-    /// default to on and the name to `dataLayer`.
+    /// Resolves the option: each part is off unless turned on
+    /// (`dataLayer: true` turns both on), so `{ consentMode: true }` alone
+    /// forwards and mirrors nothing.
     ///
     /// ```
     /// use footfall::core::datalayer::{DataLayerConfig, DataLayerOptions};
-    /// let c = DataLayerConfig::resolve(Some(DataLayerOptions::default()));
-    /// assert!(c.forward && c.mirror && c.name == "dataLayer");
+    /// let c = DataLayerConfig::resolve(Some(DataLayerOptions::on()));
+    /// assert!(c.forward && c.mirror);
+    /// assert!(!DataLayerConfig::resolve(Some(DataLayerOptions::default())).is_on());
     /// assert!(!DataLayerConfig::resolve(None).is_on());
     /// ```
     pub fn resolve(options: Option<DataLayerOptions>) -> DataLayerConfig {
         let Some(o) = options else {
             return DataLayerConfig::default();
         };
-        let name = o
-            .name
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| DEFAULT_NAME.to_owned());
         let (mut allow, mut deny) = (o.allow, o.deny);
         allow.retain(|s| !s.is_empty());
         deny.retain(|s| !s.is_empty());
         DataLayerConfig {
-            name,
-            forward: o.forward.unwrap_or(true),
-            mirror: o.mirror.unwrap_or(true),
+            forward: o.forward.unwrap_or(false),
+            mirror: o.mirror.unwrap_or(false),
             allow,
             deny,
         }
@@ -93,7 +97,7 @@ impl DataLayerConfig {
     /// ```
     /// use footfall::core::datalayer::{DataLayerConfig, DataLayerOptions};
     /// let c = DataLayerConfig::resolve(Some(DataLayerOptions {
-    ///     deny: vec!["debug_*".into()], ..DataLayerOptions::default()
+    ///     forward: Some(true), deny: vec!["debug_*".into()], ..DataLayerOptions::default()
     /// }));
     /// assert!(c.forwards("purchase"));
     /// assert!(!c.forwards("gtm.dom") && !c.forwards("footfall.scroll_depth") && !c.forwards("debug_tick"));
@@ -182,6 +186,7 @@ mod tests {
 
     fn config(allow: &[&str], deny: &[&str]) -> DataLayerConfig {
         DataLayerConfig::resolve(Some(DataLayerOptions {
+            forward: Some(true),
             allow: allow.iter().map(|s| s.to_string()).collect(),
             deny: deny.iter().map(|s| s.to_string()).collect(),
             ..DataLayerOptions::default()
@@ -192,11 +197,11 @@ mod tests {
     fn resolve_defaults_and_off() {
         let off = DataLayerConfig::resolve(None);
         assert!(!off.is_on() && !off.forwards("purchase"));
-        let on = DataLayerConfig::resolve(Some(DataLayerOptions::default()));
+        assert!(!DataLayerConfig::resolve(Some(DataLayerOptions::default())).is_on());
+        let on = DataLayerConfig::resolve(Some(DataLayerOptions::on()));
         assert_eq!(
             on,
             DataLayerConfig {
-                name: "dataLayer".into(),
                 forward: true,
                 mirror: true,
                 allow: vec![],
@@ -204,20 +209,13 @@ mod tests {
             }
         );
         let c = DataLayerConfig::resolve(Some(DataLayerOptions {
-            name: Some("  ".into()),
             forward: Some(false),
             mirror: Some(true),
             allow: vec!["a".into(), "".into()],
             deny: vec![],
         }));
-        assert_eq!(c.name, "dataLayer");
         assert_eq!(c.allow, vec!["a".to_owned()]);
         assert!(c.is_on() && !c.forwards("a"));
-        let c = DataLayerConfig::resolve(Some(DataLayerOptions {
-            name: Some("gtmLayer".into()),
-            ..DataLayerOptions::default()
-        }));
-        assert_eq!(c.name, "gtmLayer");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! [`Engine::poll_timeout`]. Nothing here reads a clock, storage or a global.
 
 use crate::core::config::Config;
+use crate::core::consent::{Action, Choice, Consent, Signals, KEY_CONSENT};
 use crate::core::datalayer::mirror_entry;
 use crate::core::envelope::{
     write_event, ContextCache, Environment, Fields, Kind, Page, PagePatch,
@@ -45,6 +46,8 @@ pub enum Invalid {
     EventTooLarge,
     /// `identify` without a string user id or a traits object.
     UserIdNotString,
+    /// `setConsent` without an object of categories.
+    ConsentNotObject,
 }
 
 impl Invalid {
@@ -59,6 +62,9 @@ impl Invalid {
             Invalid::PropertiesNotObject => "event dropped: properties must be a plain object",
             Invalid::EventTooLarge => "event dropped: larger than maxBatchBytes once serialized",
             Invalid::UserIdNotString => "identify ignored: the user id must be a string",
+            Invalid::ConsentNotObject => {
+                "setConsent ignored: expected an object such as { analytics: true, marketing: false }"
+            }
         }
     }
 }
@@ -78,6 +84,10 @@ pub enum Log {
     Retrying(u16),
     /// A beacon was refused by the browser (quota); retrying smaller.
     BeaconRefused,
+    /// Analytics consent is denied: the event was not recorded.
+    NoConsent,
+    /// The consent buffer was full: the oldest waiting events were dropped.
+    ConsentBufferFull(u32),
 }
 
 impl Log {
@@ -92,15 +102,19 @@ impl Log {
             Log::BeaconRefused => {
                 "the browser refused a beacon (keepalive quota); retrying smaller"
             }
+            Log::NoConsent => "analytics consent is denied: event not recorded",
+            Log::ConsentBufferFull(_) => {
+                "events waiting for consent exceed maxQueueEvents: oldest dropped:"
+            }
         }
     }
 
     /// The number that goes with the sentence, if any.
     pub fn detail(self) -> Option<u32> {
         match self {
-            Log::Truncated(n) | Log::QueueFull(n) => Some(n),
+            Log::Truncated(n) | Log::QueueFull(n) | Log::ConsentBufferFull(n) => Some(n),
             Log::Rejected(s) | Log::Retrying(s) => Some(u32::from(s)),
-            Log::Refused(_) | Log::BeaconRefused => None,
+            Log::Refused(_) | Log::BeaconRefused | Log::NoConsent => None,
         }
     }
 }
@@ -189,6 +203,13 @@ pub enum Input<'a> {
     /// The page came back from the back/forward cache after handing its
     /// outbox over on `pagehide`.
     Resume,
+    /// `setConsent(categories)`.
+    Consent {
+        /// The categories given.
+        choice: Choice,
+        /// Random bytes for an anonymous id, used if tracking starts.
+        fresh_id: [u8; 16],
+    },
     /// `navigator.onLine` changed.
     Online(bool),
     /// `shutdown()`.
@@ -254,6 +275,17 @@ pub enum Effect {
     Defer,
     /// Write to the console, when `debug` is on.
     Log(Log),
+    /// Remove every `footfall.` storage record but the consent record
+    /// (analytics was denied).
+    Purge,
+    /// Push a Google Consent Mode command to the dataLayer, in gtag's form:
+    /// `['consent', command, { key: 'granted' | 'denied', ... }]`.
+    ConsentMode {
+        /// `default` (at start) or `update`.
+        command: &'static str,
+        /// The state, in gtag's vocabulary.
+        state: [(&'static str, bool); 7],
+    },
 
     // Distribution (issue 7).
     /// `dataLayer.push(JSON.parse(entry))` on the configured dataLayer
@@ -293,6 +325,10 @@ pub struct Boot<'a> {
     pub seed: u64,
     /// `navigator.onLine`.
     pub online: bool,
+    /// The stored consent record, if any.
+    pub consent_record: Option<&'a str>,
+    /// Global Privacy Control and Do Not Track.
+    pub signals: Signals,
 }
 
 /// The tracking engine. See the module documentation.
@@ -317,10 +353,32 @@ pub struct Engine {
     /// When the next heartbeat is due; `None` while this page has no
     /// heartbeat record (nothing persisted).
     next_beat: Option<WallMs>,
+    consent: Consent,
+    /// Events waiting for a consent decision (opt-in), not yet serialized.
+    pending: Vec<Pending>,
 
     // Distribution (issue 7).
     /// The options of the call being handled (see [`Input::WithOptions`]).
     call: Option<CallOverride>,
+}
+
+/// An event tracked before the visitor decided: it is written (with the
+/// identifiers and consent of that moment) only if analytics is granted.
+#[derive(Debug)]
+struct Pending {
+    kind: PendingKind,
+    properties: Option<String>,
+    id: [u8; 16],
+    at: WallMs,
+    page: Page,
+    user_id: Option<String>,
+}
+
+#[derive(Debug)]
+enum PendingKind {
+    Track(String),
+    Page(Option<String>),
+    Identify,
 }
 
 /// [`CallOptions`] resolved against the current page, held while the call
@@ -342,12 +400,14 @@ impl Engine {
             max_batch_bytes: config.max_batch_bytes,
             max_queue_events: config.max_queue_events,
         };
+        let consent = Consent::new(config.consent.clone(), boot.signals, boot.consent_record);
+        let tracks = consent.tracks();
         let mut engine = Engine {
-            context: ContextCache::new(&env),
+            context: ContextCache::default(),
             context_id: 1,
             env,
             anonymous_id: String::new(),
-            user_id: boot.user_id.filter(|u| !u.is_empty()).map(str::to_owned),
+            user_id: None,
             tab: boot.tab.to_owned(),
             outbox: Outbox::new(limits, frame),
             jitter: Jitter::new(boot.seed),
@@ -358,18 +418,63 @@ impl Engine {
             unloading: false,
             stopped: false,
             next_beat: None,
+            consent,
+            pending: Vec::new(),
             call: None,
             config,
         };
+        engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));
-        engine
-            .outbox
-            .register_context(engine.context_id, engine.context.as_str());
-        match boot.anonymous_id.filter(|id| is_uuid(id)) {
-            Some(id) => engine.anonymous_id = id.to_owned(),
-            None => engine.new_anonymous_id(boot.fresh_id),
+        if tracks {
+            engine.user_id = boot.user_id.filter(|u| !u.is_empty()).map(str::to_owned);
+            match boot.anonymous_id.filter(|id| is_uuid(id)) {
+                Some(id) => engine.anonymous_id = id.to_owned(),
+                None => engine.new_anonymous_id(boot.fresh_id),
+            }
+        } else if !engine.consent.is_pending() {
+            // Denied: whatever an earlier page left goes.
+            engine.effects.push(Effect::Purge);
+        }
+        if engine.config.consent_mode_bridge {
+            let state = engine.consent.consent_mode();
+            engine.effects.push(Effect::ConsentMode {
+                command: "default",
+                state,
+            });
         }
         engine
+    }
+
+    /// Rebuilds the shared context (after the page or consent changed) and
+    /// gives it a new id.
+    fn rebuild_context(&mut self) {
+        let page = self.env.page.clone();
+        self.context = self.context_for(&page);
+        self.context_id = self.context_id.wrapping_add(1);
+        self.outbox
+            .register_context(self.context_id, self.context.as_str());
+    }
+
+    /// The shared context for an event on `page`, with the consent in force.
+    fn context_for(&self, page: &Page) -> ContextCache {
+        let mut members = String::with_capacity(160);
+        self.consent.push_context(&mut members);
+        if self.config.anonymize_ip {
+            members.push_str(",\"ip\":\"0.0.0.0\"");
+        }
+        if *page == self.env.page {
+            return ContextCache::with_members(&self.env, &members);
+        }
+        let env = Environment {
+            page: page.clone(),
+            ..self.env.clone()
+        };
+        ContextCache::with_members(&env, &members)
+    }
+
+    /// `getConsent()` as a JSON object.
+    pub fn consent_json(&self) -> String {
+        self.consent.describe()
     }
 
     /// The resolved configuration.
@@ -387,10 +492,10 @@ impl Engine {
         self.user_id.as_deref()
     }
 
-    /// Current counters.
+    /// Current counters (`queued` includes events waiting for consent).
     pub fn stats(&self) -> Stats {
         Stats {
-            queued: self.outbox.len() as u32,
+            queued: (self.outbox.len() + self.pending.len()) as u32,
             ..self.stats
         }
     }
@@ -487,13 +592,16 @@ impl Engine {
                         key: KEY_USER_ID.to_owned(),
                     });
                 }
-                self.new_anonymous_id(fresh_id);
+                if self.consent.tracks() {
+                    self.new_anonymous_id(fresh_id);
+                }
             }
             Input::Refused(why) => self.refuse(why),
             Input::Drain => {
                 self.drain_pending = false;
                 self.sync(now);
             }
+            Input::Adopt { .. } if !self.consent.tracks() => {}
             Input::Adopt { tabs, segments } => {
                 let lines: Vec<&str> = segments
                     .iter()
@@ -521,6 +629,7 @@ impl Engine {
                 self.outbox.on_visible();
                 self.sync(now);
             }
+            Input::Consent { choice, fresh_id } => self.decide(now, choice, fresh_id),
             Input::Tick => {
                 if self.next_beat.is_some_and(|at| now >= at) {
                     self.beat(now);
@@ -623,11 +732,14 @@ impl Engine {
         }
     }
 
+    /// Stores a record, when consent allows storage at all.
     fn store(&mut self, key: &str, value: String) {
-        self.effects.push(Effect::Store {
-            key: key.to_owned(),
-            value,
-        });
+        if self.consent.tracks() {
+            self.effects.push(Effect::Store {
+                key: key.to_owned(),
+                value,
+            });
+        }
     }
 
     fn new_anonymous_id(&mut self, random: [u8; 16]) {
@@ -637,10 +749,17 @@ impl Engine {
         self.store(KEY_ANONYMOUS_ID, id);
     }
 
-    /// Validates, serializes once and queues an event; false when refused.
+    /// Validates, serializes once and queues an event (or keeps it waiting
+    /// for a consent decision); false when refused.
     fn accept(&mut self, now: WallMs, kind: Kind, properties: Option<&str>, id: [u8; 16]) -> bool {
+        if !self.consent.tracks() {
+            // Kept for later, or dropped: not tracked now either way.
+            self.wait_for_consent(now, kind, properties, id);
+            return false;
+        }
         let limits = StringLimits {
             max_chars: self.config.max_string_length,
+            redact_emails: self.config.redact_emails,
         };
         let sanitized = match properties.map(|raw| sanitize_object(raw, limits)) {
             None => None,
@@ -668,11 +787,10 @@ impl Engine {
         // A call made on another page (Input::WithOptions) carries that
         // page's full context of its own and never goes in the compact form.
         let call = self.call.take();
-        let own_page = call.as_ref().and_then(|c| c.page.as_ref()).map(|page| {
-            let mut env = self.env.clone();
-            env.page = page.clone();
-            ContextCache::new(&env)
-        });
+        let own_page = call
+            .as_ref()
+            .and_then(|c| c.page.as_ref())
+            .map(|page| self.context_for(page));
         let context = own_page.as_ref().unwrap_or(&self.context);
         let mut json = String::with_capacity(context.as_str().len() + props.len() + 256);
         let span = write_event(
@@ -705,15 +823,163 @@ impl Engine {
             self.stats.dropped += dropped;
             self.log(Log::QueueFull(dropped));
         }
+        self.request_drain();
+        true
+    }
+
+    /// Keeps an event for later while the visitor has not decided (opt-in);
+    /// drops it when analytics is denied.
+    fn wait_for_consent(
+        &mut self,
+        now: WallMs,
+        kind: Kind,
+        properties: Option<&str>,
+        id: [u8; 16],
+    ) {
+        if !self.consent.is_pending() {
+            return self.log(Log::NoConsent);
+        }
+        let limits = StringLimits {
+            max_chars: self.config.max_string_length,
+            redact_emails: self.config.redact_emails,
+        };
+        let properties = match properties.map(|raw| sanitize_object(raw, limits)) {
+            None => None,
+            Some(Ok(s)) => Some(s.json.into_owned()),
+            Some(Err(Refusal::NotAnObject)) => return self.refuse(Invalid::PropertiesNotObject),
+            Some(Err(Refusal::Malformed)) => {
+                return self.refuse(Invalid::PropertiesNotSerializable)
+            }
+        };
+        // A call with options keeps its own time and page while it waits.
+        let call = self.call.take();
+        let at = call.as_ref().and_then(|c| c.timestamp).unwrap_or(now);
+        let page_now = call
+            .and_then(|c| c.page)
+            .unwrap_or_else(|| self.env.page.clone());
+        let (kind, page) = match kind {
+            Kind::Track(name) => (PendingKind::Track(name.to_owned()), page_now),
+            Kind::Page(name, page) => (PendingKind::Page(name.map(str::to_owned)), page.clone()),
+            Kind::Identify => (PendingKind::Identify, page_now),
+        };
+        if self.pending.len() >= self.config.max_queue_events {
+            let excess = self.pending.len() + 1 - self.config.max_queue_events;
+            self.pending.drain(..excess.min(self.pending.len()));
+            self.stats.dropped += excess as u32;
+            self.log(Log::ConsentBufferFull(excess as u32));
+        }
+        self.pending.push(Pending {
+            kind,
+            properties,
+            id,
+            at,
+            page,
+            user_id: self.user_id.clone(),
+        });
+    }
+
+    /// `setConsent`: records the decision, stores it (a necessary record),
+    /// and starts or stops tracking.
+    fn decide(&mut self, now: WallMs, choice: Choice, fresh_id: [u8; 16]) {
+        let action = self.consent.decide(choice, now);
+        if let Some(record) = self.consent.record() {
+            self.effects.push(Effect::Store {
+                key: KEY_CONSENT.to_owned(),
+                value: record,
+            });
+        }
+        self.rebuild_context();
+        if self.config.consent_mode_bridge {
+            let state = self.consent.consent_mode();
+            self.effects.push(Effect::ConsentMode {
+                command: "update",
+                state,
+            });
+        }
+        match action {
+            Action::Start => {
+                if self.anonymous_id.is_empty() {
+                    self.new_anonymous_id(fresh_id);
+                }
+                if let Some(user_id) = self.user_id.clone() {
+                    self.store(KEY_USER_ID, user_id);
+                }
+                self.release(now);
+            }
+            Action::Stop => {
+                self.pending.clear();
+                self.outbox.clear();
+                self.anonymous_id.clear();
+                self.user_id = None;
+                self.next_beat = None;
+                self.effects.push(Effect::Purge);
+                return self.settle_tickets();
+            }
+            Action::None => {}
+        }
+        if self.consent.tracks() {
+            let properties = self.consent.properties();
+            self.accept(
+                now,
+                Kind::Track("consent_updated"),
+                Some(&properties),
+                fresh_id_for_update(fresh_id),
+            );
+            self.sync(now);
+        }
+    }
+
+    /// Writes the events that waited for consent, in order, with their own
+    /// timestamps and pages, and the identifiers and consent now in force.
+    fn release(&mut self, now: WallMs) {
+        let pending = std::mem::take(&mut self.pending);
+        let mut cache: Option<(Page, ContextCache)> = None;
+        for p in pending {
+            if cache.as_ref().is_none_or(|(page, _)| *page != p.page) {
+                let context = self.context_for(&p.page);
+                cache = Some((p.page.clone(), context));
+            }
+            let Some((_, context)) = &cache else { continue };
+            let kind = match &p.kind {
+                PendingKind::Track(name) => Kind::Track(name),
+                PendingKind::Page(name) => Kind::Page(name.as_deref(), &p.page),
+                PendingKind::Identify => Kind::Identify,
+            };
+            let mut json = String::with_capacity(context.as_str().len() + 256);
+            write_event(
+                &mut json,
+                &Fields {
+                    kind,
+                    properties: p.properties.as_deref().unwrap_or("{}"),
+                    message_id: p.id,
+                    anonymous_id: &self.anonymous_id,
+                    user_id: p.user_id.as_deref(),
+                    timestamp: p.at,
+                    context,
+                    own_context: "",
+                },
+            );
+            if json.len() > self.outbox.max_event_bytes() {
+                self.refuse(Invalid::EventTooLarge);
+                continue;
+            }
+            self.stats.dropped += self.outbox.push(json, None, now);
+        }
+        self.request_drain();
+    }
+
+    fn request_drain(&mut self) {
         if !self.drain_pending {
             self.drain_pending = true;
             self.effects.push(Effect::Defer);
         }
-        true
     }
 
     /// Persists what changed, sends what is due, settles flushes.
     fn sync(&mut self, now: WallMs) {
+        if !self.consent.tracks() {
+            return self.settle_tickets();
+        }
         self.persist(now);
         while let Some(batch) = self.outbox.take_fetch(now) {
             let body = self.body(batch, now);
@@ -738,6 +1004,10 @@ impl Engine {
     /// Sends the next beacon while hidden or unloading; when none is left,
     /// finishes the unload by handing the rest over to storage.
     fn next_beacon(&mut self, now: WallMs) {
+        if !self.consent.tracks() {
+            self.unloading = false;
+            return self.settle_tickets();
+        }
         if let Some(batch) = self.outbox.take_beacon() {
             let body = self.body(batch, now);
             self.effects.push(Effect::Beacon { batch, body });
@@ -834,6 +1104,15 @@ fn push_body_tail(body: &mut String, config: &Config, now: WallMs) {
     body.push('}');
 }
 
+/// The message id of `consent_updated`: derived from the bytes given with
+/// the decision (whose first use may be a new anonymous id).
+fn fresh_id_for_update(mut bytes: [u8; 16]) -> [u8; 16] {
+    for b in bytes.iter_mut() {
+        *b = b.rotate_left(3) ^ 0x5a;
+    }
+    bytes
+}
+
 /// Whether a stored line looks like an event this crate wrote.
 fn is_event_line(line: &str) -> bool {
     line.starts_with("{\"type\":") && line.ends_with('}')
@@ -851,6 +1130,7 @@ fn truncate_chars(s: &str, max_chars: usize) -> &str {
 mod tests {
     use super::*;
     use crate::core::config::Options;
+    use crate::core::consent::Signals;
     use crate::core::envelope::{Page, Screen};
     use serde_json::Value;
 
@@ -893,6 +1173,8 @@ mod tests {
             tab: "tab1",
             seed: 5,
             online: true,
+            consent_record: None,
+            signals: Default::default(),
         };
         Engine::new(config(f), env(), boot)
     }
@@ -979,6 +1261,8 @@ mod tests {
                 tab: "t",
                 seed: 1,
                 online: true,
+                consent_record: None,
+                signals: Default::default(),
             };
             let mut e = Engine::new(config(|_| {}), env(), boot);
             let id = "abababab-abab-4bab-abab-abababababab";
@@ -1478,6 +1762,8 @@ mod tests {
             tab: "tab2",
             seed: 5,
             online: true,
+            consent_record: None,
+            signals: Default::default(),
         };
         let mut e = Engine::new(config(|o| o.flush_at = Some(1000.0)), env(), boot);
         track(&mut e, 10, "new_1", None, 3);
@@ -1774,7 +2060,7 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         };
-        let mut e = engine(|o| o.data_layer = Some(DataLayerOptions::default()));
+        let mut e = engine(|o| o.data_layer = Some(DataLayerOptions::on()));
         assert_eq!(
             page(&mut e, Some(r#"{"ab":"b"}"#)),
             vec![r#"{"name":"Home","path":"/","title":"Shop","url":"https://shop.example/","ab":"b","event":"footfall.page_view"}"#.to_owned()]
@@ -1792,6 +2078,7 @@ mod tests {
         );
         let mut e = engine(|o| {
             o.data_layer = Some(DataLayerOptions {
+                forward: Some(true),
                 mirror: Some(false),
                 ..DataLayerOptions::default()
             })
@@ -1799,5 +2086,354 @@ mod tests {
         assert!(page(&mut e, None).is_empty());
         let mut e = engine(|_| {});
         assert!(page(&mut e, None).is_empty(), "off by default");
+    }
+
+    fn consent_engine(
+        mode: &str,
+        record: Option<&str>,
+        signals: Signals,
+        f: impl FnOnce(&mut Options),
+    ) -> Engine {
+        let config = config(|o| {
+            o.consent_mode = Some(mode.into());
+            o.flush_at = Some(1.0);
+            f(o);
+        });
+        let boot = Boot {
+            anonymous_id: None,
+            user_id: None,
+            fresh_id: [0xaa; 16],
+            tab: "tab1",
+            seed: 5,
+            online: true,
+            consent_record: record,
+            signals,
+        };
+        Engine::new(config, env(), boot)
+    }
+
+    fn stored_keys(effects: &[Effect]) -> Vec<String> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Store { key, .. } => Some(key.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const GRANT: Choice = Choice {
+        analytics: Some(true),
+        marketing: Some(true),
+        personalization: Some(true),
+    };
+    const DENY: Choice = Choice {
+        analytics: Some(false),
+        marketing: Some(false),
+        personalization: Some(false),
+    };
+
+    #[test]
+    fn opt_in_waits_then_releases_in_order_with_original_timestamps() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |_| {});
+        assert_eq!(e.anonymous_id(), "", "no identifier before consent");
+        for n in 0..20u8 {
+            track(
+                &mut e,
+                1000 + u64::from(n),
+                "early",
+                Some(&format!(r#"{{"n":{n}}}"#)),
+                n,
+            );
+        }
+        e.handle(WallMs(2000), Input::Drain);
+        let before = drain(&mut e);
+        assert!(sends(&before).is_empty(), "nothing sent: {before:?}");
+        assert!(
+            stored_keys(&before).is_empty(),
+            "nothing stored: {before:?}"
+        );
+        assert_eq!(e.stats().queued, 20);
+
+        e.handle(
+            WallMs(5000),
+            Input::Consent {
+                choice: GRANT,
+                fresh_id: [0xbb; 16],
+            },
+        );
+        e.handle(WallMs(5000), Input::Drain);
+        let effects = drain(&mut e);
+        let keys = stored_keys(&effects);
+        assert_eq!(keys[0], KEY_CONSENT, "the decision is stored first");
+        assert!(keys.contains(&KEY_ANONYMOUS_ID.to_owned()));
+        let id = "bbbbbbbb-bbbb-4bbb-bbbb-bbbbbbbbbbbb";
+        assert_eq!(e.anonymous_id(), id);
+        let events: Vec<Value> = sends(&effects)
+            .into_iter()
+            .flat_map(|(_, b)| b["batch"].as_array().unwrap().clone())
+            .collect();
+        assert_eq!(events.len(), 21, "20 events and consent_updated");
+        for (n, ev) in events.iter().take(20).enumerate() {
+            assert_eq!(ev["event"], "early");
+            assert_eq!(ev["properties"]["n"], n);
+            assert_eq!(ev["anonymousId"], id);
+            let ms = 1000 + n as u64;
+            let mut ts = String::new();
+            crate::core::time::push_iso8601(&mut ts, WallMs(ms));
+            assert_eq!(ev["timestamp"], ts.as_str(), "original timestamp");
+            assert_eq!(
+                ev["context"]["consent"]["categoryPreferences"]["analytics"],
+                true
+            );
+        }
+        assert_eq!(events[20]["event"], "consent_updated");
+        assert_eq!(events[20]["properties"]["marketing"], true);
+    }
+
+    #[test]
+    fn opt_in_denial_discards_and_purges() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |_| {});
+        track(&mut e, 0, "early", None, 1);
+        e.handle(
+            WallMs(1),
+            Input::Consent {
+                choice: DENY,
+                fresh_id: [1; 16],
+            },
+        );
+        let effects = drain(&mut e);
+        assert_eq!(stored_keys(&effects), [KEY_CONSENT]);
+        assert!(effects.contains(&Effect::Purge));
+        assert!(sends(&effects).is_empty());
+        assert_eq!(e.stats().queued, 0);
+        track(&mut e, 2, "later", None, 2);
+        e.handle(WallMs(3), Input::Drain);
+        assert!(drain(&mut e)
+            .iter()
+            .all(|e| !matches!(e, Effect::Send { .. } | Effect::Store { .. })));
+        assert_eq!(e.stats().queued, 0);
+    }
+
+    #[test]
+    fn opt_out_denial_stops_forgets_and_purges() {
+        let mut e = consent_engine("opt-out", None, Signals::default(), |o| {
+            o.flush_at = Some(100.0)
+        });
+        assert_eq!(e.anonymous_id(), "aaaaaaaa-aaaa-4aaa-aaaa-aaaaaaaaaaaa");
+        track(&mut e, 0, "tracked", None, 1);
+        e.handle(WallMs(0), Input::Drain);
+        drain(&mut e);
+        e.handle(
+            WallMs(1),
+            Input::Consent {
+                choice: DENY,
+                fresh_id: [1; 16],
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Purge));
+        assert!(
+            sends(&effects).is_empty(),
+            "no consent_updated after a denial"
+        );
+        assert_eq!(e.anonymous_id(), "");
+        assert_eq!(e.stats().queued, 0, "the outbox is emptied");
+        track(&mut e, 2, "after", None, 2);
+        e.handle(WallMs(10_000), Input::Tick);
+        e.handle(WallMs(10_000), Input::Unload);
+        assert!(drain(&mut e).iter().all(|e| !matches!(
+            e,
+            Effect::Send { .. } | Effect::Beacon { .. } | Effect::Store { .. }
+        )));
+    }
+
+    #[test]
+    fn a_page_after_denial_stores_and_sends_nothing() {
+        let mut e = consent_engine("opt-in", Some("000;1000;"), Signals::default(), |_| {});
+        let start = drain(&mut e);
+        assert_eq!(start, vec![Effect::Purge]);
+        track(&mut e, 5, "x", None, 1);
+        e.handle(WallMs(5), Input::Drain);
+        assert!(drain(&mut e).is_empty());
+        assert!(e.consent_json().contains(r#""decided":true"#));
+    }
+
+    #[test]
+    fn a_granted_record_tracks_at_once() {
+        let mut e = consent_engine("opt-in", Some("110;1000;"), Signals::default(), |_| {});
+        assert_ne!(e.anonymous_id(), "");
+        track(&mut e, 5, "x", None, 1);
+        e.handle(WallMs(5), Input::Drain);
+        assert_eq!(sends(&drain(&mut e)).len(), 1);
+    }
+
+    #[test]
+    fn the_consent_buffer_is_bounded() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |o| {
+            o.max_queue_events = Some(5.0)
+        });
+        for n in 0..8u8 {
+            track(
+                &mut e,
+                u64::from(n),
+                "b",
+                Some(&format!(r#"{{"n":{n}}}"#)),
+                n,
+            );
+        }
+        assert_eq!(e.stats().queued, 5);
+        assert_eq!(e.stats().dropped, 3);
+        e.handle(
+            WallMs(10),
+            Input::Consent {
+                choice: GRANT,
+                fresh_id: [2; 16],
+            },
+        );
+        e.handle(WallMs(10), Input::Drain);
+        let effects = drain(&mut e);
+        let ns: Vec<u64> = sends(&effects)
+            .iter()
+            .flat_map(|(_, b)| b["batch"].as_array().unwrap().clone())
+            .filter(|ev| ev["event"] == "b")
+            .map(|ev| ev["properties"]["n"].as_u64().unwrap())
+            .collect();
+        // The newest five waited; consent_updated then makes six for an
+        // outbox of five, so the oldest goes too.
+        assert_eq!(ns, [4, 5, 6, 7], "the newest, in order");
+        assert_eq!(e.stats().dropped, 4);
+    }
+
+    #[test]
+    fn gpc_denies_marketing_in_the_envelope() {
+        let mut e = consent_engine(
+            "opt-out",
+            None,
+            Signals {
+                gpc: true,
+                dnt: false,
+            },
+            |_| {},
+        );
+        track(&mut e, 0, "x", None, 1);
+        e.handle(WallMs(0), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        let prefs = &sent[0].1["batch"][0]["context"]["consent"]["categoryPreferences"];
+        assert_eq!(prefs["analytics"], true);
+        assert_eq!(prefs["marketing"], false);
+        let described: Value = serde_json::from_str(&e.consent_json()).unwrap();
+        assert_eq!(described["signals"]["gpc"], true);
+        assert_eq!(
+            described["deniedBySignal"],
+            serde_json::json!(["marketing"])
+        );
+    }
+
+    #[test]
+    fn consent_mode_default_then_update() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |o| {
+            o.consent_mode_bridge = Some(true)
+        });
+        let start = drain(&mut e);
+        let Some(Effect::ConsentMode { command, state }) = start.first() else {
+            panic!("{start:?}")
+        };
+        assert_eq!(*command, "default");
+        assert!(state.contains(&("analytics_storage", false)));
+        assert!(state.contains(&("security_storage", true)));
+        e.handle(
+            WallMs(1),
+            Input::Consent {
+                choice: Choice {
+                    analytics: Some(true),
+                    ..Choice::default()
+                },
+                fresh_id: [3; 16],
+            },
+        );
+        let update = drain(&mut e);
+        let updates: Vec<_> = update
+            .iter()
+            .filter_map(|e| match e {
+                Effect::ConsentMode { command, state } => Some((*command, *state)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(updates.len(), 1);
+        assert_eq!(updates[0].0, "update");
+        assert!(updates[0].1.contains(&("analytics_storage", true)));
+        assert!(updates[0].1.contains(&("ad_storage", false)));
+    }
+
+    #[test]
+    fn anonymize_ip_sets_the_segment_convention() {
+        let mut e = consent_engine("opt-out", None, Signals::default(), |o| {
+            o.anonymize_ip = Some(true)
+        });
+        track(&mut e, 0, "x", None, 1);
+        e.handle(WallMs(0), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        assert_eq!(sent[0].1["batch"][0]["context"]["ip"], "0.0.0.0");
+    }
+
+    // Distribution (issue 7) with consent.
+
+    #[test]
+    fn a_call_with_options_waiting_for_consent_keeps_its_time_and_page() {
+        use crate::core::datalayer::DataLayerOptions;
+        let mut e = consent_engine("opt-in", None, Signals::default(), |o| {
+            o.data_layer = Some(DataLayerOptions::on());
+        });
+        drain(&mut e);
+        let then = PagePatch {
+            url: Some("https://shop.example/before".into()),
+            path: Some("/before".into()),
+            title: Some("Before".into()),
+            ..PagePatch::default()
+        };
+        let call = Input::Track {
+            name: "queued",
+            properties: None,
+            id: [1; 16],
+        };
+        with_options(&mut e, 3_000, call, Some(1_000), Some(&then));
+        let page = Input::Page {
+            name: Some("Early"),
+            properties: None,
+            id: [2; 16],
+        };
+        with_options(&mut e, 3_000, page, Some(2_000), Some(&then));
+        let waiting = drain(&mut e);
+        assert!(
+            !waiting
+                .iter()
+                .any(|eff| matches!(eff, Effect::DataLayerPush(_))),
+            "nothing mirrored before consent: {waiting:?}"
+        );
+        e.handle(
+            WallMs(5_000),
+            Input::Consent {
+                choice: GRANT,
+                fresh_id: [0xbb; 16],
+            },
+        );
+        e.handle(WallMs(5_000), Input::Drain);
+        let events = delivered(&mut e, 5_000);
+        assert_eq!(events[0]["event"], "queued");
+        assert_eq!(events[0]["timestamp"], "1970-01-01T00:00:01.000Z");
+        assert_eq!(events[0]["context"]["page"]["title"], "Before");
+        assert_eq!(events[0]["context"]["page"]["path"], "/before");
+        assert_eq!(events[1]["type"], "page");
+        assert_eq!(events[1]["timestamp"], "1970-01-01T00:00:02.000Z");
+        assert_eq!(events[1]["properties"]["path"], "/before");
+        assert_eq!(
+            events[1]["context"]["page"]["url"],
+            "https://shop.example/before"
+        );
+        assert_eq!(
+            events[1]["context"]["consent"]["categoryPreferences"]["analytics"],
+            true
+        );
     }
 }

@@ -102,6 +102,12 @@ pub struct ContextCache {
 impl ContextCache {
     /// Serializes the shared context of `env` (without the enclosing braces).
     pub fn new(env: &Environment) -> ContextCache {
+        ContextCache::with_members(env, "")
+    }
+
+    /// Like [`ContextCache::new`], followed by `members` (serialized context
+    /// members such as `"consent":{...}`; empty for none).
+    pub fn with_members(env: &Environment, members: &str) -> ContextCache {
         let mut json = String::with_capacity(512);
         json.push_str("\"library\":{\"name\":\"");
         json.push_str(LIBRARY_NAME);
@@ -122,6 +128,10 @@ impl ContextCache {
                 crate::core::json::push_decimal(&mut json, env.screen.density);
             }
             json.push('}');
+        }
+        if !members.is_empty() {
+            json.push(',');
+            json.push_str(members);
         }
         ContextCache { json }
     }

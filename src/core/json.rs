@@ -115,7 +115,13 @@ pub enum Refusal {
 pub struct StringLimits {
     /// Longest string kept, in characters; longer ones are cut.
     pub max_chars: usize,
+    /// Replace email addresses with [`EMAIL_MASK`] (before cutting, so a cut
+    /// never leaves part of an address).
+    pub redact_emails: bool,
 }
+
+/// What an email address is replaced with.
+pub const EMAIL_MASK: &str = "[email]";
 
 /// Result of [`sanitize_object`]: the object text and how many strings were cut.
 #[derive(Debug, PartialEq, Eq)]
@@ -124,6 +130,8 @@ pub struct Sanitized<'a> {
     pub json: Cow<'a, str>,
     /// Number of strings that were truncated.
     pub truncated: u32,
+    /// Number of strings in which email addresses were redacted.
+    pub redacted: u32,
 }
 
 /// Checks that `raw` (the output of `JSON.stringify`) is an object and cuts
@@ -132,7 +140,8 @@ pub struct Sanitized<'a> {
 ///
 /// ```
 /// use footfall::core::json::{sanitize_object, StringLimits};
-/// let s = sanitize_object(r#"{"plan":"enterprise"}"#, StringLimits { max_chars: 4 }).unwrap();
+/// let limits = StringLimits { max_chars: 4, redact_emails: true };
+/// let s = sanitize_object(r#"{"plan":"enterprise"}"#, limits).unwrap();
 /// assert_eq!(s.json, r#"{"plan":"ente"}"#);
 /// assert_eq!(s.truncated, 1);
 /// ```
@@ -148,6 +157,7 @@ pub fn sanitize_object(raw: &str, limits: StringLimits) -> Result<Sanitized<'_>,
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut truncated = 0;
+    let mut redacted = 0;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b != b'"' {
@@ -155,6 +165,24 @@ pub fn sanitize_object(raw: &str, limits: StringLimits) -> Result<Sanitized<'_>,
             continue;
         }
         let scan = scan_string(bytes, i + 1, limits.max_chars).ok_or(Refusal::Malformed)?;
+        if limits.redact_emails && scan.has_at {
+            let body = trimmed.get(i + 1..scan.end - 1).ok_or(Refusal::Malformed)?;
+            if let Cow::Owned(mut clean) = redact_emails(body) {
+                clean.push('"');
+                let rescan =
+                    scan_string(clean.as_bytes(), 0, limits.max_chars).ok_or(Refusal::Malformed)?;
+                let kept = rescan.cut_at.unwrap_or(clean.len() - 1);
+                let buf = out.get_or_insert_with(|| String::with_capacity(trimmed.len()));
+                buf.push_str(trimmed.get(copied..=i).ok_or(Refusal::Malformed)?);
+                buf.push_str(clean.get(..kept).ok_or(Refusal::Malformed)?);
+                buf.push('"');
+                copied = scan.end;
+                redacted += 1;
+                truncated += u32::from(rescan.cut_at.is_some());
+                i = scan.end;
+                continue;
+            }
+        }
         if let Some(cut) = scan.cut_at {
             let buf = out.get_or_insert_with(|| String::with_capacity(trimmed.len()));
             buf.push_str(trimmed.get(copied..cut).ok_or(Refusal::Malformed)?);
@@ -171,7 +199,82 @@ pub fn sanitize_object(raw: &str, limits: StringLimits) -> Result<Sanitized<'_>,
             Cow::Owned(buf)
         }
     };
-    Ok(Sanitized { json, truncated })
+    Ok(Sanitized {
+        json,
+        truncated,
+        redacted,
+    })
+}
+
+/// Replaces every email address in `text` with [`EMAIL_MASK`]; borrowed
+/// when there is none. An address is a local part of letters, digits and
+/// `._%+-`, an `@`, and a domain with a dot whose last label is at least two
+/// letters.
+///
+/// ```
+/// use footfall::core::json::redact_emails;
+/// assert_eq!(redact_emails("mail jo.doe+x@shop.co.uk now"), "mail [email] now");
+/// assert_eq!(redact_emails("@handle and a@b"), "@handle and a@b");
+/// ```
+pub fn redact_emails(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(at) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'@'))
+        .map(|p| p + i)
+    {
+        let mut start = at;
+        while start > copied && bytes.get(start - 1).is_some_and(|&b| is_local_byte(b)) {
+            start -= 1;
+        }
+        let mut end = at + 1;
+        while bytes
+            .get(end)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        {
+            end += 1;
+        }
+        while end > at + 1 && bytes.get(end - 1).is_some_and(|&b| b == b'.' || b == b'-') {
+            end -= 1;
+        }
+        let domain = text.get(at + 1..end).unwrap_or_default();
+        if start < at && is_email_domain(domain) {
+            let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            buf.push_str(text.get(copied..start).unwrap_or_default());
+            buf.push_str(EMAIL_MASK);
+            copied = end;
+            i = end;
+        } else {
+            i = at + 1;
+        }
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut buf) => {
+            buf.push_str(text.get(copied..).unwrap_or_default());
+            Cow::Owned(buf)
+        }
+    }
+}
+
+fn is_local_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+fn is_email_domain(domain: &str) -> bool {
+    // Bytes only: str searching would link the two-way searcher (kilobytes).
+    let d = domain.as_bytes();
+    let Some(dot) = d.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
+    let tld = d.get(dot + 1..).unwrap_or_default();
+    !matches!(d.first(), Some(b'.' | b'-'))
+        && !d.windows(2).any(|w| w == b"..")
+        && tld.len() >= 2
+        && tld.iter().all(|b| b.is_ascii_alphabetic())
 }
 
 struct StringScan {
@@ -179,6 +282,8 @@ struct StringScan {
     end: usize,
     /// Byte index where the string must be cut, if it is too long.
     cut_at: Option<usize>,
+    /// Whether the string contains an `@` (a possible email address).
+    has_at: bool,
 }
 
 /// Scans a JSON string body starting at `start` (just past the opening
@@ -190,11 +295,17 @@ fn scan_string(bytes: &[u8], start: usize, max_chars: usize) -> Option<StringSca
     // Start of the previous character when it was a `\uD800`-`\uDBFF` escape:
     // a cut right after it would leave half a surrogate pair.
     let mut high_surrogate_at = None;
+    let mut has_at = false;
     loop {
         let b = *bytes.get(i)?;
         if b == b'"' {
-            return Some(StringScan { end: i + 1, cut_at });
+            return Some(StringScan {
+                end: i + 1,
+                cut_at,
+                has_at,
+            });
         }
+        has_at |= b == b'@';
         if chars == max_chars && cut_at.is_none() {
             cut_at = Some(high_surrogate_at.unwrap_or(i));
         }
@@ -265,7 +376,10 @@ mod tests {
         assert!(!quoted("x\ny").contains('\n'));
     }
 
-    const LIMIT: StringLimits = StringLimits { max_chars: 3 };
+    const LIMIT: StringLimits = StringLimits {
+        max_chars: 3,
+        redact_emails: true,
+    };
 
     #[test]
     fn sanitizer_table() {
@@ -307,6 +421,82 @@ mod tests {
     }
 
     #[test]
+    fn emails_are_redacted_before_cutting() {
+        let limits = |max_chars, redact_emails| StringLimits {
+            max_chars,
+            redact_emails,
+        };
+        let cases: &[(&str, usize, bool, &str, u32, u32)] = &[
+            // raw, max, redact -> json, truncated, redacted
+            (
+                r#"{"to":"jo@shop.example"}"#,
+                100,
+                true,
+                r#"{"to":"[email]"}"#,
+                0,
+                1,
+            ),
+            (
+                r#"{"to":"jo@shop.example"}"#,
+                100,
+                false,
+                r#"{"to":"jo@shop.example"}"#,
+                0,
+                0,
+            ),
+            (
+                r#"{"note":"write a.b+c@x.co.uk or d@e.io!"}"#,
+                100,
+                true,
+                r#"{"note":"write [email] or [email]!"}"#,
+                0,
+                1,
+            ),
+            (
+                r#"{"handle":"@footfall","at":"a@b"}"#,
+                100,
+                true,
+                r#"{"handle":"@footfall","at":"a@b"}"#,
+                0,
+                0,
+            ),
+            (
+                r#"{"long":"jonathan.doe@example.com"}"#,
+                6,
+                true,
+                r#"{"long":"[email"}"#,
+                1,
+                1,
+            ),
+            (
+                r#"{"jo@shop.example":1}"#,
+                100,
+                true,
+                r#"{"[email]":1}"#,
+                0,
+                1,
+            ),
+            (r#"{"e":"x@y.z1"}"#, 100, true, r#"{"e":"x@y.z1"}"#, 0, 0),
+            (
+                r#"{"e":"\"q@r.st\""}"#,
+                100,
+                true,
+                r#"{"e":"\"[email]\""}"#,
+                0,
+                1,
+            ),
+        ];
+        for &(raw, max, redact, want, t, r) in cases {
+            let s = sanitize_object(raw, limits(max, redact)).unwrap();
+            assert_eq!(
+                (s.json.as_ref(), s.truncated, s.redacted),
+                (want, t, r),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
     fn unchanged_objects_are_borrowed() {
         let raw = r#"{"k":"v"}"#;
         let s = sanitize_object(raw, LIMIT).unwrap();
@@ -316,7 +506,14 @@ mod tests {
     #[test]
     fn a_megabyte_string_is_cut_to_the_limit() {
         let raw = "{\"s\":\"".to_owned() + &"x".repeat(1 << 20) + "\"}";
-        let s = sanitize_object(&raw, StringLimits { max_chars: 1024 }).unwrap();
+        let s = sanitize_object(
+            &raw,
+            StringLimits {
+                max_chars: 1024,
+                redact_emails: true,
+            },
+        )
+        .unwrap();
         assert_eq!(s.json.len(), 1024 + 8);
         assert_eq!(s.truncated, 1);
     }
@@ -333,7 +530,13 @@ mod tests {
         ];
         for raw in samples {
             let _ = sanitize_object(raw, LIMIT);
-            let _ = sanitize_object(raw, StringLimits { max_chars: 0 });
+            let _ = sanitize_object(
+                raw,
+                StringLimits {
+                    max_chars: 0,
+                    redact_emails: true,
+                },
+            );
         }
     }
 }

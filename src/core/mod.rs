@@ -5,6 +5,7 @@
 //! arguments, so everything here is tested natively on simulated time.
 
 pub mod config;
+pub mod consent;
 pub mod datalayer;
 pub mod engine;
 pub mod envelope;

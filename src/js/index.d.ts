@@ -6,11 +6,15 @@ import type { Client, FootfallOptions } from '../../pkg/footfall.js';
 export type {
   Client,
   FootfallCallOptions,
+  FootfallConsentCategories,
+  FootfallConsentOptions,
+  FootfallConsentState,
   FootfallDataLayerOptions,
   FootfallOptions,
   FootfallPage,
   FootfallPrivacyOptions,
   FootfallProperties,
+  FootfallSignalReach,
   FootfallStats,
 } from '../../pkg/footfall.js';
 

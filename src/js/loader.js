@@ -70,23 +70,24 @@ function autocapture(value) {
 }
 
 /**
- * `data-data-layer`: `true`, `false`, or `forward` and/or `mirror`; with
- * `data-data-layer-name`, `data-data-layer-allow` and `data-data-layer-deny`.
+ * `data-data-layer`: `true` (or present: forward and mirror), `false`, or
+ * `forward` and/or `mirror`; with `data-data-layer-name`,
+ * `data-data-layer-allow` and `data-data-layer-deny` (which turn forwarding
+ * on, filtered).
  */
 function dataLayer(ds) {
   const v = ds.dataLayer;
-  if (v == null && ds.dataLayerName == null && ds.dataLayerAllow == null && ds.dataLayerDeny == null) return;
+  const lists = ds.dataLayerAllow != null || ds.dataLayerDeny != null;
+  if (v == null && ds.dataLayerName == null && !lists) return;
   if (v == 'false') return false;
   const o = {};
-  const list = words(v).filter((x) => x != 'true');
-  if (list.length) {
-    o.forward = list.includes('forward');
-    o.mirror = list.includes('mirror');
+  if (v != null) {
+    const list = words(v).filter((x) => x != 'true');
+    o.forward = !list.length || list.includes('forward');
+    o.mirror = !list.length || list.includes('mirror');
   }
   if (ds.dataLayerName) o.name = ds.dataLayerName;
-  if (o.forward !== false && (ds.dataLayerAllow != null || ds.dataLayerDeny != null)) {
-    o.forward = { allow: words(ds.dataLayerAllow), deny: words(ds.dataLayerDeny) };
-  }
+  if (o.forward !== false && lists) o.forward = { allow: words(ds.dataLayerAllow), deny: words(ds.dataLayerDeny) };
   return o;
 }
 

@@ -178,11 +178,11 @@ test('mirror: page views are pushed as footfall.page_view, processed by GTM, nev
   await context.close();
 
   // mirror off: nothing pushed; a dataLayer name of one's own.
-  const off = await openPage({ opts: { dataLayer: { mirror: false } } });
+  const off = await openPage({ opts: { dataLayer: { forward: true, mirror: false } } });
   await off.page.evaluate(() => ff.page('Quiet'));
   assert.equal(await off.page.evaluate(() => dataLayer.some((e) => String(e.event).startsWith('footfall.'))), false);
   await off.context.close();
-  const named = await openPage({ opts: { dataLayer: { name: 'shopLayer' } } });
+  const named = await openPage({ opts: { dataLayer: { name: 'shopLayer', forward: true, mirror: true } } });
   await named.page.evaluate(() => {
     shopLayer.push({ event: 'on_shop_layer' });
     dataLayer.push({ event: 'on_default_layer' });

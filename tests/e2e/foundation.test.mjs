@@ -91,6 +91,25 @@ test('200 events tracked, then the page navigated away at once: all 200 arrive',
   await context.close();
 });
 
+test('200 events tracked, then the tab closed at once, fetches still in flight: all 200 arrive', async () => {
+  // A slow collector keeps the first fetches unanswered when the tab closes:
+  // their bytes still hold the keepalive quota, the worst case for the beacons.
+  const context = await fresh();
+  collector.respond = () => ({ status: 200, delayMs: 400 });
+  const { page, errors } = await open(context, collector.origin, testPage());
+  await page.waitForFunction(() => window.ffReady);
+  await page.evaluate(() => {
+    for (let i = 0; i < 200; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
+  });
+  await page.close();
+  await collector.waitFor((c) => c.deliveries().size >= 200, 5000, '200 events').catch(() => {});
+  const deliveries = collector.deliveries();
+  assert.equal(deliveries.size, 200, `delivered ${deliveries.size}/200 via ${collector.requests.map((r) => r.via + ':' + r.body?.batch?.length)}`);
+  assert.ok([...deliveries.values()].every((n) => n === 1), 'no duplicates');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('bad input never reaches the page as an exception; valid events around it arrive', async () => {
   const context = await fresh();
   const { page, errors, console: logs } = await open(context, collector.origin, testPage({ debug: true, flushAt: 100 }));
@@ -160,4 +179,24 @@ test('init rejects invalid options with a clear message', async () => {
   assert.match(messages[2], /`endpoint` must be an http\(s\) URL/);
   assert.match(messages[3], /option `flushAt` must be a number/);
   await context.close();
+});
+
+test("compression: 'gzip' sends smaller bodies, announced in the URL, that the collector gunzips", async () => {
+  const sizes = {};
+  for (const compression of ['none', 'gzip']) {
+    const context = await fresh();
+    const { page, errors } = await open(context, collector.origin, testPage({ flushAt: 20, compression }));
+    await page.waitForFunction(() => window.ffReady);
+    await page.evaluate(() => {
+      for (let i = 0; i < 20; i++) ff.trackEvent('compressed', { i, service: 'iphone_screen' });
+    });
+    await collector.waitFor((c) => c.events().length >= 20, 5000, '20 events');
+    const [request] = collector.requests;
+    assert.equal(request.gzip, compression === 'gzip');
+    assert.equal(collector.events().length, 20);
+    sizes[compression] = request.wireBytes / 20;
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  assert.ok(sizes.gzip < sizes.none * 0.3, `bytes per event: ${sizes.gzip} gzip vs ${sizes.none}`);
 });

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { gunzipSync } from 'node:zlib';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -75,13 +76,20 @@ export async function startCollector() {
     if (url.pathname === '/collect' && req.method === 'POST') {
       const chunks = [];
       for await (const c of req) chunks.push(c);
-      const raw = Buffer.concat(chunks).toString('utf8');
+      const received = Buffer.concat(chunks);
+      const gzip = url.searchParams.get('compression') === 'gzip';
+      let raw;
+      try {
+        raw = (gzip ? gunzipSync(received) : received).toString('utf8');
+      } catch {
+        raw = '';
+      }
       let body = null;
       try {
         body = JSON.parse(raw);
       } catch {}
       const via = req.headers['sec-fetch-mode'] === 'no-cors' ? 'beacon' : 'fetch';
-      const record = { at: Date.now(), body, raw, via, status: 200, contentType: req.headers['content-type'] };
+      const record = { at: Date.now(), body, raw, via, status: 200, contentType: req.headers['content-type'], wireBytes: received.length, gzip };
       const answer = collector.respond?.(record, collector) ?? { status: 200 };
       record.status = answer.status;
       collector.requests.push(record);

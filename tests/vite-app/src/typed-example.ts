@@ -1,7 +1,14 @@
 // Every option and every client method, typed: `tsc --noEmit` checks this
 // file against the package's types (tests/e2e/package.test.mjs). Add new
 // options and methods here when they land.
-import { init, type Client, type FootfallCallOptions, type FootfallOptions, type FootfallStats } from 'footfall';
+import {
+  init,
+  type Client,
+  type FootfallCallOptions,
+  type FootfallConsentState,
+  type FootfallOptions,
+  type FootfallStats,
+} from 'footfall';
 
 const options: FootfallOptions = {
   endpoint: 'https://collect.example.com/v1/batch',
@@ -10,13 +17,22 @@ const options: FootfallOptions = {
   flushIntervalMs: 3000,
   maxBatchBytes: 48_000,
   maxQueueEvents: 1000,
-  privacy: { maxStringLength: 1024 },
-  debug: false,
+  consent: {
+    mode: 'opt-in',
+    categories: { analytics: false, marketing: false, personalization: false },
+    respectGpc: 'all',
+    respectDnt: true,
+    policyVersion: '2026-11',
+  },
+  privacy: { maxStringLength: 1024, cookieless: false, anonymizeIp: true, redactEmails: true },
   dataLayer: {
     name: 'dataLayer',
+    consentMode: true,
     forward: { allow: ['purchase', 'checkout_*'], deny: ['debug_*'] },
     mirror: true,
   },
+  compression: 'gzip',
+  debug: false,
 };
 
 export async function everything(): Promise<number> {
@@ -41,10 +57,12 @@ export async function everything(): Promise<number> {
   ff.identify('user-42', { plan: 'pro' });
   ff.identify('user-42', { plan: 'pro' }, at);
   ff.identify({ plan: 'team' });
+  ff.setConsent({ analytics: true, marketing: false });
+  const consent: FootfallConsentState = ff.getConsent();
   ff.reset();
   await ff.flush();
   const stats: FootfallStats = ff.stats();
   const id: string = ff.anonymousId();
   ff.shutdown();
-  return stats.queued + stats.sent + stats.dropped + stats.retried + stats.invalid + stats.truncated + id.length;
+  return stats.queued + stats.sent + stats.dropped + stats.retried + stats.invalid + stats.truncated + id.length + Number(consent.decided);
 }
