@@ -11,7 +11,7 @@
  * Segment's snippet never calls a missing function (`ready` callbacks run
  * once footfall is up; `alias` and `group` do nothing).
  */
-var METHODS = 'trackEvent track page identify reset setConsent getConsent flush shutdown stats anonymousId sessionId ready alias group';
+var METHODS = 'trackEvent track page identify reset setConsent getConsent flush shutdown stats anonymousId sessionId onExitIntent ready alias group';
 
 export function installStub(w, d, name) {
   var f = (w[name] = w[name] || {});

@@ -250,3 +250,25 @@ test('init rejects a dataLayer option of the wrong type, naming it', async () =>
   ]);
   await context.close();
 });
+
+test("consentMode alone forwards nothing; with forwarding on, Consent Mode's gtag pushes are not forwarded", async () => {
+  const consentOnly = await openPage({ opts: { dataLayer: { consentMode: true } } });
+  await consentOnly.page.evaluate(() => dataLayer.push({ event: 'not_forwarded' }));
+  await sleep(500);
+  assert.deepEqual(counts(), {});
+  const commands = await consentOnly.page.evaluate(() => dataLayer.filter((e) => e && e[0] === 'consent').map((e) => e[1]));
+  assert.deepEqual(commands, ['default']);
+  await consentOnly.context.close();
+
+  const both = await openPage({ gtm: 'after', opts: { dataLayer: { consentMode: true, forward: true } } });
+  await both.page.evaluate(() => {
+    ff.setConsent({ analytics: true, marketing: false });
+    dataLayer.push({ event: 'after_consent' });
+  });
+  await arrived(['after_consent']);
+  assert.deepEqual(counts(), { before_init: 1, also_before: 1, consent_updated: 1, after_consent: 1 });
+  const gtmSaw = await both.page.evaluate(() => gtm.processed.filter((e) => e && e[0] === 'consent').map((e) => e[1]));
+  assert.deepEqual(gtmSaw, ['default', 'update'], 'GTM processed each Consent Mode command once');
+  assert.deepEqual(both.errors, []);
+  await both.context.close();
+});

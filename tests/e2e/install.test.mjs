@@ -245,7 +245,7 @@ for (const [what, setup] of [
       assert.deepEqual(result, [0, true, true], 'accepted and dropped, none kept');
       await sleep(300);
       assert.deepEqual(errors, []);
-      assert.equal(collector.requests.length, 0);
+      assert.ok(!collector.requests.some((r) => r.raw.includes(path)), 'nothing sent from this page');
       if (debug) assert.ok(warnings.some((w) => w.startsWith('footfall: not loaded; calls are ignored.')), warnings.join('\n'));
       else assert.ok(!warnings.some((w) => w.startsWith('footfall')), warnings.join('\n'));
       await context.close();
