@@ -52,6 +52,10 @@ export interface FootfallOptions {
   maxBatchBytes?: number;
   /** Most events held in memory and storage. Default 1000. */
   maxQueueEvents?: number;
+  /** Minutes of inactivity after which a session ends (1 to 1440). Default 30. */
+  sessionTimeoutMin?: number;
+  /** Attribution settings. */
+  attribution?: FootfallAttributionOptions;
   /** Consent: mode, defaults, browser signals, policy version. */
   consent?: FootfallConsentOptions;
   /** Privacy settings. */
@@ -130,12 +134,29 @@ export interface Client {
 export interface FootfallPrivacyOptions {
   /** Longest string kept in properties, in characters. Default 1024. */
   maxStringLength?: number;
+  /**
+   * Query parameters removed from every URL sent (`context.page`, page
+   * properties), compared case-insensitively, e.g. `['token', 'session']`.
+   * Campaign parameters and click ids are still read into
+   * `context.campaign` and `context.clickIds`.
+   */
+  stripQueryParams?: string[];
   /** No persistent identifiers: ids and queued events live in sessionStorage (or memory). Default false. */
   cookieless?: boolean;
   /** Every event carries `context.ip = "0.0.0.0"`, Segment's way to tell collectors not to store the IP. Default false. */
   anonymizeIp?: boolean;
   /** Replace email addresses in property strings (keys too) with `[email]`. Default true. */
   redactEmails?: boolean;
+}
+
+/** Attribution settings. */
+export interface FootfallAttributionOptions {
+  /**
+   * Other domains whose referrals are internal (they keep the session and
+   * its attribution), with their subdomains: a payment provider, a sister
+   * site. The page's own registrable domain is always internal.
+   */
+  internalDomains?: string[];
 }
 
 /** Consent categories; `necessary` is always granted. */
@@ -383,6 +404,12 @@ impl Client {
         self.driver.anonymous_id()
     }
 
+    /// The current session id (`context.session.id`).
+    #[wasm_bindgen(js_name = sessionId)]
+    pub fn session_id(&self) -> String {
+        self.driver.session_id()
+    }
+
     fn refuse(&self, why: Invalid) {
         self.driver.dispatch(Input::Refused(why));
     }
@@ -468,12 +495,12 @@ enum Type {
     Num,
     Bool,
     Object,
+    /// An array of strings.
+    Strings,
     /// Checked by the caller.
     Any,
     /// A boolean or an object.
     Flag,
-    /// An array of strings.
-    Strings,
 }
 
 impl Type {
@@ -483,14 +510,11 @@ impl Type {
             Type::Num => v.as_f64().is_some_and(|n| !n.is_nan()),
             Type::Bool => v.as_bool().is_some(),
             Type::Object => v.is_object() && !v.is_function(),
+            Type::Strings => {
+                js_sys::Array::is_array(v) && js_sys::Array::from(v).iter().all(|x| x.is_string())
+            }
             Type::Any => true,
             Type::Flag => Type::Bool.matches(v) || Type::Object.matches(v),
-            Type::Strings => {
-                js_sys::Array::is_array(v)
-                    && v.unchecked_ref::<js_sys::Array>()
-                        .iter()
-                        .all(|s| s.is_string())
-            }
         }
     }
 
@@ -500,9 +524,9 @@ impl Type {
             Type::Num => "a number",
             Type::Bool => "a boolean",
             Type::Object => "an object",
+            Type::Strings => "an array of strings",
             Type::Any => "set",
             Type::Flag => "a boolean or an object",
-            Type::Strings => "an array of strings",
         }
     }
 }
@@ -541,7 +565,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
             "footfall: init(options) expects an object, e.g. { endpoint: '/collect' }",
         ));
     }
-    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, consent, data_layer, compression] =
+    let [endpoint, write_key, flush_at, flush_interval_ms, max_batch_bytes, max_queue_events, debug, privacy, consent, data_layer, compression, session_timeout_min, attribution] =
         read_fields(
             value,
             [
@@ -556,19 +580,27 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("consent", Type::Object),
                 ("dataLayer", Type::Flag),
                 ("compression", Type::Str),
+                ("sessionTimeoutMin", Type::Num),
+                ("attribution", Type::Object),
             ],
         )?;
-    let [max_string_length, cookieless, anonymize_ip, redact_emails] = match &privacy {
-        Some(p) => read_fields(
-            p,
-            [
-                ("maxStringLength", Type::Num),
-                ("cookieless", Type::Bool),
-                ("anonymizeIp", Type::Bool),
-                ("redactEmails", Type::Bool),
-            ],
-        )?,
-        None => [None, None, None, None],
+    let [max_string_length, cookieless, anonymize_ip, redact_emails, strip_query_params] =
+        match &privacy {
+            Some(p) => read_fields(
+                p,
+                [
+                    ("maxStringLength", Type::Num),
+                    ("cookieless", Type::Bool),
+                    ("anonymizeIp", Type::Bool),
+                    ("redactEmails", Type::Bool),
+                    ("stripQueryParams", Type::Strings),
+                ],
+            )?,
+            None => [None, None, None, None, None],
+        };
+    let [internal_domains] = match &attribution {
+        Some(a) => read_fields(a, [("internalDomains", Type::Strings)])?,
+        None => [None],
     };
     let [mode, categories, respect_gpc, respect_dnt, policy_version] = match &consent {
         Some(c) => read_fields(
@@ -584,6 +616,15 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         None => [None, None, None, None, None],
     };
     let (data_layer_name, consent_mode_bridge, data_layer) = read_data_layer(data_layer)?;
+    let strings = |v: Option<JsValue>| {
+        v.map(|v| {
+            let mut out = Vec::new();
+            for s in js_sys::Array::from(&v).iter() {
+                out.extend(s.as_string());
+            }
+            out
+        })
+    };
     let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());
     let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
     let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
@@ -607,6 +648,9 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         consent_mode_bridge: boolean(consent_mode_bridge),
         data_layer_name: string(data_layer_name),
         compression: string(compression),
+        session_timeout_min: number(session_timeout_min),
+        internal_domains: strings(internal_domains),
+        strip_query_params: strings(strip_query_params),
         data_layer,
     })
 }

@@ -27,7 +27,7 @@
 //! use footfall::core::time::WallMs;
 //!
 //! let config = Config::resolve(Options { endpoint: Some("/collect".into()), ..Options::default() }).unwrap();
-//! let boot = Boot { anonymous_id: None, user_id: None, fresh_id: [1; 16], tab: "t1", seed: 1, online: true, consent_record: None, signals: Default::default() };
+//! let boot = Boot { anonymous_id: None, user_id: None, fresh_id: [1; 16], tab: "t1", seed: 1, online: true, consent_record: None, signals: Default::default(), session: Default::default() };
 //! let mut engine = Engine::new(config, Environment::default(), boot);
 //! engine.handle(WallMs(1_000), Input::Track { name: "signed_up", properties: Some(r#"{"plan":"pro"}"#), id: [2; 16] });
 //! engine.handle(WallMs(1_000), Input::Flush { ticket: 1 });

@@ -21,6 +21,7 @@ use crate::core::config::Config;
 use crate::core::consent::{Signals, KEY_CONSENT};
 use crate::core::engine::{Boot, Effect, Engine, Input, Stats, KEY_ANONYMOUS_ID, KEY_USER_ID};
 use crate::core::json::hex_digit;
+use crate::core::session::{SessionBoot, KEY_FIRST_TOUCH, KEY_LAST_TOUCH, KEY_SESSION};
 use crate::core::time::WallMs;
 
 thread_local! {
@@ -95,6 +96,9 @@ impl Driver {
         let anonymous_id = storage.get(KEY_ANONYMOUS_ID);
         let user_id = storage.get(KEY_USER_ID);
         let tab = tab_id(random.take16());
+        let session = storage.get(KEY_SESSION);
+        let first_touch = storage.get(KEY_FIRST_TOUCH);
+        let last_touch = storage.get(KEY_LAST_TOUCH);
         let boot = Boot {
             anonymous_id: anonymous_id.as_deref(),
             user_id: user_id.as_deref(),
@@ -104,6 +108,13 @@ impl Driver {
             online: window.navigator().on_line(),
             consent_record: consent_record.as_deref(),
             signals,
+            session: SessionBoot {
+                now: clock::now(),
+                session: session.as_deref(),
+                first_touch: first_touch.as_deref(),
+                last_touch: last_touch.as_deref(),
+                fresh_id: random.take16(),
+            },
         };
         let data_layer_name = config.data_layer_name.clone();
         let debug = config.debug;
@@ -525,6 +536,14 @@ impl Driver {
         self.engine
             .try_borrow()
             .map(|e| e.anonymous_id().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The current session id.
+    pub fn session_id(&self) -> String {
+        self.engine
+            .try_borrow()
+            .map(|e| e.session_id().to_owned())
             .unwrap_or_default()
     }
 

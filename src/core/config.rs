@@ -49,6 +49,12 @@ pub struct Options {
     pub data_layer_name: Option<String>,
     /// `compression`: "gzip" or "none".
     pub compression: Option<String>,
+    /// `sessionTimeoutMin`: minutes of inactivity that end a session.
+    pub session_timeout_min: Option<f64>,
+    /// `attribution.internalDomains`: hosts whose referrals are internal.
+    pub internal_domains: Option<Vec<String>>,
+    /// `privacy.stripQueryParams`: query parameters removed from URLs.
+    pub strip_query_params: Option<Vec<String>>,
 
     // Distribution (issue 7).
     /// The GTM dataLayer bridge (`dataLayer`); `None` when absent or `false`.
@@ -90,11 +96,24 @@ pub struct Config {
     /// Gzip fetch bodies in the browser (`CompressionStream`), announced by
     /// `compression=gzip` in the URL. Default false (`compression: 'none'`).
     pub gzip: bool,
+    /// Inactivity that ends a session. Default 30 minutes
+    /// ([`crate::core::session::DEFAULT_IDLE_TIMEOUT_MIN`]), 1 minute to 24 hours.
+    pub session_timeout_ms: u64,
+    /// Hosts (lowercase, no scheme, port or leading dot) whose referrals are
+    /// internal, with their subdomains: payment pages, sister sites. At most
+    /// [`MAX_LIST_ENTRIES`].
+    pub internal_domains: Vec<String>,
+    /// Query parameters removed from URLs before they are sent (compared
+    /// case-insensitively). At most [`MAX_LIST_ENTRIES`].
+    pub strip_query_params: Vec<String>,
 
     // Distribution (issue 7).
     /// The GTM dataLayer bridge. Default off.
     pub data_layer: DataLayerConfig,
 }
+
+/// Most entries kept from a list option (`internalDomains`, `stripQueryParams`).
+pub const MAX_LIST_ENTRIES: usize = 100;
 
 /// Why `init` refused the options.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,9 +198,40 @@ impl Config {
                 .data_layer_name
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "dataLayer".to_owned()),
+            session_timeout_ms: clamp(
+                options.session_timeout_min,
+                crate::core::session::DEFAULT_IDLE_TIMEOUT_MIN,
+                1,
+                24 * 60,
+            ) * 60_000,
+            internal_domains: list(options.internal_domains, domain_of),
+            strip_query_params: list(options.strip_query_params, |s| s.trim().to_owned()),
             data_layer: DataLayerConfig::resolve(options.data_layer),
         })
     }
+}
+
+/// The non-empty entries of a list option, normalized, at most [`MAX_LIST_ENTRIES`].
+fn list(values: Option<Vec<String>>, normalize: fn(&str) -> String) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values.unwrap_or_default() {
+        let v = normalize(&v);
+        if !v.is_empty() && !out.contains(&v) && out.len() < MAX_LIST_ENTRIES {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// A domain as given (`Pay.Example.com`, `.example.com`,
+/// `https://pay.example.com/`) to its lowercase host.
+fn domain_of(s: &str) -> String {
+    let s = s.trim();
+    let host = match crate::core::url::host(s) {
+        "" => s,
+        h => h,
+    };
+    host.trim_start_matches('.').to_ascii_lowercase()
 }
 
 fn is_endpoint(s: &str) -> bool {
@@ -265,6 +315,8 @@ mod tests {
         assert_eq!(c.max_queue_events, 1000);
         assert_eq!(c.max_string_length, 1024);
         assert!(!c.debug);
+        assert_eq!(c.session_timeout_ms, 30 * 60_000);
+        assert!(c.internal_domains.is_empty() && c.strip_query_params.is_empty());
         assert!(c.max_batch_bytes < KEEPALIVE_QUOTA_BYTES);
 
         let c = Config::resolve(Options {
@@ -276,6 +328,14 @@ mod tests {
             max_string_length: Some(7.9),
             write_key: Some(String::new()),
             debug: Some(true),
+            session_timeout_min: Some(0.5),
+            internal_domains: Some(vec![
+                " .Pay.Example.com".into(),
+                "https://checkout.example.net:443/x".into(),
+                String::new(),
+                "pay.example.com".into(),
+            ]),
+            strip_query_params: Some(vec![" token ".into(), "".into()]),
             ..Options::default()
         })
         .unwrap();
@@ -286,6 +346,12 @@ mod tests {
         assert_eq!(c.max_string_length, 7);
         assert_eq!(c.write_key, None);
         assert!(c.debug);
+        assert_eq!(c.session_timeout_ms, 60_000);
+        assert_eq!(
+            c.internal_domains,
+            ["pay.example.com", "checkout.example.net"]
+        );
+        assert_eq!(c.strip_query_params, ["token"]);
     }
 
     #[test]

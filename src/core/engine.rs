@@ -17,6 +17,10 @@ use crate::core::tabs::{self, heartbeat_key, segment_key, CLOSED, HEARTBEAT_MS};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
 
+use crate::core::attribution::{Attribution, Touch};
+use crate::core::privacy::{redact_emails, redact_url};
+use crate::core::session::{SessionBoot, Visit};
+
 /// How long fetches wait after the page announced a navigation away: long
 /// enough for `pagehide` to come, short enough that a cancelled navigation
 /// (a download, a 204) only delays sending a little.
@@ -329,6 +333,8 @@ pub struct Boot<'a> {
     pub consent_record: Option<&'a str>,
     /// Global Privacy Control and Do Not Track.
     pub signals: Signals,
+    /// Stored session and attribution state, and the time of the page load.
+    pub session: SessionBoot<'a>,
 }
 
 /// The tracking engine. See the module documentation.
@@ -353,6 +359,8 @@ pub struct Engine {
     /// When the next heartbeat is due; `None` while this page has no
     /// heartbeat record (nothing persisted).
     next_beat: Option<WallMs>,
+    /// The session and its attribution.
+    visit: Visit,
     consent: Consent,
     /// Events waiting for a consent decision (opt-in), not yet serialized.
     pending: Vec<Pending>,
@@ -392,7 +400,17 @@ struct CallOverride {
 impl Engine {
     /// A new engine for one page. Stores a fresh anonymous id when `boot`
     /// has none.
-    pub fn new(config: Config, env: Environment, boot: Boot) -> Engine {
+    pub fn new(config: Config, mut env: Environment, boot: Boot) -> Engine {
+        // Attribution reads the landing URL before it is redacted: campaign
+        // values and click ids are kept, the page URL loses what it must.
+        let landing = Touch::classify(&env.page.url, &env.page.referrer, &config.internal_domains);
+        let visit = Visit::boot(
+            boot.session.now,
+            &landing,
+            boot.session,
+            config.session_timeout_ms,
+        );
+        env.page = redact_page(env.page, &config.strip_query_params);
         let frame = body_frame(&config).len();
         let limits = Limits {
             flush_at: config.flush_at,
@@ -422,6 +440,7 @@ impl Engine {
             pending: Vec::new(),
             call: None,
             config,
+            visit,
         };
         engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));
@@ -455,13 +474,17 @@ impl Engine {
             .register_context(self.context_id, self.context.as_str());
     }
 
-    /// The shared context for an event on `page`, with the consent in force.
+    /// The shared context for an event on `page`, with the consent in force
+    /// and the session's attribution (`campaign`, `clickIds`, `referrer`,
+    /// `channel`), which belongs to the session, not to the page.
     fn context_for(&self, page: &Page) -> ContextCache {
-        let mut members = String::with_capacity(160);
+        let mut members = String::with_capacity(400);
         self.consent.push_context(&mut members);
         if self.config.anonymize_ip {
             members.push_str(",\"ip\":\"0.0.0.0\"");
         }
+        members.push_str(&self.visit.attribution().context);
+        self.visit.push_context(&mut members);
         if *page == self.env.page {
             return ContextCache::with_members(&self.env, &members);
         }
@@ -490,6 +513,24 @@ impl Engine {
     /// The user id set by `identify`, if any.
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
+    }
+
+    /// The current session id.
+    pub fn session_id(&self) -> &str {
+        self.visit.session_id()
+    }
+
+    /// The session's attribution, as events carry it.
+    pub fn attribution(&self) -> &Attribution {
+        self.visit.attribution()
+    }
+
+    /// The page changed without a page load (a route change in a single-page
+    /// app): redacts `page`, keeps the session's attribution, and rebuilds
+    /// the shared context.
+    pub fn set_page(&mut self, page: Page) {
+        self.env.page = redact_page(page, &self.config.strip_query_params);
+        self.rebuild_context();
     }
 
     /// Current counters (`queued` includes events waiting for consent).
@@ -784,6 +825,9 @@ impl Engine {
             }
             other => other,
         };
+        if self.visit.on_event(now, id) {
+            self.rebuild_context();
+        }
         // A call made on another page (Input::WithOptions) carries that
         // page's full context of its own and never goes in the compact form.
         let call = self.call.take();
@@ -813,6 +857,10 @@ impl Engine {
         if json.len() > self.outbox.max_event_bytes() {
             self.refuse(Invalid::EventTooLarge);
             return false;
+        }
+        if self.visit.on_event_accepted() {
+            // The session's first event had `start`; later ones do not.
+            self.rebuild_context();
         }
         if truncated > 0 {
             self.stats.truncated += truncated;
@@ -939,6 +987,11 @@ impl Engine {
                 let context = self.context_for(&p.page);
                 cache = Some((p.page.clone(), context));
             }
+            // Each event that waited is session activity when it happened.
+            if self.visit.on_event(p.at, p.id) {
+                let context = self.context_for(&p.page);
+                cache = Some((p.page.clone(), context));
+            }
             let Some((_, context)) = &cache else { continue };
             let kind = match &p.kind {
                 PendingKind::Track(name) => Kind::Track(name),
@@ -963,8 +1016,13 @@ impl Engine {
                 self.refuse(Invalid::EventTooLarge);
                 continue;
             }
+            if self.visit.on_event_accepted() {
+                cache = None;
+            }
             self.stats.dropped += self.outbox.push(json, None, now);
         }
+        // The session (its start) may have moved on with these events.
+        self.rebuild_context();
         self.request_drain();
     }
 
@@ -1069,6 +1127,15 @@ impl Engine {
             }
             _ => {}
         }
+        self.persist_session();
+    }
+
+    /// Writes the session and the touches when they changed: the one place
+    /// attribution state reaches storage, at most once per task.
+    fn persist_session(&mut self) {
+        for (key, value) in self.visit.take_writes() {
+            self.store(key, value);
+        }
     }
 
     fn body(&self, batch: BatchId, now: WallMs) -> String {
@@ -1102,6 +1169,26 @@ fn push_body_tail(body: &mut String, config: &Config, now: WallMs) {
         push_str(body, key);
     }
     body.push('}');
+}
+
+/// The page as it may be sent: emails and `privacy.stripQueryParams`
+/// removed from its URLs (see [`redact_url`]).
+fn redact_page(page: Page, strip: &[String]) -> Page {
+    let redact = |s: String| match redact_url(&s, strip) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(r) => r,
+    };
+    let path = match redact_emails(&page.path) {
+        std::borrow::Cow::Borrowed(_) => page.path,
+        std::borrow::Cow::Owned(r) => r,
+    };
+    Page {
+        url: redact(page.url),
+        path,
+        search: redact(page.search),
+        title: page.title,
+        referrer: redact(page.referrer),
+    }
 }
 
 /// The message id of `consent_updated`: derived from the bytes given with
@@ -1175,6 +1262,7 @@ mod tests {
             online: true,
             consent_record: None,
             signals: Default::default(),
+            session: SessionBoot::default(),
         };
         Engine::new(config(f), env(), boot)
     }
@@ -1263,6 +1351,7 @@ mod tests {
                 online: true,
                 consent_record: None,
                 signals: Default::default(),
+                session: SessionBoot::default(),
             };
             let mut e = Engine::new(config(|_| {}), env(), boot);
             let id = "abababab-abab-4bab-abab-abababababab";
@@ -1764,6 +1853,7 @@ mod tests {
             online: true,
             consent_record: None,
             signals: Default::default(),
+            session: SessionBoot::default(),
         };
         let mut e = Engine::new(config(|o| o.flush_at = Some(1000.0)), env(), boot);
         track(&mut e, 10, "new_1", None, 3);
@@ -2024,8 +2114,40 @@ mod tests {
         }
         drain(&mut e);
         e.handle(WallMs(1), Input::Unload);
-        let events = delivered(&mut e, 1);
-        assert!(events.len() > 60, "{}", events.len());
+        // Every beacon, answered as accepted; the events with a compact
+        // batch's shared context merged in, as collectors do.
+        let mut bodies: Vec<Value> = Vec::new();
+        while let Some(Effect::Beacon { batch, body }) = drain(&mut e)
+            .into_iter()
+            .find(|x| matches!(x, Effect::Beacon { .. }))
+        {
+            bodies.push(serde_json::from_str(&body).unwrap());
+            e.handle(
+                WallMs(1),
+                Input::BeaconResult {
+                    batch,
+                    accepted: true,
+                },
+            );
+        }
+        assert!(
+            bodies.iter().any(|b| b.get("context").is_some()),
+            "the compact form was used"
+        );
+        let events: Vec<Value> = bodies
+            .iter()
+            .flat_map(|b| {
+                b["batch"].as_array().unwrap().iter().map(|ev| {
+                    let mut ev = ev.clone();
+                    if let Some(Value::Object(shared)) = b.get("context") {
+                        let mut merged = shared.clone();
+                        merged.extend(ev["context"].as_object().cloned().unwrap_or_default());
+                        ev["context"] = Value::Object(merged);
+                    }
+                    ev
+                })
+            })
+            .collect();
         let first = events
             .iter()
             .find(|ev| ev["messageId"] == "00000000-0000-4000-8000-000000000000")
@@ -2088,6 +2210,237 @@ mod tests {
         assert!(page(&mut e, None).is_empty(), "off by default");
     }
 
+    // Attribution, sessions and URL redaction.
+
+    fn landing_engine(
+        url: &str,
+        referrer: &str,
+        now: u64,
+        stored: &[(String, String)],
+        f: impl FnOnce(&mut Options),
+    ) -> Engine {
+        let get = |k: &str| {
+            stored
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        let mut environment = env();
+        environment.page = Page {
+            url: url.into(),
+            path: "/".into(),
+            search: url
+                .find('?')
+                .map(|i| url[i..].to_owned())
+                .unwrap_or_default(),
+            title: "Shop".into(),
+            referrer: referrer.into(),
+        };
+        let boot = Boot {
+            anonymous_id: Some(AID),
+            user_id: None,
+            fresh_id: [9; 16],
+            tab: "tab1",
+            seed: 5,
+            online: true,
+            consent_record: None,
+            signals: Default::default(),
+            session: SessionBoot {
+                now: WallMs(now),
+                session: get(crate::core::session::KEY_SESSION),
+                first_touch: get(crate::core::session::KEY_FIRST_TOUCH),
+                last_touch: get(crate::core::session::KEY_LAST_TOUCH),
+                fresh_id: [0x51; 16],
+            },
+        };
+        Engine::new(config(f), environment, boot)
+    }
+
+    /// Drains at `now` and returns (events sent, session and touch records stored).
+    fn drain_events(e: &mut Engine, now: u64) -> (Vec<Value>, Vec<(String, String)>) {
+        e.handle(WallMs(now), Input::Flush { ticket: 99 });
+        let effects = drain(e);
+        let events = sends(&effects)
+            .into_iter()
+            .flat_map(|(_, b)| b["batch"].as_array().unwrap().clone())
+            .collect();
+        let stored = effects
+            .into_iter()
+            .filter_map(|eff| match eff {
+                Effect::Store { key, value }
+                    if key == crate::core::session::KEY_SESSION
+                        || key.starts_with("footfall.touch.") =>
+                {
+                    Some((key, value))
+                }
+                _ => None,
+            })
+            .collect();
+        (events, stored)
+    }
+
+    #[test]
+    fn events_carry_the_visits_attribution_and_session() {
+        let url =
+            "https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=spring&gclid=G1";
+        let mut e = landing_engine(url, "https://www.google.com/", 1000, &[], |_| {});
+        track(&mut e, 1000, "a", None, 1);
+        track(&mut e, 1001, "b", None, 2);
+        e.handle(
+            WallMs(1002),
+            Input::Page {
+                name: None,
+                properties: None,
+                id: [3; 16],
+            },
+        );
+        let (events, stored) = drain_events(&mut e, 1003);
+        assert_eq!(events.len(), 3);
+        let session_id = e.session_id().to_owned();
+        assert!(is_uuid(&session_id));
+        for (i, ev) in events.iter().enumerate() {
+            let c = &ev["context"];
+            assert_eq!(c["campaign"]["source"], "google");
+            assert_eq!(c["campaign"]["medium"], "cpc");
+            assert_eq!(c["campaign"]["name"], "spring");
+            assert!(c["campaign"].get("term").is_none(), "empty fields omitted");
+            assert_eq!(c["clickIds"]["gclid"], "G1");
+            assert_eq!(c["referrer"]["type"], "search");
+            assert_eq!(c["referrer"]["name"], "google");
+            assert_eq!(c["referrer"]["host"], "www.google.com");
+            assert_eq!(c["channel"], "Paid Search");
+            assert_eq!(c["session"]["id"], session_id.as_str());
+            assert_eq!(c["session"].get("start").is_some(), i == 0, "{i}");
+        }
+        // Session and touches stored once for the whole task.
+        let keys: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "footfall.touch.first",
+                "footfall.touch.last",
+                "footfall.session"
+            ]
+        );
+        // The next page load (internal) continues the session and its attribution.
+        let mut e2 = landing_engine(
+            "https://shop.example/cart",
+            "https://shop.example/",
+            60_000,
+            &stored,
+            |_| {},
+        );
+        assert_eq!(e2.session_id(), session_id);
+        track(&mut e2, 60_000, "c", None, 4);
+        let (events, stored2) = drain_events(&mut e2, 60_001);
+        let c = &events[0]["context"];
+        assert_eq!(c["channel"], "Paid Search");
+        assert_eq!(c["campaign"]["name"], "spring");
+        assert_eq!(c["referrer"]["name"], "google");
+        assert_eq!(c["session"]["id"], session_id.as_str());
+        assert!(c["session"].get("start").is_none());
+        let keys: Vec<&str> = stored2.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["footfall.session"], "first and last touch unchanged");
+        // Nothing more to store until the next activity.
+        e2.handle(WallMs(60_002), Input::Tick);
+        assert!(!drain(&mut e2)
+            .iter()
+            .any(|x| matches!(x, Effect::Store { .. })));
+    }
+
+    #[test]
+    fn a_session_that_idles_out_mid_page_gets_a_new_id_and_start() {
+        let mut e = landing_engine("https://shop.example/", "", 0, &[], |o| {
+            o.session_timeout_min = Some(5.0)
+        });
+        track(&mut e, 0, "a", None, 1);
+        let first = e.session_id().to_owned();
+        track(&mut e, 6 * 60_000, "b", None, 2);
+        assert_ne!(e.session_id(), first);
+        let (events, _) = drain_events(&mut e, 6 * 60_000);
+        assert_eq!(events[0]["context"]["session"]["start"], true);
+        assert_eq!(events[1]["context"]["session"]["start"], true);
+        assert_eq!(events[1]["context"]["session"]["id"], e.session_id());
+        assert_eq!(events[1]["context"]["channel"], "Direct");
+    }
+
+    #[test]
+    fn urls_are_redacted_but_campaigns_kept() {
+        let url = "https://u:pw@shop.example/account/jo@example.com?token=s3cr3t&utm_source=news&utm_medium=email&email=jo%40example.com&fbclid=F";
+        let referrer = "https://mail.example.net/read?to=ann@example.org&token=x";
+        let mut e = landing_engine(url, referrer, 0, &[], |o| {
+            o.strip_query_params = Some(vec!["token".into()]);
+        });
+        // The path as the browser reports it.
+        e.set_page(Page {
+            url: url.into(),
+            path: "/account/jo@example.com".into(),
+            search:
+                "?token=s3cr3t&utm_source=news&utm_medium=email&email=jo%40example.com&fbclid=F"
+                    .into(),
+            title: "Shop".into(),
+            referrer: referrer.into(),
+        });
+        e.handle(
+            WallMs(1),
+            Input::Page {
+                name: None,
+                properties: None,
+                id: [1; 16],
+            },
+        );
+        let (events, _) = drain_events(&mut e, 2);
+        let ev = &events[0];
+        let text = ev.to_string();
+        for secret in ["s3cr3t", "jo@", "jo%40", "ann@", "pw@", "token"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        let page = &ev["context"]["page"];
+        assert_eq!(
+            page["url"],
+            "https://u:[email]/account/[email]?utm_source=news&utm_medium=email&email=[email]&fbclid=F"
+        );
+        assert_eq!(page["path"], "/account/[email]");
+        assert_eq!(
+            page["search"],
+            "?utm_source=news&utm_medium=email&email=[email]&fbclid=F"
+        );
+        assert_eq!(page["referrer"], "https://mail.example.net/read?to=[email]");
+        assert_eq!(ev["properties"]["url"], page["url"]);
+        assert_eq!(ev["properties"]["referrer"], page["referrer"]);
+        let c = &ev["context"];
+        assert_eq!(c["campaign"]["source"], "news");
+        assert_eq!(c["clickIds"]["fbclid"], "F");
+        assert_eq!(c["channel"], "Email");
+        assert_eq!(c["referrer"]["host"], "mail.example.net");
+    }
+
+    #[test]
+    fn a_page_change_keeps_the_attribution() {
+        let mut e = landing_engine(
+            "https://shop.example/?utm_source=news&utm_medium=email",
+            "",
+            0,
+            &[],
+            |_| {},
+        );
+        track(&mut e, 0, "a", None, 1);
+        e.set_page(Page {
+            url: "https://shop.example/route2".into(),
+            path: "/route2".into(),
+            ..Page::default()
+        });
+        track(&mut e, 1, "b", None, 2);
+        let (events, _) = drain_events(&mut e, 2);
+        assert_eq!(events[1]["context"]["page"]["path"], "/route2");
+        assert_eq!(events[1]["context"]["channel"], "Email");
+        assert_eq!(events[1]["context"]["campaign"]["source"], "news");
+        assert_eq!(
+            events[0]["context"]["session"]["id"],
+            events[1]["context"]["session"]["id"]
+        );
+    }
+
     fn consent_engine(
         mode: &str,
         record: Option<&str>,
@@ -2108,6 +2461,7 @@ mod tests {
             online: true,
             consent_record: record,
             signals,
+            session: SessionBoot::default(),
         };
         Engine::new(config, env(), boot)
     }
@@ -2433,6 +2787,44 @@ mod tests {
         );
         assert_eq!(
             events[1]["context"]["consent"]["categoryPreferences"]["analytics"],
+            true
+        );
+    }
+
+    #[test]
+    fn the_session_waits_for_consent_like_everything_else() {
+        let mut e = consent_engine("opt-in", None, Signals::default(), |_| {});
+        track(&mut e, 10, "early", None, 1);
+        e.handle(WallMs(11), Input::Drain);
+        assert!(
+            !drain(&mut e)
+                .iter()
+                .any(|x| matches!(x, Effect::Store { .. })),
+            "nothing stored before consent"
+        );
+        e.handle(
+            WallMs(20),
+            Input::Consent {
+                choice: GRANT,
+                fresh_id: [3; 16],
+            },
+        );
+        e.handle(WallMs(21), Input::Flush { ticket: 1 });
+        let effects = drain(&mut e);
+        assert!(effects.iter().any(
+            |x| matches!(x, Effect::Store { key, .. } if key == crate::core::session::KEY_SESSION)
+        ));
+        let sent = sends(&effects);
+        let early = sent
+            .iter()
+            .flat_map(|(_, b)| b["batch"].as_array().unwrap().clone())
+            .find(|ev| ev["event"] == "early")
+            .unwrap();
+        assert_eq!(early["context"]["session"]["id"], e.session_id());
+        assert_eq!(early["context"]["session"]["start"], true);
+        assert_eq!(early["context"]["channel"], "Direct");
+        assert_eq!(
+            early["context"]["consent"]["categoryPreferences"]["analytics"],
             true
         );
     }

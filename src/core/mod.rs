@@ -15,3 +15,9 @@ pub mod retry;
 pub mod tabs;
 pub mod time;
 pub mod uuid;
+
+// Attribution and sessions.
+pub mod attribution;
+pub mod privacy;
+pub mod session;
+pub mod url;

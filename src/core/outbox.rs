@@ -498,6 +498,19 @@ impl Outbox {
                     if compact > inline {
                         return self.take(compact, Via::Beacon, Some(ctx));
                     }
+                    // The first context's run ends before what fits inline
+                    // (a session's first event has a shared context of its
+                    // own): send that run alone, so that the next beacon
+                    // compacts the events after it rather than sending them
+                    // whole.
+                    let run = self
+                        .queue
+                        .iter()
+                        .take_while(|i| i.compact.map(|c| c.context) == Some(ctx))
+                        .count();
+                    if run < inline && compact == run {
+                        return self.take(run, Via::Beacon, Some(ctx));
+                    }
                 }
             }
         }
@@ -1150,6 +1163,42 @@ mod tests {
             );
         }
         assert_eq!(delivered, (0..200).collect::<Vec<_>>());
+        assert!(bytes <= KEEPALIVE_QUOTA_BYTES, "{bytes}");
+    }
+
+    #[test]
+    fn a_short_first_context_run_goes_alone_so_the_rest_is_compacted() {
+        // A session's first event has a shared context of its own (with
+        // `start`); the 199 after it share another. Sending the first run
+        // alone lets the rest go compact and fit the quota.
+        let shared = format!(
+            "\"page\":{{\"url\":\"https://x.example/{}\"}}",
+            "p".repeat(380)
+        );
+        let start = shared.replace("x.example", "y.example");
+        let mut o = Outbox::new(limits(1000, 60_000), FRAME);
+        o.register_context(2, &start);
+        o.register_context(1, &shared);
+        for n in 0..200 {
+            let (json, mut c) = cev(n, 600, if n == 0 { &start } else { &shared });
+            if n == 0 {
+                c.context = 2;
+            }
+            o.push(json, Some(c), WallMs(0));
+        }
+        let mut delivered = Vec::new();
+        let mut bytes = 0;
+        let mut sizes = Vec::new();
+        while let Some(b) = o.take_beacon() {
+            bytes += o.batch_bytes(b);
+            let v = body(&o, b);
+            let events = v["batch"].as_array().unwrap();
+            sizes.push(events.len());
+            delivered.extend(events.iter().map(|e| e["n"].as_u64().unwrap()));
+            o.on_beacon(b, true, WallMs(0));
+        }
+        assert_eq!(sizes[0], 1, "{sizes:?}");
+        assert_eq!(delivered, (0..200).collect::<Vec<_>>(), "{sizes:?}");
         assert!(bytes <= KEEPALIVE_QUOTA_BYTES, "{bytes}");
     }
 

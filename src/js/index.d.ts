@@ -5,6 +5,7 @@ import type { Client, FootfallOptions } from '../../pkg/footfall.js';
 
 export type {
   Client,
+  FootfallAttributionOptions,
   FootfallCallOptions,
   FootfallConsentCategories,
   FootfallConsentOptions,

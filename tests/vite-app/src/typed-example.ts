@@ -17,6 +17,8 @@ const options: FootfallOptions = {
   flushIntervalMs: 3000,
   maxBatchBytes: 48_000,
   maxQueueEvents: 1000,
+  sessionTimeoutMin: 30,
+  attribution: { internalDomains: ['pay.example.com'] },
   consent: {
     mode: 'opt-in',
     categories: { analytics: false, marketing: false, personalization: false },
@@ -24,7 +26,7 @@ const options: FootfallOptions = {
     respectDnt: true,
     policyVersion: '2026-11',
   },
-  privacy: { maxStringLength: 1024, cookieless: false, anonymizeIp: true, redactEmails: true },
+  privacy: { maxStringLength: 1024, cookieless: false, anonymizeIp: true, redactEmails: true, stripQueryParams: ['token'] },
   dataLayer: {
     name: 'dataLayer',
     consentMode: true,
@@ -62,7 +64,7 @@ export async function everything(): Promise<number> {
   ff.reset();
   await ff.flush();
   const stats: FootfallStats = ff.stats();
-  const id: string = ff.anonymousId();
+  const id: string = ff.anonymousId() + ff.sessionId();
   ff.shutdown();
   return stats.queued + stats.sent + stats.dropped + stats.retried + stats.invalid + stats.truncated + id.length + Number(consent.decided);
 }
