@@ -16,7 +16,7 @@ try {
     for (const [n, key] of [[1000, 'burst1k'], [10_000, 'burst10k']]) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      const opts = encodeURIComponent(JSON.stringify({ maxQueueEvents: 10_000 }));
+      const opts = encodeURIComponent(JSON.stringify({ maxQueueEvents: 10_000, autocapture: false }));
       await page.goto(`${collector.origin}/bench/pages/footfall.html?opts=${opts}`);
       await page.waitForFunction(() => window.ff);
       await sleep(50);

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::browser::driver::Driver;
 use crate::browser::environment::prop;
-use crate::core::config::{Config, Options};
+use crate::core::config::{AutocaptureOptions, Config, Options};
 use crate::core::consent::{Choice, Reach};
 use crate::core::datalayer::DataLayerOptions;
 use crate::core::engine::{CallOptions, Input, Invalid};
@@ -69,6 +69,59 @@ export interface FootfallOptions {
   compression?: 'gzip' | 'none';
   /** Log dropped input and failed sends to the console. Default false. */
   debug?: boolean;
+  /**
+   * Automatic events: `false` turns every one off; in an object, each member
+   * is on unless set to `false` (an object of settings turns it on).
+   */
+  autocapture?: boolean | FootfallAutocapture;
+}
+
+/** Automatic events (all on by default). */
+export interface FootfallAutocapture {
+  /** A `page` event on load and on each route change. Default true. */
+  pageViews?: boolean;
+  /** Route changes of single-page apps (pushState, replaceState to another path, popstate) start page views. Default true. */
+  history?: boolean | {
+    /** Fragment (`#...`) changes count as route changes too. Default false. */
+    hashChange?: boolean;
+  };
+  /** `scroll_depth` events. Default true. */
+  scrollDepth?: boolean | {
+    /** Percentages to report. Default [25, 50, 75, 90, 100]. */
+    milestones?: number[];
+    /** Report every milestone on load for a page no taller than the viewport. Default false. */
+    shortPages?: boolean;
+  };
+  /** `rage_click` events. Default true. */
+  rageClick?: boolean | {
+    /** Clicks that make a rage click; 0 or 1 turn it off. Default 3. */
+    clicks?: number;
+    /** Window from the burst's first click, in ms. Default 1000. */
+    windowMs?: number;
+    /** Distance from the burst's first click, in CSS pixels. Default 30. */
+    radiusPx?: number;
+  };
+  /** `exit_intent` events and `onExitIntent` callbacks. Default true. */
+  exitIntent?: boolean | {
+    /** Least time on the page view first, in ms. Default 2000. */
+    minDwellMs?: number;
+    /** Least time between two exit intents (across page views), in ms. Default 0: once per page view. */
+    cooldownMs?: number;
+    /** On touch devices, a fast scroll up into the first screen or the page going hidden. Default true. */
+    touch?: boolean;
+  };
+  /** `page_leave` events with engaged time. Default true. */
+  pageLeave?: boolean;
+  /** Clicks on elements with `data-ff-event="name"` send that event with their `data-ff-prop-*` attributes. Default true. */
+  clicks?: boolean;
+}
+
+/** What `onExitIntent` callbacks receive. */
+export interface FootfallExitIntent {
+  /** Time on the page view, in ms. */
+  dwellMs: number;
+  /** Deepest percent of the page seen. */
+  maxScrollPercent: number;
 }
 
 /** Google Tag Manager settings: the dataLayer bridge and Consent Mode. */
@@ -374,6 +427,21 @@ impl Client {
         obj.into()
     }
 
+    /// Calls `callback({ dwellMs, maxScrollPercent })` on each exit intent
+    /// (with `autocapture.exitIntent`), after the `exit_intent` event is
+    /// recorded. A callback that throws is ignored (reported with `debug`).
+    #[wasm_bindgen(js_name = onExitIntent)]
+    pub fn on_exit_intent(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(detail: FootfallExitIntent) => void")]
+        callback: JsValue,
+    ) {
+        match callback.dyn_into::<js_sys::Function>() {
+            Ok(f) => self.driver.on_exit_intent(f),
+            Err(_) => self.refuse(Invalid::CallbackNotFunction),
+        }
+    }
+
     /// Records the visitor's consent, e.g. `{ analytics: true, marketing:
     /// false }` (categories left out keep their state). Stored as a necessary
     /// record; granting analytics releases what waited, denying it stops
@@ -495,12 +563,14 @@ enum Type {
     Num,
     Bool,
     Object,
+    /// A boolean, or an object of settings.
+    Switch,
+    /// An array of numbers.
+    Numbers,
     /// An array of strings.
     Strings,
     /// Checked by the caller.
     Any,
-    /// A boolean or an object.
-    Flag,
 }
 
 impl Type {
@@ -510,11 +580,17 @@ impl Type {
             Type::Num => v.as_f64().is_some_and(|n| !n.is_nan()),
             Type::Bool => v.as_bool().is_some(),
             Type::Object => v.is_object() && !v.is_function(),
+            Type::Switch => Type::Bool.matches(v) || Type::Object.matches(v),
+            Type::Numbers => {
+                js_sys::Array::is_array(v)
+                    && v.unchecked_ref::<js_sys::Array>()
+                        .iter()
+                        .all(|n| Type::Num.matches(&n))
+            }
             Type::Strings => {
                 js_sys::Array::is_array(v) && js_sys::Array::from(v).iter().all(|x| x.is_string())
             }
             Type::Any => true,
-            Type::Flag => Type::Bool.matches(v) || Type::Object.matches(v),
         }
     }
 
@@ -524,9 +600,10 @@ impl Type {
             Type::Num => "a number",
             Type::Bool => "a boolean",
             Type::Object => "an object",
+            Type::Switch => "a boolean or an object",
+            Type::Numbers => "an array of numbers",
             Type::Strings => "an array of strings",
             Type::Any => "set",
-            Type::Flag => "a boolean or an object",
         }
     }
 }
@@ -542,6 +619,18 @@ fn read_fields<const N: usize>(
         *slot = read_field(obj, key, ty)?;
     }
     Ok(out)
+}
+
+/// Reads `keys` from `obj` into `out` (the slice form of [`read_fields`]).
+fn read_into(
+    obj: &JsValue,
+    keys: &[(&str, Type)],
+    out: &mut [Option<JsValue>],
+) -> Result<(), JsError> {
+    for (slot, &(key, ty)) in out.iter_mut().zip(keys) {
+        *slot = read_field(obj, key, ty)?;
+    }
+    Ok(())
 }
 
 /// One option: `None` when absent, an error naming it when of the wrong
@@ -578,7 +667,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("debug", Type::Bool),
                 ("privacy", Type::Object),
                 ("consent", Type::Object),
-                ("dataLayer", Type::Flag),
+                ("dataLayer", Type::Switch),
                 ("compression", Type::Str),
                 ("sessionTimeoutMin", Type::Num),
                 ("attribution", Type::Object),
@@ -616,6 +705,8 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         None => [None, None, None, None, None],
     };
     let (data_layer_name, consent_mode_bridge, data_layer) = read_data_layer(data_layer)?;
+    let [autocapture] = read_fields(value, [("autocapture", Type::Switch)])?;
+    let autocapture = read_autocapture(autocapture)?;
     let strings = |v: Option<JsValue>| {
         v.map(|v| {
             let mut out = Vec::new();
@@ -652,6 +743,87 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         internal_domains: strings(internal_domains),
         strip_query_params: strings(strip_query_params),
         data_layer,
+        autocapture,
+    })
+}
+
+/// The members of `autocapture`: a boolean each, or (`Switch`) a settings
+/// object, which turns the member on.
+const AUTOCAPTURE: [(&str, Type); 7] = [
+    ("pageViews", Type::Bool),
+    ("history", Type::Switch),
+    ("scrollDepth", Type::Switch),
+    ("rageClick", Type::Switch),
+    ("exitIntent", Type::Switch),
+    ("pageLeave", Type::Bool),
+    ("clicks", Type::Bool),
+];
+
+/// The settings of `autocapture` members: (index in [`AUTOCAPTURE`], key, type).
+const SETTINGS: [(usize, &str, Type); 9] = [
+    (1, "hashChange", Type::Bool),
+    (2, "milestones", Type::Numbers),
+    (2, "shortPages", Type::Bool),
+    (3, "clicks", Type::Num),
+    (3, "windowMs", Type::Num),
+    (3, "radiusPx", Type::Num),
+    (4, "minDwellMs", Type::Num),
+    (4, "cooldownMs", Type::Num),
+    (4, "touch", Type::Bool),
+];
+
+/// Reads `autocapture`: a boolean, or an object of members (table-driven:
+/// one loop for every member and setting keeps the wasm small).
+fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsError> {
+    let Some(value) = value else {
+        return Ok(AutocaptureOptions::default());
+    };
+    if let Some(all) = value.as_bool() {
+        return Ok(AutocaptureOptions {
+            all: Some(all),
+            ..AutocaptureOptions::default()
+        });
+    }
+    let mut members = [const { None }; 7];
+    read_into(&value, &AUTOCAPTURE, &mut members)?;
+    let mut settings = [const { None }; 9];
+    for ((member, key, ty), slot) in SETTINGS.iter().zip(settings.iter_mut()) {
+        if let Some(object) = members.get(*member).and_then(|m| m.as_ref()) {
+            if object.is_object() {
+                read_into(object, &[(key, *ty)], std::slice::from_mut(slot))?;
+            }
+        }
+    }
+    let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks] =
+        members.map(|m| m.map(|v| v.as_bool().unwrap_or(true)));
+    let [hash_change, milestones, short_pages, rage_clicks, rage_window_ms, rage_radius_px, min_dwell_ms, cooldown_ms, touch] =
+        settings;
+    let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
+    let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
+    Ok(AutocaptureOptions {
+        all: None,
+        page_views,
+        history,
+        hash_change: boolean(hash_change),
+        scroll_depth,
+        milestones: milestones.map(|m| {
+            let mut numbers = Vec::new();
+            for n in m.unchecked_ref::<js_sys::Array>().iter() {
+                numbers.extend(n.as_f64());
+            }
+            numbers
+        }),
+        short_pages: boolean(short_pages),
+        rage_click,
+        rage_clicks: number(rage_clicks),
+        rage_window_ms: number(rage_window_ms),
+        rage_radius_px: number(rage_radius_px),
+        exit_intent,
+        min_dwell_ms: number(min_dwell_ms),
+        cooldown_ms: number(cooldown_ms),
+        touch: boolean(touch),
+        page_leave,
+        clicks,
     })
 }
 
@@ -699,7 +871,7 @@ fn read_data_layer(value: Option<JsValue>) -> Result<DataLayerFields, JsError> {
         [
             ("name", Type::Str),
             ("consentMode", Type::Bool),
-            ("forward", Type::Flag),
+            ("forward", Type::Switch),
             ("mirror", Type::Bool),
         ],
     )?;

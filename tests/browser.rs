@@ -45,9 +45,12 @@ fn sent() -> Vec<(String, String)> {
         .collect()
 }
 
+/// A client; automatic events are off unless `extra` turns them on (tests
+/// run concurrently in one page: a page view of one would show in another's
+/// recorded requests).
 fn client(extra: &str) -> Client {
     let options = js(&format!(
-        "return {{ endpoint: '/collect', writeKey: 'WK', {extra} }}"
+        "return {{ endpoint: '/collect', writeKey: 'WK', autocapture: false, {extra} }}"
     ));
     start(options).unwrap_or_else(|e| panic!("start failed: {:?}", JsValue::from(e)))
 }
@@ -177,14 +180,39 @@ async fn hidden_page_beacons_the_queue() {
 #[wasm_bindgen_test]
 async fn shutdown_removes_every_listener_and_timer() {
     record_requests();
-    let c = client("flushIntervalMs: 30");
-    assert!(c.driver().listener_count() >= 4);
+    let c = client("flushIntervalMs: 30, autocapture: true");
+    // Foundation listeners, the signals' listeners and the two history hooks.
+    assert!(
+        c.driver().listener_count() >= 14,
+        "{}",
+        c.driver().listener_count()
+    );
+    assert_eq!(
+        js("return history.pushState !== History.prototype.pushState && history.replaceState !== History.prototype.replaceState"),
+        JsValue::TRUE
+    );
     c.track_event("queued".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     c.shutdown();
     assert_eq!(c.driver().listener_count(), 0);
+    assert_eq!(
+        js("return history.pushState === History.prototype.pushState && history.replaceState === History.prototype.replaceState"),
+        JsValue::TRUE,
+        "the originals are back"
+    );
     js("window.dispatchEvent(new Event('pagehide'));
         document.dispatchEvent(new Event('visibilitychange'));
-        window.dispatchEvent(new Event('online'));");
+        window.dispatchEvent(new Event('online'));
+        const b = document.createElement('button');
+        b.setAttribute('data-ff-event', 'after_shutdown');
+        document.body.appendChild(b);
+        for (let i = 0; i < 4; i++) b.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, isPrimary: true, button: 0, clientX: 5, clientY: 5 }));
+        b.click();
+        b.remove();
+        window.dispatchEvent(new Event('scroll'));
+        window.dispatchEvent(new PointerEvent('pointermove'));
+        document.dispatchEvent(new MouseEvent('mouseout', { clientY: -5, relatedTarget: null }));
+        history.pushState({}, '', location.pathname + '?after-shutdown');
+        window.dispatchEvent(new PopStateEvent('popstate'));");
     c.track_event("after".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     sleep(100).await;
     assert!(
@@ -239,4 +267,53 @@ fn init_rejects_bad_options_with_a_clear_message() {
     );
     assert!(message("{ endpoint: '/c', debug: 1 }").contains("option `debug` must be a boolean"));
     assert!(message("'x'").contains("expects an object"));
+}
+
+/// Synchronous from start to shutdown, so no other test's client sees its
+/// DOM events: what it recorded is read back from storage, where shutdown
+/// keeps the queue (with the rage burst in progress).
+#[wasm_bindgen_test]
+fn signal_listeners_feed_the_engine() {
+    let c =
+        client("autocapture: { history: false, pageLeave: false, exitIntent: { minDwellMs: 0 } }");
+    js("window.__exits = [];");
+    c.on_exit_intent(js("return (d) => window.__exits.push(d)"));
+    c.on_exit_intent(JsValue::from(42)); // not a function: counted, ignored
+    js("const b = document.createElement('button');
+        b.id = 'tagged';
+        b.setAttribute('data-ff-event', 'price_checked');
+        b.setAttribute('data-ff-prop-service', 'battery');
+        b.innerHTML = '<span>  Check \\n price </span>';
+        document.body.appendChild(b);
+        b.firstChild.click();
+        for (let i = 0; i < 3; i++) b.firstChild.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, isPrimary: true, button: 0, clientX: 10, clientY: 20 }));
+        b.firstChild.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, isPrimary: true, button: 2, clientX: 10, clientY: 20 }));
+        document.dispatchEvent(new MouseEvent('mouseout', { clientY: 300, relatedTarget: null }));
+        document.dispatchEvent(new MouseEvent('mouseout', { clientY: -3, relatedTarget: document.body }));
+        document.dispatchEvent(new MouseEvent('mouseout', { clientY: -3, relatedTarget: null }));
+        b.remove();");
+    assert_eq!(js("return window.__exits.length"), JsValue::from(1));
+    let invalid = Reflect::get(&c.stats(), &"invalid".into())
+        .unwrap()
+        .as_f64();
+    assert_eq!(invalid, Some(1.0));
+    c.shutdown();
+    let storage = c.driver().storage();
+    let stored: String = storage
+        .keys_with_prefix("footfall.q.")
+        .iter()
+        .filter_map(|k| storage.get(k))
+        .collect();
+    for expected in [
+        r#""type":"page""#,
+        r#""event":"price_checked","properties":{"service":"battery"}"#,
+        r#""event":"rage_click","properties":{"clicks":3,"x":10,"y":20,"selector":"button#tagged > span","text":"Check price"}"#,
+        r#""event":"exit_intent","properties":{"dwell_ms":"#,
+    ] {
+        assert!(stored.contains(expected), "{expected} in {stored}");
+    }
+    assert_eq!(stored.matches(r#""event":"exit_intent""#).count(), 1);
+    for key in storage.keys_with_prefix("footfall.q.") {
+        storage.remove(&key);
+    }
 }

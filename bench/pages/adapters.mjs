@@ -15,7 +15,7 @@ export const adapters = {
     const { init } = await import('/dist/footfall.min.mjs');
     // maxQueueEvents raised (default 1000) so that the 10k burst measures
     // queuing every event rather than dropping the oldest, as bench/footfall.mjs does.
-    const ff = await init({ endpoint: base + '/collect', writeKey: 'WK', maxQueueEvents: 10_000 });
+    const ff = await init({ endpoint: base + '/collect', writeKey: 'WK', maxQueueEvents: 10_000, autocapture: false });
     return { track: (i) => ff.trackEvent('bench_event', props(i)) };
   },
 

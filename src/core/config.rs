@@ -2,6 +2,9 @@
 
 use crate::core::consent::{Choice, Mode, Reach, Settings};
 use crate::core::datalayer::{DataLayerConfig, DataLayerOptions};
+use crate::core::exit_intent::ExitIntentSettings;
+use crate::core::rage_click::{RageClickSettings, MAX_CLICKS};
+use crate::core::scroll_depth::{Milestones, ScrollSettings};
 
 /// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
 /// page (Fetch standard, "HTTP-network-or-cache fetch": 64 KiB).
@@ -55,10 +58,134 @@ pub struct Options {
     pub internal_domains: Option<Vec<String>>,
     /// `privacy.stripQueryParams`: query parameters removed from URLs.
     pub strip_query_params: Option<Vec<String>>,
+    /// `autocapture`: automatic events (behaviour signals).
+    pub autocapture: AutocaptureOptions,
 
     // Distribution (issue 7).
     /// The GTM dataLayer bridge (`dataLayer`); `None` when absent or `false`.
     pub data_layer: Option<DataLayerOptions>,
+}
+
+/// `autocapture` as given: `true`/`false` for all, or an object whose
+/// members are each a boolean or their own settings (an object means on).
+#[derive(Clone, Debug, Default)]
+pub struct AutocaptureOptions {
+    /// `autocapture: true | false` (an object leaves this `None`).
+    pub all: Option<bool>,
+    /// `pageViews`.
+    pub page_views: Option<bool>,
+    /// `history` (on when given as an object).
+    pub history: Option<bool>,
+    /// `history.hashChange`.
+    pub hash_change: Option<bool>,
+    /// `scrollDepth`.
+    pub scroll_depth: Option<bool>,
+    /// `scrollDepth.milestones`.
+    pub milestones: Option<Vec<f64>>,
+    /// `scrollDepth.shortPages`.
+    pub short_pages: Option<bool>,
+    /// `rageClick`.
+    pub rage_click: Option<bool>,
+    /// `rageClick.clicks`.
+    pub rage_clicks: Option<f64>,
+    /// `rageClick.windowMs`.
+    pub rage_window_ms: Option<f64>,
+    /// `rageClick.radiusPx`.
+    pub rage_radius_px: Option<f64>,
+    /// `exitIntent`.
+    pub exit_intent: Option<bool>,
+    /// `exitIntent.minDwellMs`.
+    pub min_dwell_ms: Option<f64>,
+    /// `exitIntent.cooldownMs`.
+    pub cooldown_ms: Option<f64>,
+    /// `exitIntent.touch`.
+    pub touch: Option<bool>,
+    /// `pageLeave`.
+    pub page_leave: Option<bool>,
+    /// `clicks` (declarative `data-ff-event` clicks).
+    pub clicks: Option<bool>,
+}
+
+/// Automatic events, resolved. Everything is on by default except
+/// `hash_change`; `autocapture: false` turns everything off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Autocapture {
+    /// A `page` event on load and on each route change. Default true.
+    pub page_views: bool,
+    /// Route changes of single-page apps start page views. Default true.
+    pub history: bool,
+    /// Fragment changes count as route changes. Default false.
+    pub hash_change: bool,
+    /// `scroll_depth` events; `None` when off.
+    pub scroll_depth: Option<ScrollSettings>,
+    /// `rage_click` events; `None` when off.
+    pub rage_click: Option<RageClickSettings>,
+    /// `exit_intent` events and `onExitIntent` callbacks; `None` when off.
+    pub exit_intent: Option<ExitIntentSettings>,
+    /// `page_leave` events. Default true.
+    pub page_leave: bool,
+    /// Declarative clicks (`data-ff-event`). Default true.
+    pub clicks: bool,
+}
+
+impl Default for Autocapture {
+    fn default() -> Self {
+        Autocapture::resolve(&AutocaptureOptions::default())
+    }
+}
+
+impl Autocapture {
+    /// Everything off (`autocapture: false`).
+    pub fn off() -> Autocapture {
+        Autocapture::resolve(&AutocaptureOptions {
+            all: Some(false),
+            ..AutocaptureOptions::default()
+        })
+    }
+
+    /// Resolves the options: defaults, then clamps (an explicit 0 stays 0).
+    ///
+    /// ```
+    /// use footfall::core::config::{Autocapture, AutocaptureOptions};
+    /// let a = Autocapture::resolve(&AutocaptureOptions { rage_radius_px: Some(0.0), ..Default::default() });
+    /// assert_eq!(a.rage_click.unwrap().radius_px, 0);
+    /// assert!(a.page_views && a.history && !a.hash_change);
+    /// ```
+    pub fn resolve(o: &AutocaptureOptions) -> Autocapture {
+        let all = o.all.unwrap_or(true);
+        let on = |v: Option<bool>| all && v.unwrap_or(true);
+        let rage = RageClickSettings::default();
+        let exit = ExitIntentSettings::default();
+        Autocapture {
+            page_views: on(o.page_views),
+            history: on(o.history),
+            hash_change: on(o.history) && o.hash_change.unwrap_or(false),
+            scroll_depth: on(o.scroll_depth).then(|| ScrollSettings {
+                milestones: match &o.milestones {
+                    Some(m) => Milestones::from_numbers(m),
+                    None => ScrollSettings::default().milestones,
+                },
+                short_pages: o.short_pages.unwrap_or(false),
+            }),
+            rage_click: on(o.rage_click).then(|| RageClickSettings {
+                clicks: clamp(
+                    o.rage_clicks,
+                    u64::from(rage.clicks),
+                    0,
+                    u64::from(MAX_CLICKS),
+                ) as u32,
+                window_ms: clamp(o.rage_window_ms, rage.window_ms, 0, 10_000),
+                radius_px: clamp(o.rage_radius_px, u64::from(rage.radius_px), 0, 10_000) as u32,
+            }),
+            exit_intent: on(o.exit_intent).then(|| ExitIntentSettings {
+                min_dwell_ms: clamp(o.min_dwell_ms, exit.min_dwell_ms, 0, 3_600_000),
+                cooldown_ms: clamp(o.cooldown_ms, exit.cooldown_ms, 0, 86_400_000),
+                touch: o.touch.unwrap_or(exit.touch),
+            }),
+            page_leave: on(o.page_leave),
+            clicks: on(o.clicks),
+        }
+    }
 }
 
 /// Resolved settings. Every number is within its bounds.
@@ -81,6 +208,8 @@ pub struct Config {
     pub max_string_length: usize,
     /// Console logging of what is dropped and why. Default false.
     pub debug: bool,
+    /// Automatic events.
+    pub autocapture: Autocapture,
     /// Consent mode, defaults, signals and policy version.
     pub consent: Settings,
     /// Identifiers live in `sessionStorage` or memory only. Default false.
@@ -188,6 +317,7 @@ impl Config {
             max_queue_events: clamp(options.max_queue_events, 1000, 1, 10_000) as usize,
             max_string_length: clamp(options.max_string_length, 1024, 1, 65_536) as usize,
             debug: options.debug.unwrap_or(false),
+            autocapture: Autocapture::resolve(&options.autocapture),
             consent,
             cookieless: options.cookieless.unwrap_or(false),
             anonymize_ip: options.anonymize_ip.unwrap_or(false),
@@ -352,6 +482,73 @@ mod tests {
             ["pay.example.com", "checkout.example.net"]
         );
         assert_eq!(c.strip_query_params, ["token"]);
+    }
+
+    #[test]
+    fn autocapture_defaults_switches_and_clamps() {
+        let d = with_endpoint("/c").unwrap().autocapture;
+        assert_eq!(d, Autocapture::default());
+        assert!(d.page_views && d.history && d.page_leave && d.clicks);
+        assert!(!d.hash_change);
+        assert_eq!(d.scroll_depth, Some(ScrollSettings::default()));
+        assert_eq!(d.rage_click, Some(RageClickSettings::default()));
+        assert_eq!(d.exit_intent, Some(ExitIntentSettings::default()));
+
+        let off = Autocapture::off();
+        assert!(!off.page_views && !off.history && !off.page_leave && !off.clicks);
+        assert_eq!(
+            (off.scroll_depth, off.rage_click, off.exit_intent),
+            (None, None, None)
+        );
+
+        // An object: unnamed members stay on; named ones follow their value.
+        let a = Autocapture::resolve(&AutocaptureOptions {
+            rage_click: Some(false),
+            page_views: Some(false),
+            hash_change: Some(true),
+            ..AutocaptureOptions::default()
+        });
+        assert!(!a.page_views && a.history && a.hash_change && a.rage_click.is_none());
+        assert!(a.scroll_depth.is_some() && a.exit_intent.is_some());
+
+        // hashChange needs history.
+        let a = Autocapture::resolve(&AutocaptureOptions {
+            history: Some(false),
+            hash_change: Some(true),
+            ..AutocaptureOptions::default()
+        });
+        assert!(!a.history && !a.hash_change);
+
+        // Explicit zeros stay zero; out of range values are clamped.
+        let a = Autocapture::resolve(&AutocaptureOptions {
+            rage_clicks: Some(0.0),
+            rage_window_ms: Some(0.0),
+            rage_radius_px: Some(-3.0),
+            min_dwell_ms: Some(0.0),
+            cooldown_ms: Some(f64::INFINITY),
+            touch: Some(false),
+            milestones: Some(vec![]),
+            short_pages: Some(true),
+            ..AutocaptureOptions::default()
+        });
+        let r = a.rage_click.unwrap();
+        assert_eq!((r.clicks, r.window_ms, r.radius_px), (0, 0, 0));
+        let e = a.exit_intent.unwrap();
+        assert_eq!(
+            (e.min_dwell_ms, e.cooldown_ms, e.touch),
+            (0, 86_400_000, false)
+        );
+        let s = a.scroll_depth.unwrap();
+        assert!(s.milestones.is_empty() && s.short_pages);
+        let a = Autocapture::resolve(&AutocaptureOptions {
+            rage_clicks: Some(1e9),
+            rage_window_ms: Some(f64::NAN),
+            milestones: Some(vec![90.0, 10.0]),
+            ..AutocaptureOptions::default()
+        });
+        assert_eq!(a.rage_click.unwrap().clicks, MAX_CLICKS);
+        assert_eq!(a.rage_click.unwrap().window_ms, 1000);
+        assert_eq!(a.scroll_depth.unwrap().milestones.percents(), vec![10, 90]);
     }
 
     #[test]

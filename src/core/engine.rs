@@ -7,12 +7,15 @@
 use crate::core::config::Config;
 use crate::core::consent::{Action, Choice, Consent, Signals, KEY_CONSENT};
 use crate::core::datalayer::mirror_entry;
+use crate::core::element::declared_name;
 use crate::core::envelope::{
     write_event, ContextCache, Environment, Fields, Kind, Page, PagePatch,
 };
 use crate::core::json::{push_str, sanitize_object, Refusal, StringLimits};
 use crate::core::outbox::{BatchId, Compact, Limits, Outbox, StoreOp};
+use crate::core::page_view::RouteChange;
 use crate::core::retry::{parse_retry_after, Jitter, Verdict};
+use crate::core::signals::{Auto, PageSignals};
 use crate::core::tabs::{self, heartbeat_key, segment_key, CLOSED, HEARTBEAT_MS};
 use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
@@ -52,6 +55,8 @@ pub enum Invalid {
     UserIdNotString,
     /// `setConsent` without an object of categories.
     ConsentNotObject,
+    /// `onExitIntent` with something other than a function.
+    CallbackNotFunction,
 }
 
 impl Invalid {
@@ -69,6 +74,7 @@ impl Invalid {
             Invalid::ConsentNotObject => {
                 "setConsent ignored: expected an object such as { analytics: true, marketing: false }"
             }
+            Invalid::CallbackNotFunction => "onExitIntent ignored: the callback must be a function",
         }
     }
 }
@@ -219,6 +225,68 @@ pub enum Input<'a> {
     /// `shutdown()`.
     Shutdown,
 
+    // Behaviour signals (issue 5).
+    /// The driver listens: the first page view begins, with a `page` event
+    /// when `autocapture.pageViews`.
+    Start {
+        /// Random bytes from which automatic events' message ids derive.
+        id: [u8; 16],
+        /// The primary pointer is coarse (a touch device).
+        touch: bool,
+        /// The page is visible.
+        visible: bool,
+    },
+    /// The location changed (`pushState`, `replaceState`, `popstate`,
+    /// `hashchange`): a new page view when the route rules say so.
+    Route {
+        /// How it changed.
+        change: RouteChange,
+        /// The page now (location, title, referrer).
+        page: &'a Page,
+    },
+    /// A scroll measurement (at most one per animation frame), CSS pixels.
+    Scroll {
+        /// `scrollY`.
+        scroll_y: u32,
+        /// `innerHeight`.
+        viewport_h: u32,
+        /// The document's `scrollHeight`.
+        doc_h: u32,
+        /// A scroll caused it (else load or a route change).
+        scrolled: bool,
+    },
+    /// A primary pointer press at viewport coordinates.
+    PointerDown {
+        /// `clientX`.
+        x: i32,
+        /// `clientY`.
+        y: i32,
+    },
+    /// The target of the press that made a rage burst, described (answers
+    /// [`Effect::DescribeTarget`]).
+    RageTarget {
+        /// A short CSS selector.
+        selector: &'a str,
+        /// Its text (cleaned and cut by the engine).
+        text: &'a str,
+    },
+    /// `mouseout`.
+    MouseOut {
+        /// `clientY`.
+        client_y: i32,
+        /// The pointer left the document (`relatedTarget` null).
+        left_window: bool,
+    },
+    /// An input that shows the visitor is there (pointer move, key press).
+    Activity,
+    /// A click on an element carrying `data-ff-event`.
+    Declared {
+        /// The attribute's value (blank: `element_clicked`).
+        name: &'a str,
+        /// Its `data-ff-prop-*` attributes as a JSON object.
+        properties: &'a str,
+    },
+
     // Distribution (issue 7).
     /// A `Track`, `Page` or `Identify` call with Segment's per-call
     /// `options`: when it was made and on which page (the script-tag loader
@@ -279,6 +347,18 @@ pub enum Effect {
     Defer,
     /// Write to the console, when `debug` is on.
     Log(Log),
+
+    // Behaviour signals (issue 5).
+    /// Describe the target of the last pointer press (a short CSS selector
+    /// and its text) and answer with [`Input::RageTarget`].
+    DescribeTarget,
+    /// Call the `onExitIntent` callbacks.
+    ExitIntent {
+        /// Time on the page view.
+        dwell_ms: u64,
+        /// Deepest percent of the page seen.
+        max_scroll_percent: u8,
+    },
     /// Remove every `footfall.` storage record but the consent record
     /// (analytics was denied).
     Purge,
@@ -356,6 +436,11 @@ pub struct Engine {
     drain_pending: bool,
     unloading: bool,
     stopped: bool,
+
+    // Behaviour signals (issue 5).
+    signals: PageSignals,
+    /// Base of automatic events' message ids, and how many derived so far.
+    auto_ids: ([u8; 16], u32),
     /// When the next heartbeat is due; `None` while this page has no
     /// heartbeat record (nothing persisted).
     next_beat: Option<WallMs>,
@@ -418,6 +503,7 @@ impl Engine {
             max_batch_bytes: config.max_batch_bytes,
             max_queue_events: config.max_queue_events,
         };
+        let signals = PageSignals::new(&config.autocapture, &env.page.url, &env.page.path);
         let consent = Consent::new(config.consent.clone(), boot.signals, boot.consent_record);
         let tracks = consent.tracks();
         let mut engine = Engine {
@@ -435,6 +521,8 @@ impl Engine {
             drain_pending: false,
             unloading: false,
             stopped: false,
+            signals,
+            auto_ids: ([0; 16], 0),
             next_beat: None,
             consent,
             pending: Vec::new(),
@@ -559,10 +647,12 @@ impl Engine {
         if self.stopped || self.unloading {
             return None;
         }
-        match (self.outbox.poll_timeout(), self.next_beat) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.next_beat, self.signals.poll_timeout()]
+            .into_iter()
+            .fold(self.outbox.poll_timeout(), |at, t| match (at, t) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
     }
 
     /// This page's id, naming its storage records.
@@ -607,12 +697,7 @@ impl Engine {
                     Some(page) => page,
                     None => self.env.page.clone(),
                 };
-                let kind = Kind::Page(name, &page);
-                if self.accept(now, kind, properties, id) {
-                    // Page views are mirrored until the automatic events
-                    // (issue 5) take this over.
-                    self.mirror(kind, properties);
-                }
+                self.accept(now, Kind::Page(name, &page), properties, id);
             }
             Input::Identify {
                 user_id,
@@ -668,6 +753,11 @@ impl Engine {
             Input::Resume => {
                 self.unloading = false;
                 self.outbox.on_visible();
+                // Back from the back/forward cache: the visitor navigated
+                // here again, a new page view (its last one ended with the
+                // pagehide).
+                self.signals.begin(now);
+                self.page_view(now);
                 self.sync(now);
             }
             Input::Consent { choice, fresh_id } => self.decide(now, choice, fresh_id),
@@ -675,6 +765,8 @@ impl Engine {
                 if self.next_beat.is_some_and(|at| now >= at) {
                     self.beat(now);
                 }
+                self.signals.on_tick(now);
+                self.emit_signals(now);
                 self.sync(now);
             }
             Input::Flush { ticket } => {
@@ -717,14 +809,19 @@ impl Engine {
                 self.next_beacon(now);
             }
             Input::Hidden => {
+                self.signals.on_hidden(now);
+                self.emit_signals(now);
                 self.persist(now);
                 self.next_beacon(now);
             }
             Input::Visible => {
+                self.signals.on_visible(now);
                 self.outbox.on_visible();
                 self.sync(now);
             }
             Input::Unload => {
+                self.signals.on_unload(now);
+                self.emit_signals(now);
                 self.unloading = true;
                 self.persist(now);
                 self.next_beacon(now);
@@ -737,9 +834,56 @@ impl Engine {
                 self.sync(now);
             }
             Input::Shutdown => {
+                self.signals.on_shutdown();
+                self.emit_signals(now);
                 self.hand_over(now);
                 self.stopped = true;
                 self.settle_tickets();
+            }
+            Input::Start { id, touch, visible } => {
+                self.auto_ids = (id, 0);
+                self.signals.start(now, touch, visible);
+                self.page_view(now);
+            }
+            Input::Route { change, page } => {
+                if self.config.autocapture.history
+                    && self.signals.on_route(change, &page.url, &page.path)
+                {
+                    self.signals.end(now);
+                    self.emit_signals(now);
+                    self.set_page(page.clone());
+                    self.signals.begin(now);
+                    self.page_view(now);
+                }
+            }
+            Input::Scroll {
+                scroll_y,
+                viewport_h,
+                doc_h,
+                scrolled,
+            } => {
+                self.signals
+                    .on_scroll(now, scroll_y, viewport_h, doc_h, scrolled);
+                self.emit_signals(now);
+            }
+            Input::PointerDown { x, y } => {
+                self.signals.on_pointer_down(now, x, y);
+                self.emit_signals(now);
+            }
+            Input::RageTarget { selector, text } => self.signals.on_target(selector, text),
+            Input::MouseOut {
+                client_y,
+                left_window,
+            } => {
+                self.signals.on_mouse_out(now, client_y, left_window);
+                self.emit_signals(now);
+            }
+            Input::Activity => self.signals.on_input(now),
+            Input::Declared { name, properties } => {
+                if self.config.autocapture.clicks {
+                    self.signals.on_input(now);
+                    self.emit_auto(now, Kind::Track(declared_name(name)), Some(properties));
+                }
             }
             Input::WithOptions { call, options } => {
                 let page = options.page.map(|patch| self.env.page.patched(patch));
@@ -760,6 +904,54 @@ impl Engine {
                 self.effects.push(Effect::DataLayerPush(entry));
             }
         }
+    }
+
+    /// A page view began: its `page` event, when `autocapture.pageViews`.
+    fn page_view(&mut self, now: WallMs) {
+        if self.config.autocapture.page_views {
+            let page = self.env.page.clone();
+            self.emit_auto(now, Kind::Page(None, &page), None);
+        }
+    }
+
+    /// The one path of automatic events (page views, behaviour signals,
+    /// declarative clicks): a mirror to the dataLayer hooks in here.
+    fn emit_auto(&mut self, now: WallMs, kind: Kind, properties: Option<&str>) {
+        let id = self.next_auto_id();
+        if self.accept(now, kind, properties, id) {
+            self.mirror(kind, properties);
+        }
+    }
+
+    /// Carries out what the signals asked for, in order.
+    fn emit_signals(&mut self, now: WallMs) {
+        while let Some(auto) = self.signals.poll_auto() {
+            match auto {
+                Auto::Track(name, properties) => {
+                    self.emit_auto(now, Kind::Track(name), Some(&properties))
+                }
+                Auto::ExitIntent {
+                    dwell_ms,
+                    max_scroll_percent,
+                } => self.effects.push(Effect::ExitIntent {
+                    dwell_ms,
+                    max_scroll_percent,
+                }),
+                Auto::DescribeTarget => self.effects.push(Effect::DescribeTarget),
+            }
+        }
+    }
+
+    /// A message id for an automatic event: the random base from
+    /// [`Input::Start`] with a counter in its last four bytes, so ids are
+    /// distinct within the page and as random as a fresh one across pages.
+    fn next_auto_id(&mut self) -> [u8; 16] {
+        self.auto_ids.1 = self.auto_ids.1.wrapping_add(1);
+        let mut id = self.auto_ids.0;
+        for (b, c) in id.iter_mut().skip(12).zip(self.auto_ids.1.to_be_bytes()) {
+            *b ^= c;
+        }
+        id
     }
 
     fn refuse(&mut self, why: Invalid) {
@@ -2163,282 +2355,74 @@ mod tests {
     }
 
     #[test]
-    fn page_views_are_mirrored_to_the_data_layer_when_asked() {
+    fn automatic_events_are_mirrored_to_the_data_layer_when_asked() {
         use crate::core::datalayer::DataLayerOptions;
-        let page = |e: &mut Engine, props: Option<&str>| {
-            e.handle(
-                WallMs(0),
-                Input::Page {
-                    name: Some("Home"),
-                    properties: props,
-                    id: [1; 16],
-                },
-            );
-            drain(e)
+        let pushes = |effects: Vec<Effect>| -> Vec<String> {
+            effects
                 .into_iter()
                 .filter_map(|eff| match eff {
                     Effect::DataLayerPush(entry) => Some(entry),
                     _ => None,
                 })
-                .collect::<Vec<_>>()
+                .collect()
+        };
+        let scroll = |e: &mut Engine, now: u64, scroll_y: u32| {
+            e.handle(
+                WallMs(now),
+                Input::Scroll {
+                    scroll_y,
+                    viewport_h: 600,
+                    doc_h: 2400,
+                    scrolled: true,
+                },
+            );
         };
         let mut e = engine(|o| o.data_layer = Some(DataLayerOptions::on()));
-        assert_eq!(
-            page(&mut e, Some(r#"{"ab":"b"}"#)),
-            vec![r#"{"name":"Home","path":"/","title":"Shop","url":"https://shop.example/","ab":"b","event":"footfall.page_view"}"#.to_owned()]
-        );
-        assert!(
-            page(&mut e, Some("[1]")).is_empty(),
-            "a refused call is not mirrored"
-        );
-        track(&mut e, 0, "custom", None, 2);
-        assert!(
-            !drain(&mut e)
-                .iter()
-                .any(|eff| matches!(eff, Effect::DataLayerPush(_))),
-            "custom events are the site's own: not mirrored"
-        );
-        let mut e = engine(|o| {
-            o.data_layer = Some(DataLayerOptions {
-                forward: Some(true),
-                mirror: Some(false),
-                ..DataLayerOptions::default()
-            })
-        });
-        assert!(page(&mut e, None).is_empty());
-        let mut e = engine(|_| {});
-        assert!(page(&mut e, None).is_empty(), "off by default");
-    }
-
-    // Attribution, sessions and URL redaction.
-
-    fn landing_engine(
-        url: &str,
-        referrer: &str,
-        now: u64,
-        stored: &[(String, String)],
-        f: impl FnOnce(&mut Options),
-    ) -> Engine {
-        let get = |k: &str| {
-            stored
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.as_str())
-        };
-        let mut environment = env();
-        environment.page = Page {
-            url: url.into(),
-            path: "/".into(),
-            search: url
-                .find('?')
-                .map(|i| url[i..].to_owned())
-                .unwrap_or_default(),
-            title: "Shop".into(),
-            referrer: referrer.into(),
-        };
-        let boot = Boot {
-            anonymous_id: Some(AID),
-            user_id: None,
-            fresh_id: [9; 16],
-            tab: "tab1",
-            seed: 5,
-            online: true,
-            consent_record: None,
-            signals: Default::default(),
-            session: SessionBoot {
-                now: WallMs(now),
-                session: get(crate::core::session::KEY_SESSION),
-                first_touch: get(crate::core::session::KEY_FIRST_TOUCH),
-                last_touch: get(crate::core::session::KEY_LAST_TOUCH),
-                fresh_id: [0x51; 16],
-            },
-        };
-        Engine::new(config(f), environment, boot)
-    }
-
-    /// Drains at `now` and returns (events sent, session and touch records stored).
-    fn drain_events(e: &mut Engine, now: u64) -> (Vec<Value>, Vec<(String, String)>) {
-        e.handle(WallMs(now), Input::Flush { ticket: 99 });
-        let effects = drain(e);
-        let events = sends(&effects)
-            .into_iter()
-            .flat_map(|(_, b)| b["batch"].as_array().unwrap().clone())
-            .collect();
-        let stored = effects
-            .into_iter()
-            .filter_map(|eff| match eff {
-                Effect::Store { key, value }
-                    if key == crate::core::session::KEY_SESSION
-                        || key.starts_with("footfall.touch.") =>
-                {
-                    Some((key, value))
-                }
-                _ => None,
-            })
-            .collect();
-        (events, stored)
-    }
-
-    #[test]
-    fn events_carry_the_visits_attribution_and_session() {
-        let url =
-            "https://shop.example/?utm_source=google&utm_medium=cpc&utm_campaign=spring&gclid=G1";
-        let mut e = landing_engine(url, "https://www.google.com/", 1000, &[], |_| {});
-        track(&mut e, 1000, "a", None, 1);
-        track(&mut e, 1001, "b", None, 2);
         e.handle(
-            WallMs(1002),
-            Input::Page {
-                name: None,
-                properties: None,
-                id: [3; 16],
+            WallMs(1_000),
+            Input::Start {
+                id: [0x5a; 16],
+                touch: false,
+                visible: true,
             },
         );
-        let (events, stored) = drain_events(&mut e, 1003);
-        assert_eq!(events.len(), 3);
-        let session_id = e.session_id().to_owned();
-        assert!(is_uuid(&session_id));
-        for (i, ev) in events.iter().enumerate() {
-            let c = &ev["context"];
-            assert_eq!(c["campaign"]["source"], "google");
-            assert_eq!(c["campaign"]["medium"], "cpc");
-            assert_eq!(c["campaign"]["name"], "spring");
-            assert!(c["campaign"].get("term").is_none(), "empty fields omitted");
-            assert_eq!(c["clickIds"]["gclid"], "G1");
-            assert_eq!(c["referrer"]["type"], "search");
-            assert_eq!(c["referrer"]["name"], "google");
-            assert_eq!(c["referrer"]["host"], "www.google.com");
-            assert_eq!(c["channel"], "Paid Search");
-            assert_eq!(c["session"]["id"], session_id.as_str());
-            assert_eq!(c["session"].get("start").is_some(), i == 0, "{i}");
-        }
-        // Session and touches stored once for the whole task.
-        let keys: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(
-            keys,
-            [
-                "footfall.touch.first",
-                "footfall.touch.last",
-                "footfall.session"
-            ]
+            pushes(drain(&mut e)),
+            vec![r#"{"path":"/","title":"Shop","url":"https://shop.example/","event":"footfall.page_view"}"#.to_owned()],
+            "the automatic page view"
         );
-        // The next page load (internal) continues the session and its attribution.
-        let mut e2 = landing_engine(
-            "https://shop.example/cart",
-            "https://shop.example/",
-            60_000,
-            &stored,
-            |_| {},
+        scroll(&mut e, 2_000, 0);
+        drain(&mut e);
+        scroll(&mut e, 2_100, 600);
+        assert_eq!(
+            pushes(drain(&mut e)),
+            vec![r#"{"percent":50,"event":"footfall.scroll_depth"}"#.to_owned()]
         );
-        assert_eq!(e2.session_id(), session_id);
-        track(&mut e2, 60_000, "c", None, 4);
-        let (events, stored2) = drain_events(&mut e2, 60_001);
-        let c = &events[0]["context"];
-        assert_eq!(c["channel"], "Paid Search");
-        assert_eq!(c["campaign"]["name"], "spring");
-        assert_eq!(c["referrer"]["name"], "google");
-        assert_eq!(c["session"]["id"], session_id.as_str());
-        assert!(c["session"].get("start").is_none());
-        let keys: Vec<&str> = stored2.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["footfall.session"], "first and last touch unchanged");
-        // Nothing more to store until the next activity.
-        e2.handle(WallMs(60_002), Input::Tick);
-        assert!(!drain(&mut e2)
-            .iter()
-            .any(|x| matches!(x, Effect::Store { .. })));
-    }
-
-    #[test]
-    fn a_session_that_idles_out_mid_page_gets_a_new_id_and_start() {
-        let mut e = landing_engine("https://shop.example/", "", 0, &[], |o| {
-            o.session_timeout_min = Some(5.0)
-        });
-        track(&mut e, 0, "a", None, 1);
-        let first = e.session_id().to_owned();
-        track(&mut e, 6 * 60_000, "b", None, 2);
-        assert_ne!(e.session_id(), first);
-        let (events, _) = drain_events(&mut e, 6 * 60_000);
-        assert_eq!(events[0]["context"]["session"]["start"], true);
-        assert_eq!(events[1]["context"]["session"]["start"], true);
-        assert_eq!(events[1]["context"]["session"]["id"], e.session_id());
-        assert_eq!(events[1]["context"]["channel"], "Direct");
-    }
-
-    #[test]
-    fn urls_are_redacted_but_campaigns_kept() {
-        let url = "https://u:pw@shop.example/account/jo@example.com?token=s3cr3t&utm_source=news&utm_medium=email&email=jo%40example.com&fbclid=F";
-        let referrer = "https://mail.example.net/read?to=ann@example.org&token=x";
-        let mut e = landing_engine(url, referrer, 0, &[], |o| {
-            o.strip_query_params = Some(vec!["token".into()]);
-        });
-        // The path as the browser reports it.
-        e.set_page(Page {
-            url: url.into(),
-            path: "/account/jo@example.com".into(),
-            search:
-                "?token=s3cr3t&utm_source=news&utm_medium=email&email=jo%40example.com&fbclid=F"
-                    .into(),
-            title: "Shop".into(),
-            referrer: referrer.into(),
-        });
+        // The site's own calls are not mirrored.
         e.handle(
-            WallMs(1),
+            WallMs(3_000),
             Input::Page {
-                name: None,
+                name: Some("Manual"),
                 properties: None,
                 id: [1; 16],
             },
         );
-        let (events, _) = drain_events(&mut e, 2);
-        let ev = &events[0];
-        let text = ev.to_string();
-        for secret in ["s3cr3t", "jo@", "jo%40", "ann@", "pw@", "token"] {
-            assert!(!text.contains(secret), "{secret} in {text}");
-        }
-        let page = &ev["context"]["page"];
-        assert_eq!(
-            page["url"],
-            "https://u:[email]/account/[email]?utm_source=news&utm_medium=email&email=[email]&fbclid=F"
-        );
-        assert_eq!(page["path"], "/account/[email]");
-        assert_eq!(
-            page["search"],
-            "?utm_source=news&utm_medium=email&email=[email]&fbclid=F"
-        );
-        assert_eq!(page["referrer"], "https://mail.example.net/read?to=[email]");
-        assert_eq!(ev["properties"]["url"], page["url"]);
-        assert_eq!(ev["properties"]["referrer"], page["referrer"]);
-        let c = &ev["context"];
-        assert_eq!(c["campaign"]["source"], "news");
-        assert_eq!(c["clickIds"]["fbclid"], "F");
-        assert_eq!(c["channel"], "Email");
-        assert_eq!(c["referrer"]["host"], "mail.example.net");
-    }
+        track(&mut e, 3_000, "custom", None, 2);
+        assert!(pushes(drain(&mut e)).is_empty());
 
-    #[test]
-    fn a_page_change_keeps_the_attribution() {
-        let mut e = landing_engine(
-            "https://shop.example/?utm_source=news&utm_medium=email",
-            "",
-            0,
-            &[],
-            |_| {},
-        );
-        track(&mut e, 0, "a", None, 1);
-        e.set_page(Page {
-            url: "https://shop.example/route2".into(),
-            path: "/route2".into(),
-            ..Page::default()
-        });
-        track(&mut e, 1, "b", None, 2);
-        let (events, _) = drain_events(&mut e, 2);
-        assert_eq!(events[1]["context"]["page"]["path"], "/route2");
-        assert_eq!(events[1]["context"]["channel"], "Email");
-        assert_eq!(events[1]["context"]["campaign"]["source"], "news");
-        assert_eq!(
-            events[0]["context"]["session"]["id"],
-            events[1]["context"]["session"]["id"]
-        );
+        for options in [
+            None,
+            Some(DataLayerOptions {
+                forward: Some(true),
+                mirror: Some(false),
+                ..DataLayerOptions::default()
+            }),
+        ] {
+            let mut e = engine(|o| o.data_layer = options);
+            start(&mut e, 1_000);
+            scroll(&mut e, 2_100, 1800);
+            assert!(pushes(drain(&mut e)).is_empty(), "mirror off");
+        }
     }
 
     fn consent_engine(
@@ -2789,6 +2773,353 @@ mod tests {
             events[1]["context"]["consent"]["categoryPreferences"]["analytics"],
             true
         );
+    }
+
+    // Behaviour signals (issue 5).
+
+    /// Every event of every Send or Beacon effect, in order.
+    fn wire(effects: &[Effect]) -> Vec<Value> {
+        sends(effects)
+            .into_iter()
+            .flat_map(|(_, body)| {
+                let context = body.get("context").cloned();
+                body["batch"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        let mut e = e.clone();
+                        if let Some(Value::Object(shared)) = &context {
+                            let own = e["context"].as_object().cloned().unwrap_or_default();
+                            let mut merged = shared.clone();
+                            merged.extend(own);
+                            e["context"] = Value::Object(merged);
+                        }
+                        e
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn name(e: &Value) -> String {
+        e["event"]
+            .as_str()
+            .map_or_else(|| e["type"].as_str().unwrap().to_owned(), str::to_owned)
+    }
+
+    fn page(path: &str) -> Page {
+        let before_hash = path.split('#').next().unwrap();
+        Page {
+            url: format!("https://shop.example{path}"),
+            path: before_hash.split('?').next().unwrap().to_owned(),
+            search: before_hash
+                .find('?')
+                .map_or(String::new(), |i| before_hash[i..].to_owned()),
+            title: "Shop".into(),
+            ..Page::default()
+        }
+    }
+
+    fn start(e: &mut Engine, now: u64) {
+        e.handle(
+            WallMs(now),
+            Input::Start {
+                id: [0x5a; 16],
+                touch: false,
+                visible: true,
+            },
+        );
+    }
+
+    #[test]
+    fn start_records_the_first_page_view() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        start(&mut e, 1_000);
+        e.handle(WallMs(1_000), Input::Drain);
+        let events = wire(&drain(&mut e));
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["type"], "page");
+        assert_eq!(events[0]["properties"]["path"], "/");
+        assert_eq!(events[0]["context"]["page"]["url"], "https://shop.example/");
+        assert_eq!(
+            events[0]["messageId"],
+            "5a5a5a5a-5a5a-4a5a-9a5a-5a5a5a5a5a5b"
+        );
+
+        let mut e = engine(|o| o.autocapture.page_views = Some(false));
+        start(&mut e, 1_000);
+        assert!(drain(&mut e).is_empty(), "no page event");
+        let mut e = engine(|o| o.autocapture.all = Some(false));
+        start(&mut e, 1_000);
+        e.handle(WallMs(9_000), Input::Unload);
+        assert!(wire(&drain(&mut e)).is_empty(), "nothing automatic at all");
+    }
+
+    #[test]
+    fn a_route_change_ends_the_page_view_and_starts_the_next() {
+        let mut e = engine(|o| o.flush_at = Some(100.0));
+        start(&mut e, 0);
+        for t in [100, 150, 200] {
+            e.handle(WallMs(t), Input::PointerDown { x: 5, y: 5 });
+        }
+        assert!(drain(&mut e).contains(&Effect::DescribeTarget));
+        e.handle(
+            WallMs(200),
+            Input::RageTarget {
+                selector: "button#buy",
+                text: "Buy",
+            },
+        );
+        let shop = page("/shop?sort=price");
+        e.handle(
+            WallMs(1_000),
+            Input::Route {
+                change: RouteChange::Push,
+                page: &shop,
+            },
+        );
+        // The same location again, and a replace keeping the path: nothing.
+        e.handle(
+            WallMs(1_100),
+            Input::Route {
+                change: RouteChange::Push,
+                page: &shop,
+            },
+        );
+        let filtered = page("/shop?sort=name");
+        e.handle(
+            WallMs(1_200),
+            Input::Route {
+                change: RouteChange::Replace,
+                page: &filtered,
+            },
+        );
+        track(&mut e, 1_300, "after", None, 7);
+        e.handle(WallMs(1_400), Input::Flush { ticket: 1 });
+        let events = wire(&drain(&mut e));
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(names, ["page", "rage_click", "page_leave", "page", "after"]);
+        let paths: Vec<_> = events
+            .iter()
+            .map(|e| e["context"]["page"]["path"].clone())
+            .collect();
+        assert_eq!(paths, ["/", "/", "/", "/shop", "/shop"]);
+        assert_eq!(events[1]["properties"]["clicks"], 3);
+        assert_eq!(events[1]["properties"]["selector"], "button#buy");
+        assert_eq!(events[2]["properties"]["engaged_ms"], 1_000);
+        assert_eq!(events[3]["properties"]["search"], "?sort=price");
+        assert_eq!(
+            events[3]["properties"]["url"],
+            "https://shop.example/shop?sort=price"
+        );
+        let ids: std::collections::BTreeSet<_> =
+            events.iter().map(|e| e["messageId"].to_string()).collect();
+        assert_eq!(ids.len(), 5, "distinct message ids");
+
+        // With history off, route changes are ignored.
+        let mut e = engine(|o| o.autocapture.history = Some(false));
+        start(&mut e, 0);
+        drain(&mut e);
+        e.handle(
+            WallMs(1_000),
+            Input::Route {
+                change: RouteChange::Push,
+                page: &shop,
+            },
+        );
+        assert!(drain(&mut e).is_empty());
+    }
+
+    #[test]
+    fn page_leave_leaves_with_the_unload_beacons() {
+        let mut e = engine(|_| {});
+        start(&mut e, 0);
+        e.handle(
+            WallMs(10),
+            Input::Scroll {
+                scroll_y: 0,
+                viewport_h: 600,
+                doc_h: 2400,
+                scrolled: false,
+            },
+        );
+        e.handle(WallMs(1_000), Input::Activity);
+        drain(&mut e);
+        e.handle(WallMs(2_000), Input::Unload);
+        let mut events = Vec::new();
+        loop {
+            let effects = drain(&mut e);
+            let Some((batch, _)) = sends(&effects).into_iter().next() else {
+                break;
+            };
+            events.extend(wire(&effects));
+            e.handle(
+                WallMs(2_000),
+                Input::BeaconResult {
+                    batch,
+                    accepted: true,
+                },
+            );
+        }
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(names, ["page", "page_leave"]);
+        assert_eq!(events[1]["properties"]["engaged_ms"], 2_000);
+        assert_eq!(events[1]["properties"]["max_scroll_percent"], 25);
+        // visibilitychange after pagehide adds nothing.
+        e.handle(WallMs(2_001), Input::Hidden);
+        assert!(wire(&drain(&mut e)).is_empty());
+    }
+
+    #[test]
+    fn hidden_beacons_page_leave_and_a_return_continues_the_page_view() {
+        let mut e = engine(|_| {});
+        start(&mut e, 0);
+        drain(&mut e);
+        e.handle(WallMs(3_000), Input::Hidden);
+        let effects = drain(&mut e);
+        let names: Vec<_> = wire(&effects).iter().map(name).collect();
+        assert_eq!(names, ["page", "page_leave"]);
+        assert!(
+            effects.iter().all(|e| !matches!(e, Effect::Send { .. })),
+            "beacons only"
+        );
+        e.handle(WallMs(60_000), Input::Visible);
+        e.handle(WallMs(61_000), Input::Activity);
+        e.handle(WallMs(62_000), Input::Hidden);
+        let events = wire(&drain(&mut e));
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["event"], "page_leave");
+        assert_eq!(events[0]["properties"]["engaged_ms"], 2_000);
+    }
+
+    #[test]
+    fn signals_flow_through_the_engine() {
+        let mut e = engine(|o| {
+            o.flush_at = Some(100.0);
+            o.autocapture.min_dwell_ms = Some(500.0);
+        });
+        start(&mut e, 0);
+        // Scroll milestones.
+        e.handle(
+            WallMs(100),
+            Input::Scroll {
+                scroll_y: 1800,
+                viewport_h: 600,
+                doc_h: 2400,
+                scrolled: true,
+            },
+        );
+        // A rage burst ends by the timer.
+        for t in [200, 250, 300] {
+            e.handle(WallMs(t), Input::PointerDown { x: 1, y: 2 });
+        }
+        assert_eq!(e.poll_timeout(), Some(WallMs(1_301)));
+        e.handle(WallMs(1_301), Input::Tick);
+        // Exit intent: the callbacks, then the event.
+        e.handle(
+            WallMs(1_400),
+            Input::MouseOut {
+                client_y: -4,
+                left_window: true,
+            },
+        );
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::ExitIntent {
+            dwell_ms: 1_400,
+            max_scroll_percent: 100
+        }));
+        // A declarative click.
+        e.handle(
+            WallMs(1_500),
+            Input::Declared {
+                name: "price_checked",
+                properties: r#"{"service":"battery"}"#,
+            },
+        );
+        e.handle(
+            WallMs(1_500),
+            Input::Declared {
+                name: " ",
+                properties: "{}",
+            },
+        );
+        e.handle(WallMs(1_600), Input::Flush { ticket: 1 });
+        let events = wire(&drain(&mut e));
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(
+            names,
+            [
+                "page",
+                "scroll_depth",
+                "scroll_depth",
+                "scroll_depth",
+                "scroll_depth",
+                "scroll_depth",
+                "rage_click",
+                "exit_intent",
+                "price_checked",
+                "element_clicked"
+            ]
+        );
+        let percents: Vec<_> = events[1..6]
+            .iter()
+            .map(|e| e["properties"]["percent"].clone())
+            .collect();
+        assert_eq!(percents, [25, 50, 75, 90, 100]);
+        assert_eq!(events[6]["properties"]["x"], 1);
+        assert_eq!(events[6]["properties"]["selector"], "");
+        assert_eq!(events[7]["properties"]["dwell_ms"], 1_400);
+        assert_eq!(events[8]["properties"]["service"], "battery");
+
+        // Declarative clicks off.
+        let mut e = engine(|o| o.autocapture.clicks = Some(false));
+        start(&mut e, 0);
+        drain(&mut e);
+        e.handle(
+            WallMs(1),
+            Input::Declared {
+                name: "x",
+                properties: "{}",
+            },
+        );
+        assert!(drain(&mut e).is_empty());
+    }
+
+    #[test]
+    fn shutdown_keeps_a_rage_burst_in_progress() {
+        let mut e = engine(|_| {});
+        start(&mut e, 0);
+        for t in [200, 250, 300] {
+            e.handle(WallMs(t), Input::PointerDown { x: 1, y: 2 });
+        }
+        drain(&mut e);
+        e.handle(WallMs(400), Input::Shutdown);
+        let stored: String = drain(&mut e)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => Some(value),
+                _ => None,
+            })
+            .collect();
+        assert!(stored.contains(r#""event":"rage_click""#), "{stored}");
+        assert_eq!(e.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_page_back_from_the_bfcache_is_a_new_page_view() {
+        let mut e = engine(|o| o.flush_at = Some(100.0));
+        start(&mut e, 0);
+        e.handle(WallMs(1_000), Input::Unload);
+        let first: Vec<_> = wire(&drain(&mut e)).iter().map(name).collect();
+        assert_eq!(first, ["page", "page_leave"]);
+        e.handle(WallMs(60_000), Input::Resume);
+        e.handle(WallMs(60_000), Input::Visible);
+        e.handle(WallMs(61_000), Input::Hidden);
+        let events = wire(&drain(&mut e));
+        let names: Vec<_> = events.iter().map(name).collect();
+        assert_eq!(names, ["page", "page_leave"]);
+        assert_eq!(events[1]["properties"]["engaged_ms"], 1_000);
     }
 
     #[test]

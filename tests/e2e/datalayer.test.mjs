@@ -157,40 +157,45 @@ test('allow and deny lists choose the forwarded events', async () => {
   await context.close();
 });
 
-test('mirror: page views are pushed as footfall.page_view, processed by GTM, never forwarded back', async () => {
-  const { page, errors, context } = await openPage({ gtm: 'after' });
+const pageViews = { autocapture: { pageViews: true, history: true } };
+
+test('mirror: automatic events are pushed as footfall.<name>, processed by GTM, never forwarded back', async () => {
+  const { page, errors, context } = await openPage({ gtm: 'after', opts: pageViews });
   await page.evaluate(async () => {
-    ff.page('Pricing', { plan: 'pro' });
+    history.pushState({}, '', '/tests/e2e/pages/datalayer.html?step=2');
+    ff.page('Manual', { plan: 'pro' }); // the site's own call: not mirrored
     await ff.flush();
   });
-  const mirrored = await page.evaluate(() => dataLayer.filter((e) => e.event === 'footfall.page_view' && e.name === 'Pricing'));
-  assert.equal(mirrored.length, 1);
-  const [entry] = mirrored;
-  assert.equal(entry.plan, 'pro');
-  assert.equal(entry.path, '/tests/e2e/pages/datalayer.html');
-  assert.equal(entry.title, 'dataLayer page');
-  assert.ok(entry.url.startsWith(collector.origin));
-  assert.equal(await page.evaluate(() => gtm.processed.filter((e) => e.event === 'footfall.page_view' && e.name === 'Pricing').length), 1);
+  const mirrored = await page.evaluate(() => dataLayer.filter((e) => String(e.event).startsWith('footfall.')));
+  // The first page view, the route change's page leave, the second page view.
+  assert.deepEqual(mirrored.map((e) => e.event), ['footfall.page_view', 'footfall.page_leave', 'footfall.page_view']);
+  assert.equal(mirrored[2].search, '?step=2');
+  assert.equal(typeof mirrored[1].engaged_ms, 'number', 'with the event\'s properties');
+  const [first] = mirrored;
+  assert.equal(first.path, '/tests/e2e/pages/datalayer.html');
+  assert.equal(first.title, 'dataLayer page');
+  assert.ok(first.url.startsWith(collector.origin));
+  const processed = await page.evaluate(() => gtm.processed.filter((e) => e.event === 'footfall.page_view').length);
+  assert.equal(processed, 2, 'GTM processed each mirrored push once (the first from the array, the second through its push)');
   await sleep(300);
   assert.ok(!Object.keys(counts()).some((n) => n.startsWith('footfall.')), 'footfall.* is never forwarded');
-  assert.ok(collector.events().some((e) => e.type === 'page' && e.name === 'Pricing'));
+  assert.equal(collector.events().filter((e) => e.type === 'page').length, 3);
   assert.deepEqual(errors, []);
   await context.close();
 
   // mirror off: nothing pushed; a dataLayer name of one's own.
-  const off = await openPage({ opts: { dataLayer: { forward: true, mirror: false } } });
-  await off.page.evaluate(() => ff.page('Quiet'));
+  const off = await openPage({ opts: { ...pageViews, dataLayer: { forward: true, mirror: false } } });
   assert.equal(await off.page.evaluate(() => dataLayer.some((e) => String(e.event).startsWith('footfall.'))), false);
   await off.context.close();
-  const named = await openPage({ opts: { dataLayer: { name: 'shopLayer', forward: true, mirror: true } } });
+  const named = await openPage({ opts: { ...pageViews, dataLayer: { name: 'shopLayer', forward: true, mirror: true } } });
   await named.page.evaluate(() => {
     shopLayer.push({ event: 'on_shop_layer' });
     dataLayer.push({ event: 'on_default_layer' });
-    ff.page('Named');
   });
   await arrived(['on_shop_layer']);
   assert.deepEqual(counts(), { on_shop_layer: 1 });
   assert.equal(await named.page.evaluate(() => shopLayer.filter((e) => e.event === 'footfall.page_view').length), 1);
+  assert.equal(await named.page.evaluate(() => dataLayer.some((e) => String(e.event).startsWith('footfall.'))), false);
   await named.context.close();
 });
 

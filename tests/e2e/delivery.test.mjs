@@ -127,11 +127,11 @@ test('1,000 events of 2 KB, then an immediate navigation: all arrive, on unload 
   const context = await browser.newContext();
   const { page, errors } = await open(context, collector.origin, testPage());
   await ready(page);
-  await page.evaluate(() => {
+  await page.evaluate((next) => {
     const pad = 'p'.repeat(2000);
     for (let i = 0; i < 1000; i++) ff.trackEvent('big', { i, pad });
-    location.href = '/tests/e2e/pages/basic.html?opts=%7B%7D&second=1';
-  });
+    location.href = next;
+  }, testPage() + '&second=1');
   await page.waitForURL('**second=1');
   await collector.waitFor((c) => c.deliveries().size >= 1000, 30_000, '1000 events');
   await sleep(500);
@@ -193,7 +193,7 @@ test('network blocked for the whole first page, then a second page with the netw
   assert.equal(stats.queued, 30, 'kept, not dropped');
   assert.equal(collector.requests.length, 0);
   await context.unroute('**/collect');
-  await page.goto(collector.origin + '/tests/e2e/pages/basic.html?opts=%7B%7D&second=1');
+  await page.goto(collector.origin + testPage() + '&second=1');
   await ready(page);
   await collector.waitFor((c) => c.deliveries().size >= 30, 10_000, '30 events on the second page');
   await sleep(500);

@@ -151,9 +151,14 @@ export async function open(context, origin, path) {
   return { page, errors, console: consoleLines };
 }
 
-/** URL of the basic test page with footfall options. */
+/**
+ * URL of the basic test page with footfall options. Automatic events
+ * (page views, scroll depth, page leave...) are off unless `options` sets
+ * `autocapture`: most suites count exactly the events they track;
+ * tests/e2e/signals.test.mjs turns them on.
+ */
 export function testPage(options = {}, page = 'basic.html') {
-  return `/tests/e2e/pages/${page}?opts=${encodeURIComponent(JSON.stringify(options))}`;
+  return `/tests/e2e/pages/${page}?opts=${encodeURIComponent(JSON.stringify({ autocapture: false, ...options }))}`;
 }
 
 /**

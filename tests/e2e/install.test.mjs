@@ -293,6 +293,33 @@ test('script tag: settings from data-* attributes over window.footfallSettings; 
   await context2.close();
 });
 
+test('script tag: data-autocapture turns automatic events off, all of them or some', async () => {
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
+  const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
+  for (const [name, attribute, pageViews] of [
+    ['default', '', 1],
+    ['none', 'data-autocapture="false"', 0],
+    ['only-scroll', 'data-autocapture="scrollDepth"', 0],
+    ['minus-page-views', 'data-autocapture="-pageViews"', 0],
+    ['minus-rage', 'data-autocapture="-rageClick"', 1],
+  ]) {
+    const path = page(
+      `/autocapture-${name}.html`,
+      `<script>${snippet}</script>
+       <script async src="/footfall/footfall.js" data-endpoint="/collect" data-options='{"flushAt":1}' ${attribute}></script>
+       <script>footfall.track('marker');</script>`,
+    );
+    const context = await fresh();
+    const { errors } = await open(context, collector.origin, path);
+    await collector.waitFor((c) => byName(c.events(), 'marker').length, 5000, 'marker');
+    await sleep(300);
+    const views = collector.events().filter((e) => e.type === 'page' && e.context.page.path === path);
+    assert.equal(views.length, pageViews, `${name}: automatic page views`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 test('Coming from Segment (README block): analytics.* calls work against footfall, before and after it loads', async () => {
   const block = await readmeBlock('html', 'window.analytics = footfall');
   serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js', delayMs: 300 });
@@ -443,15 +470,15 @@ test('the GTM template installs footfall from the container, and the README push
   assert.deepEqual(settings.dataLayer, { name: 'dataLayer', forward: { allow: [], deny: [] }, mirror: true });
   await p.evaluate(async () => {
     dataLayer.push({ event: 'purchase', value: 42, currency: 'EUR', 'gtm.uniqueEventId': 9 });
-    footfall.page('Pricing');
     await footfall.flush();
   });
   const purchases = byName(collector.events(), 'purchase');
   assert.deepEqual(purchases.map((e) => e.properties), [{ value: 129, currency: 'EUR' }, { value: 42, currency: 'EUR' }]);
   assert.equal(collector.events().filter((e) => e.event?.startsWith('gtm.') || e.event?.startsWith('footfall.')).length, 0);
-  const mirrored = await p.evaluate(() => dataLayer.filter((e) => e.event === 'footfall.page_view' && e.name === 'Pricing'));
-  assert.equal(mirrored.length, 1, 'page views mirrored for GTM triggers');
+  const mirrored = await p.evaluate(() => dataLayer.filter((e) => e.event === 'footfall.page_view'));
+  assert.equal(mirrored.length, 1, 'the automatic page view, mirrored for GTM triggers');
   assert.equal(mirrored[0].title, 'Script tag');
+  assert.equal(mirrored[0].path, '/gtm.html');
   assert.deepEqual(errors, []);
   await context.close();
 });
