@@ -78,8 +78,9 @@ test('the same outage with a reload in the middle: 50/50 after the reload, same 
   await collector.waitFor((c) => c.deliveries().size >= 50, 40_000, '50 events after the reload');
   await sleep(1000);
   const ids = collector.attempted();
-  assert.equal(ids.size, 50, 'the reload sent the same 50 messageIds, no new ones');
-  assertExactlyOnce(ids, 'after reload');
+  const history = collector.requests.map((r) => `${r.status}:${r.via}:${r.body?.batch?.length}`).join(' ');
+  assert.equal(ids.size, 50, `the reload sent the same 50 messageIds, no new ones (${history})`);
+  assertExactlyOnce(ids, `after reload (${history})`);
   const indexes = collector.events().map((e) => e.properties.i).sort((a, b) => a - b);
   assert.deepEqual(indexes, [...Array(50).keys()]);
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('footfall.q.'))), []);
