@@ -1,8 +1,9 @@
 // Builds the browser artefacts:
-//   pkg/  wasm-bindgen output (ES module glue, .d.ts, wasm), wasm-opt -Oz
-// and prints the gzip/brotli size of what a page loads.
+//   pkg/   wasm-bindgen output (ES module glue, .d.ts, wasm), wasm-opt -Oz
+//   dist/  the script-tag loader, the snippet, a bundled ES module (below)
+// and prints the gzip/brotli size of what a page loads (target/size.json).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +17,23 @@ run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unkno
 const raw = 'target/wasm32-unknown-unknown/release/footfall.wasm';
 const wasm = 'pkg/footfall_bg.wasm';
 if (mtime(raw) > mtime(wasm) || mtime(fileURLToPath(import.meta.url)) > mtime(wasm)) {
-  run('wasm-bindgen', ['--target', 'web', '--encode-into', 'always', '--out-dir', 'pkg', '--out-name', 'footfall', raw]);
-  minifyNames(wasm, 'pkg/footfall.js');
-  run('node_modules/.bin/wasm-opt', ['-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  try {
+    rmSync('pkg/snippets', { recursive: true, force: true });
+    run('wasm-bindgen', ['--target', 'web', '--encode-into', 'always', '--out-dir', 'pkg', '--out-name', 'footfall', raw]);
+    minifyNames(wasm, 'pkg/footfall.js');
+    run('node_modules/.bin/wasm-opt', ['-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  } catch (e) {
+    rmSync(wasm, { force: true }); // a half-built pkg/ is rebuilt next time
+    throw e;
+  }
 }
+
+// The types: wasm-bindgen declares `[Symbol.dispose]()` on classes, which
+// only compiles with TypeScript's `esnext.disposable` lib (or skipLibCheck).
+// The method stays in the JavaScript; the declaration goes, so the types
+// compile with any lib setting.
+const dts = 'pkg/footfall.d.ts';
+writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ''));
 
 /**
  * Shortens the wasm's import, export and module names (binaryen prints the
@@ -56,13 +70,31 @@ function minifyNames(wasmPath, gluePath) {
   writeFileSync(gluePath, glue);
 }
 
-// dist/: the ES module entry bundled with the glue and minified, and the
-// wasm beside it: what a page that loads footfall from a CDN fetches.
+// dist/, what pages load from a CDN or a copy of the package:
+//   footfall.js          the script-tag loader: IIFE of src/js/loader.js, the
+//                        snippet and the glue, minified (es2017: any browser
+//                        with WebAssembly parses it)
+//   footfall_bg.wasm     the wasm, fetched next to the loader
+//   footfall.snippet.js, footfall.snippet.min.js   the snippet to paste inline
+//   footfall.min.mjs     the ES module entry bundled with the glue, minified
+//                        (`import { init } from '.../footfall.min.mjs'`)
 mkdirSync('dist', { recursive: true });
-run('node_modules/.bin/esbuild', [
-  'src/js/index.js', '--bundle', '--format=esm', '--minify', '--log-level=warning', '--outfile=dist/footfall.min.mjs',
+const esbuild = (args) => run('node_modules/.bin/esbuild', [...args, '--log-level=warning']);
+esbuild(['src/js/index.js', '--bundle', '--format=esm', '--minify', '--outfile=dist/footfall.min.mjs']);
+esbuild([
+  'src/js/loader.js', '--bundle', '--format=iife', '--minify', '--target=es2017',
+  // The glue's `new URL('footfall_bg.wasm', import.meta.url)` is never
+  // reached: the loader passes the wasm's URL itself.
+  '--define:import.meta.url=undefined', '--outfile=dist/footfall.js',
 ]);
+esbuild([
+  'src/js/snippet.js', '--bundle', '--format=iife', '--target=es5', '--outfile=dist/footfall.snippet.js',
+  '--banner:js=/* footfall snippet: paste it inline, before the loader\'s <script async> (minified: footfall.snippet.min.js). */',
+]);
+esbuild(['src/js/snippet.js', '--bundle', '--format=iife', '--target=es5', '--minify', '--outfile=dist/footfall.snippet.min.js']);
 copyFileSync(wasm, 'dist/footfall_bg.wasm');
+const snippetBytes = readFileSync('dist/footfall.snippet.min.js').length;
+if (snippetBytes >= 1024) throw new Error(`the minified snippet is ${snippetBytes} bytes; it must stay under 1 KB`);
 
 /** Gzip (level 9) and brotli (max quality) sizes of a buffer. */
 export function compressedSizes(buf) {
@@ -73,18 +105,30 @@ export function compressedSizes(buf) {
   };
 }
 
-const files = { wasm: 'dist/footfall_bg.wasm', js: 'dist/footfall.min.mjs' };
-const sizes = {};
-const total = { raw: 0, gzip: 0, brotli: 0 };
-for (const [name, path] of Object.entries(files)) {
-  sizes[name] = compressedSizes(readFileSync(path));
-  for (const k of Object.keys(total)) total[k] += sizes[name][k];
+/** Sizes of each file and their total. */
+function measure(files) {
+  const sizes = {};
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  for (const [name, path] of Object.entries(files)) {
+    sizes[name] = compressedSizes(readFileSync(path));
+    for (const k of Object.keys(total)) total[k] += sizes[name][k];
+  }
+  sizes.total = total;
+  return sizes;
 }
-sizes.total = total;
+
+// target/size.json: `total` is what the script-tag path loads (loader with
+// the glue, and the wasm), the figure scripts/check-size.mjs holds to the
+// budget; `npm` is what an app bundling the ES module entry ships (its own
+// bundler minifies the glue); `snippet` is the inline snippet.
+const sizes = measure({ wasm: 'dist/footfall_bg.wasm', loader: 'dist/footfall.js' });
+sizes.npm = measure({ wasm: 'dist/footfall_bg.wasm', js: 'dist/footfall.min.mjs' });
+sizes.snippet = compressedSizes(readFileSync('dist/footfall.snippet.min.js'));
 mkdirSync('target', { recursive: true });
 writeFileSync('target/size.json', JSON.stringify(sizes, null, 2) + '\n');
 const kb = (n) => (n / 1024).toFixed(1);
 console.log(
-  `footfall: a page loads ${kb(total.gzip)} KiB gzip, ${kb(total.brotli)} KiB brotli ` +
-    `(wasm ${kb(sizes.wasm.gzip)} + js ${kb(sizes.js.gzip)} KiB gzip; ${kb(total.raw)} KiB raw)`,
+  `footfall: the script tag loads ${kb(sizes.total.gzip)} KiB gzip, ${kb(sizes.total.brotli)} KiB brotli ` +
+    `(wasm ${kb(sizes.wasm.gzip)} + loader ${kb(sizes.loader.gzip)} KiB gzip; ${kb(sizes.total.raw)} KiB raw); ` +
+    `npm: ${kb(sizes.npm.total.gzip)} KiB gzip; snippet: ${sizes.snippet.raw} bytes`,
 );

@@ -1,4 +1,5 @@
-// Fails when what a page loads from footfall (target/size.json, written by
+// Fails when what the script-tag path loads from footfall (loader with the
+// glue, and the wasm: target/size.json's total, written by
 // scripts/build.mjs) exceeds the budget in size-budget.json.
 import { readFileSync } from 'node:fs';
 

@@ -12,9 +12,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::browser::driver::Driver;
+use crate::browser::environment::prop;
 use crate::core::config::{AutocaptureOptions, Config, Options};
 use crate::core::consent::{Choice, Reach};
-use crate::core::engine::{Input, Invalid};
+use crate::core::datalayer::DataLayerOptions;
+use crate::core::engine::{CallOptions, Input, Invalid};
+use crate::core::envelope::PagePatch;
+use crate::core::time::WallMs;
 
 #[wasm_bindgen(
     inline_js = "export function argumentsPusher() { return function () { this.push(arguments); }; }
@@ -56,7 +60,10 @@ export interface FootfallOptions {
   consent?: FootfallConsentOptions;
   /** Privacy settings. */
   privacy?: FootfallPrivacyOptions;
-  /** Google Tag Manager's dataLayer: `true`, or settings. */
+  /**
+   * Google Tag Manager's dataLayer: `true` forwards pushes and mirrors
+   * automatic events on `window.dataLayer`; or settings. Default off.
+   */
   dataLayer?: boolean | FootfallDataLayerOptions;
   /** `gzip`: fetch bodies compressed by the browser (`CompressionStream`) and announced by `compression=gzip` in the URL; the collector must gunzip them. Default `none`. */
   compression?: 'gzip' | 'none';
@@ -115,6 +122,65 @@ export interface FootfallExitIntent {
   dwellMs: number;
   /** Deepest percent of the page seen. */
   maxScrollPercent: number;
+}
+
+/** Google Tag Manager settings: the dataLayer bridge and Consent Mode. */
+export interface FootfallDataLayerOptions {
+  /** Name of the dataLayer array. Default `dataLayer`. */
+  name?: string;
+  /** Push Google Consent Mode v2 `default` and `update` commands. Default false. */
+  consentMode?: boolean;
+  /**
+   * Pushes with an `event` key become `trackEvent(event, otherKeys)`, except
+   * `gtm.*` and `footfall.*`; entries pushed before footfall loaded are
+   * forwarded once. `{ allow, deny }` turns it on with filtered names (a
+   * trailing `*` matches a prefix). Default false (`dataLayer: true`: on).
+   */
+  forward?: boolean | { allow?: string[]; deny?: string[] };
+  /** Automatic events are pushed as `{ event: 'footfall.<name>', ...properties }`. Default false (`dataLayer: true`: on). */
+  mirror?: boolean;
+}
+
+/** The page a call was made on (`context.page` of the Segment Spec). */
+export interface FootfallPage {
+  url?: string;
+  path?: string;
+  search?: string;
+  title?: string;
+  referrer?: string;
+}
+
+/**
+ * Segment's per-call options: the argument after the properties.
+ * Other Segment options (`integrations`, ...) are accepted and ignored.
+ */
+export interface FootfallCallOptions {
+  /** When the call happened: a `Date`, epoch milliseconds or an ISO-8601 string. Default now. */
+  timestamp?: Date | number | string;
+  /** `context.page`: the page the call was made on, field by field over the current page. */
+  context?: { page?: FootfallPage; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** Tracking methods (Segment-compatible argument order). */
+export interface Client {
+  /**
+   * Records a custom event. Never throws: a non-string name or
+   * unserializable properties are counted in `stats().invalid` and dropped.
+   */
+  trackEvent(name: string, properties?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Alias of `trackEvent`, with Segment's name and argument order. */
+  track(name: string, properties?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Records a page view; the page's path, url, title, search and referrer are merged into its properties. */
+  page(name?: string | null, properties?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Records a page view with properties only. */
+  page(properties: FootfallProperties, options?: FootfallCallOptions): void;
+  /** Segment's `page(category, name)`: `category` is added to the properties. */
+  page(category: string, name: string, properties?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Sets the user id for this and later events and records an `identify` event with `traits`. */
+  identify(userId: string, traits?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /** Records an `identify` event with traits only, keeping the user id. */
+  identify(traits: FootfallProperties, options?: FootfallCallOptions): void;
 }
 
 /** Privacy settings. */
@@ -181,14 +247,6 @@ export interface FootfallConsentState {
   deniedBySignal: Array<'analytics' | 'marketing' | 'personalization'>;
 }
 
-/** Google Tag Manager settings. */
-export interface FootfallDataLayerOptions {
-  /** Name of the dataLayer array. Default `dataLayer`. */
-  name?: string;
-  /** Push Google Consent Mode v2 `default` and `update` commands. Default false. */
-  consentMode?: boolean;
-}
-
 /** Counters returned by `stats()`. */
 export interface FootfallStats {
   /** Events held now (waiting or in flight). */
@@ -235,96 +293,100 @@ pub fn start(
 
 #[wasm_bindgen]
 impl Client {
-    /// Records a custom event. Never throws: a non-string name or
-    /// unserializable properties are counted in `stats().invalid` and dropped.
-    #[wasm_bindgen(js_name = trackEvent)]
-    pub fn track_event(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
-    ) {
+    /// Records a custom event: `trackEvent(name, properties?, options?)`.
+    /// Never throws: a non-string name or unserializable properties are
+    /// counted in `stats().invalid` and dropped.
+    #[wasm_bindgen(js_name = trackEvent, skip_typescript)]
+    pub fn track_event(&self, name: JsValue, properties: JsValue, options: JsValue) {
         let Some(name) = name.as_string() else {
             return self.refuse(Invalid::NameNotString);
         };
         match properties_json(&properties) {
             Ok(props) => {
                 let id = self.driver.random_id();
-                self.driver.dispatch(Input::Track {
+                let call = Input::Track {
                     name: &name,
                     properties: props.as_deref(),
                     id,
-                });
+                };
+                self.call(call, &options);
             }
             Err(why) => self.refuse(why),
         }
     }
 
     /// Alias of `trackEvent`, with Segment's name and argument order.
-    pub fn track(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
-    ) {
-        self.track_event(name, properties);
+    #[wasm_bindgen(skip_typescript)]
+    pub fn track(&self, name: JsValue, properties: JsValue, options: JsValue) {
+        self.track_event(name, properties, options);
     }
 
-    /// Records a page view: `page()`, `page(name)`, `page(properties)` or
-    /// `page(name, properties)`.
-    pub fn page(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | FootfallProperties")] name: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] properties: JsValue,
-    ) {
-        let (name, properties) = match name.as_string() {
-            Some(n) => (Some(n), properties),
-            None if name.is_undefined() || name.is_null() => (None, properties),
-            None if name.is_object() && !name.is_function() => (None, name),
-            None => return self.refuse(Invalid::NameNotString),
+    /// Records a page view: `page(name?, properties?, options?)`,
+    /// `page(properties, options?)`, or Segment's
+    /// `page(category, name, properties?, options?)` (the category is added
+    /// to the properties).
+    #[wasm_bindgen(skip_typescript)]
+    pub fn page(&self, a: JsValue, b: JsValue, c: JsValue, d: JsValue) {
+        let (category, name, properties, options) = match (a.as_string(), b.as_string()) {
+            (Some(category), Some(name)) => (Some(category), Some(name), c, d),
+            (Some(name), None) => (None, Some(name), b, c),
+            (None, _) if a.is_undefined() || a.is_null() => (None, None, b, c),
+            (None, _) if Type::Object.matches(&a) => (None, None, a, b),
+            _ => return self.refuse(Invalid::NameNotString),
         };
         match properties_json(&properties) {
             Ok(props) => {
+                let props = match category {
+                    Some(category) => Some(crate::core::json::with_member(
+                        props.as_deref().unwrap_or("{}"),
+                        "category",
+                        &category,
+                    )),
+                    None => props,
+                };
                 let id = self.driver.random_id();
                 let current = self.driver.current_page();
-                self.driver.dispatch(Input::Page {
+                let call = Input::Page {
                     name: name.as_deref(),
                     properties: props.as_deref(),
                     id,
                     current: Some(&current),
-                });
+                };
+                self.call(call, &options);
             }
             Err(why) => self.refuse(why),
         }
     }
 
     /// Sets the user id for this and later events and records an `identify`
-    /// event with `traits`: `identify(userId, traits?)` or `identify(traits)`.
-    pub fn identify(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | FootfallProperties")] user_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FootfallProperties")] traits: JsValue,
-    ) {
-        let (user_id, traits) = if let Some(id) = user_id.as_string().filter(|s| !s.is_empty()) {
-            (Some(id), traits)
-        } else if let Some(n) = user_id
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 9e15)
-        {
-            let mut id = String::new();
-            crate::core::json::push_u64(&mut id, n as u64);
-            (Some(id), traits)
-        } else if user_id.is_object() && !user_id.is_function() {
-            (None, user_id)
-        } else {
-            return self.refuse(Invalid::UserIdNotString);
-        };
+    /// event with `traits`: `identify(userId, traits?, options?)` or
+    /// `identify(traits, options?)`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn identify(&self, user_id: JsValue, traits: JsValue, options: JsValue) {
+        let (user_id, traits, options) =
+            if let Some(id) = user_id.as_string().filter(|s| !s.is_empty()) {
+                (Some(id), traits, options)
+            } else if let Some(n) = user_id
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 9e15)
+            {
+                let mut id = String::new();
+                crate::core::json::push_u64(&mut id, n as u64);
+                (Some(id), traits, options)
+            } else if Type::Object.matches(&user_id) {
+                (None, user_id, traits)
+            } else {
+                return self.refuse(Invalid::UserIdNotString);
+            };
         match properties_json(&traits) {
             Ok(t) => {
                 let id = self.driver.random_id();
-                self.driver.dispatch(Input::Identify {
+                let call = Input::Identify {
                     user_id: user_id.as_deref(),
                     traits: t.as_deref(),
                     id,
-                });
+                };
+                self.call(call, &options);
             }
             Err(why) => self.refuse(why),
         }
@@ -421,6 +483,21 @@ impl Client {
     fn refuse(&self, why: Invalid) {
         self.driver.dispatch(Input::Refused(why));
     }
+
+    /// Dispatches a tracking call, with Segment's per-call `options` when
+    /// they say when or where it was made.
+    fn call(&self, call: Input, options: &JsValue) {
+        match read_call_options(options) {
+            Some((timestamp, page)) => self.driver.dispatch(Input::WithOptions {
+                call: &call,
+                options: CallOptions {
+                    timestamp,
+                    page: page.as_ref(),
+                },
+            }),
+            None => self.driver.dispatch(call),
+        }
+    }
 }
 
 impl Client {
@@ -446,6 +523,39 @@ fn properties_json(value: &JsValue) -> Result<Option<String>, Invalid> {
         None if value.is_undefined() => Ok(None),
         None => Err(Invalid::PropertiesNotObject),
     }
+}
+
+/// Segment's per-call options: `timestamp` (a `Date`, epoch ms or an
+/// ISO-8601 string) and `context.page`. `None` when they give neither (or
+/// are not an object: Segment's callback argument, for one).
+fn read_call_options(options: &JsValue) -> Option<(Option<WallMs>, Option<PagePatch>)> {
+    if !Type::Object.matches(options) {
+        return None;
+    }
+    let t = prop(options, "timestamp");
+    let ms = if let Some(n) = t.as_f64() {
+        n
+    } else if let Some(text) = t.as_string() {
+        js_sys::Date::parse(&text)
+    } else if let Some(date) = t.dyn_ref::<js_sys::Date>() {
+        date.get_time()
+    } else {
+        f64::NAN
+    };
+    let timestamp = (ms.is_finite() && ms >= 0.0).then_some(WallMs(ms as u64));
+    let page = prop(&prop(options, "context"), "page");
+    let page = Type::Object.matches(&page).then(|| {
+        let [url, path, search, title, referrer] =
+            ["url", "path", "search", "title", "referrer"].map(|key| prop(&page, key).as_string());
+        PagePatch {
+            url,
+            path,
+            search,
+            title,
+            referrer,
+        }
+    });
+    (timestamp.is_some() || page.is_some()).then_some((timestamp, page))
 }
 
 /// The JavaScript type an option must have.
@@ -559,7 +669,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
                 ("debug", Type::Bool),
                 ("privacy", Type::Object),
                 ("consent", Type::Object),
-                ("dataLayer", Type::Any),
+                ("dataLayer", Type::Switch),
                 ("compression", Type::Str),
                 ("sessionTimeoutMin", Type::Num),
                 ("attribution", Type::Object),
@@ -596,14 +706,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         )?,
         None => [None, None, None, None, None],
     };
-    let [data_layer_name, consent_mode_bridge] = match &data_layer {
-        Some(d) if Type::Object.matches(d) => {
-            read_fields(d, [("name", Type::Str), ("consentMode", Type::Bool)])?
-        }
-        Some(d) if d.as_bool().is_some() => [None, None],
-        Some(_) => return Err(type_error("dataLayer", "a boolean or an object")),
-        None => [None, None],
-    };
+    let (data_layer_name, consent_mode_bridge, data_layer) = read_data_layer(data_layer)?;
     let [autocapture] = read_fields(value, [("autocapture", Type::Switch)])?;
     let autocapture = read_autocapture(autocapture)?;
     let strings = |v: Option<JsValue>| {
@@ -641,6 +744,7 @@ fn read_options(value: &JsValue) -> Result<Options, JsError> {
         session_timeout_min: number(session_timeout_min),
         internal_domains: strings(internal_domains),
         strip_query_params: strings(strip_query_params),
+        data_layer,
         autocapture,
     })
 }
@@ -748,6 +852,49 @@ fn reach(key: &str, value: Option<JsValue>) -> Result<Option<Reach>, JsError> {
         (_, Some("all")) => Ok(Some(Reach::All)),
         _ => Err(type_error(key, "true, false, 'marketing' or 'all'")),
     }
+}
+
+/// `dataLayer` read: its `name`, its `consentMode`, and the bridge's
+/// forwarding and mirroring (`None`: off).
+type DataLayerFields = (Option<JsValue>, Option<JsValue>, Option<DataLayerOptions>);
+
+/// Reads `dataLayer`: `true`, `false` or `{ name, consentMode, forward,
+/// mirror }` with `forward` a boolean or `{ allow, deny }`.
+fn read_data_layer(value: Option<JsValue>) -> Result<DataLayerFields, JsError> {
+    let Some(value) = value else {
+        return Ok((None, None, None));
+    };
+    if let Some(on) = value.as_bool() {
+        return Ok((None, None, on.then(DataLayerOptions::on)));
+    }
+    let mut options = DataLayerOptions::default();
+    let [name, consent_mode, forward, mirror] = read_fields(
+        &value,
+        [
+            ("name", Type::Str),
+            ("consentMode", Type::Bool),
+            ("forward", Type::Switch),
+            ("mirror", Type::Bool),
+        ],
+    )?;
+    options.mirror = mirror.and_then(|v| v.as_bool());
+    if let Some(forward) = forward {
+        options.forward = Some(forward.as_bool().unwrap_or(true));
+        if forward.as_bool().is_none() {
+            let lists = read_fields(
+                &forward,
+                [("allow", Type::Strings), ("deny", Type::Strings)],
+            )?;
+            [options.allow, options.deny] = lists.map(|list| {
+                list.map(|l| l.unchecked_into::<js_sys::Array>())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|s| s.as_string())
+                    .collect()
+            });
+        }
+    }
+    Ok((name, consent_mode, Some(options)))
 }
 
 /// "footfall: option `key` must be <expected>".

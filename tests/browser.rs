@@ -128,7 +128,7 @@ fn anonymous_id_survives_a_throwing_local_storage() {
     let c = client("");
     let id = c.anonymous_id();
     record_requests();
-    c.track_event("still_works".into(), JsValue::UNDEFINED);
+    c.track_event("still_works".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     let stats = c.stats();
     js("Storage.prototype.setItem = window.__setItem;");
     assert_eq!(id.len(), 36);
@@ -148,7 +148,7 @@ fn anonymous_id_survives_a_throwing_local_storage() {
 async fn the_timer_sends_after_the_interval() {
     record_requests();
     let c = client("flushIntervalMs: 50");
-    c.track_event("timed".into(), JsValue::UNDEFINED);
+    c.track_event("timed".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     sleep(10).await;
     assert!(sent().is_empty(), "not before the interval");
     sleep(150).await;
@@ -164,7 +164,7 @@ async fn the_timer_sends_after_the_interval() {
 async fn hidden_page_beacons_the_queue() {
     record_requests();
     let c = client("");
-    c.track_event("before_hide".into(), JsValue::UNDEFINED);
+    c.track_event("before_hide".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     js(
         "Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
         document.dispatchEvent(new Event('visibilitychange'));
@@ -191,7 +191,7 @@ async fn shutdown_removes_every_listener_and_timer() {
         js("return history.pushState !== History.prototype.pushState && history.replaceState !== History.prototype.replaceState"),
         JsValue::TRUE
     );
-    c.track_event("queued".into(), JsValue::UNDEFINED);
+    c.track_event("queued".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     c.shutdown();
     assert_eq!(c.driver().listener_count(), 0);
     assert_eq!(
@@ -213,7 +213,7 @@ async fn shutdown_removes_every_listener_and_timer() {
         document.dispatchEvent(new MouseEvent('mouseout', { clientY: -5, relatedTarget: null }));
         history.pushState({}, '', location.pathname + '?after-shutdown');
         window.dispatchEvent(new PopStateEvent('popstate'));");
-    c.track_event("after".into(), JsValue::UNDEFINED);
+    c.track_event("after".into(), JsValue::UNDEFINED, JsValue::UNDEFINED);
     sleep(100).await;
     assert!(
         sent().is_empty(),
@@ -228,11 +228,19 @@ async fn shutdown_removes_every_listener_and_timer() {
 fn bad_input_never_throws() {
     record_requests();
     let c = client("");
-    c.track_event(JsValue::from(42), JsValue::UNDEFINED);
-    c.track_event("cyclic".into(), js("const o = {}; o.self = o; return o;"));
-    c.track_event("bigint".into(), js("return { n: 10n }"));
-    c.track_event("function".into(), js("return () => 1"));
-    c.track_event("ok".into(), js("return { f: () => 1, n: 1 }"));
+    c.track_event(JsValue::from(42), JsValue::UNDEFINED, JsValue::UNDEFINED);
+    c.track_event(
+        "cyclic".into(),
+        js("const o = {}; o.self = o; return o;"),
+        JsValue::UNDEFINED,
+    );
+    c.track_event("bigint".into(), js("return { n: 10n }"), JsValue::UNDEFINED);
+    c.track_event("function".into(), js("return () => 1"), JsValue::UNDEFINED);
+    c.track_event(
+        "ok".into(),
+        js("return { f: () => 1, n: 1 }"),
+        JsValue::UNDEFINED,
+    );
     let invalid = Reflect::get(&c.stats(), &"invalid".into())
         .unwrap()
         .as_f64();

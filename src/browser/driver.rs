@@ -12,6 +12,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::browser::datalayer::{self, Bridge};
 use crate::browser::dom::{self, HistoryHook, Listener};
 use crate::browser::ids::RandomPool;
 use crate::browser::storage::Storage;
@@ -64,6 +65,9 @@ pub struct Driver {
     next_ticket: Cell<u32>,
     debug: bool,
 
+    // Distribution (issue 7).
+    /// The `dataLayer.push` wrapper, while forwarding.
+    bridge: RefCell<Option<Bridge>>,
     // Behaviour signals (issue 5).
     signals: SignalGlue,
 }
@@ -140,6 +144,7 @@ impl Driver {
         let data_layer_name = config.data_layer_name.clone();
         let debug = config.debug;
         let endpoint = config.endpoint.clone();
+        let data_layer = config.data_layer.clone();
         let needs = PageSignals::needs(&config.autocapture);
         let root = window.document().map_or(JsValue::UNDEFINED, |d| {
             environment::prop(d.as_ref(), "documentElement")
@@ -190,10 +195,22 @@ impl Driver {
                     target: RefCell::new(JsValue::UNDEFINED),
                     exit_callbacks: RefCell::new(Vec::new()),
                 },
+                bridge: RefCell::new(None),
             }
         });
         driver.listen();
         driver.start_signals();
+        if data_layer.forward {
+            let bridge = Bridge::install(
+                driver.window.as_ref(),
+                &driver.data_layer_name,
+                &data_layer,
+                Rc::downgrade(&driver),
+            );
+            if let Ok(mut slot) = driver.bridge.try_borrow_mut() {
+                *slot = bridge;
+            }
+        }
         driver.settle(clock::now());
         LIVE.with(|live| live.borrow_mut().push(driver.clone()));
         driver.adopt();
@@ -407,6 +424,9 @@ impl Driver {
             Effect::Defer => {
                 let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&self.drain);
             }
+            Effect::DataLayerPush(entry) => {
+                datalayer::push_entry(self.window.as_ref(), &self.data_layer_name, &entry);
+            }
             Effect::DescribeTarget => {
                 let target = self
                     .signals
@@ -547,6 +567,9 @@ impl Driver {
         self.dispatch(Input::Shutdown);
         if let Ok(mut l) = self.listeners.try_borrow_mut() {
             l.clear();
+        }
+        if let Ok(mut bridge) = self.bridge.try_borrow_mut() {
+            bridge.take();
         }
         if let Some((_, id)) = self.timer.take() {
             self.window.clear_timeout_with_handle(id);

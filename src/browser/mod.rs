@@ -5,6 +5,7 @@
 //! effects it returns. It makes no decisions of its own.
 
 pub mod clock;
+pub mod datalayer;
 pub mod dom;
 pub mod driver;
 pub mod environment;

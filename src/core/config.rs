@@ -1,6 +1,7 @@
 //! Options as the user wrote them, resolved into a clamped [`Config`].
 
 use crate::core::consent::{Choice, Mode, Reach, Settings};
+use crate::core::datalayer::{DataLayerConfig, DataLayerOptions};
 use crate::core::exit_intent::ExitIntentSettings;
 use crate::core::rage_click::{RageClickSettings, MAX_CLICKS};
 use crate::core::scroll_depth::{Milestones, ScrollSettings};
@@ -59,6 +60,10 @@ pub struct Options {
     pub strip_query_params: Option<Vec<String>>,
     /// `autocapture`: automatic events (behaviour signals).
     pub autocapture: AutocaptureOptions,
+
+    // Distribution (issue 7).
+    /// The GTM dataLayer bridge (`dataLayer`); `None` when absent or `false`.
+    pub data_layer: Option<DataLayerOptions>,
 }
 
 /// `autocapture` as given: `true`/`false` for all, or an object whose
@@ -230,6 +235,10 @@ pub struct Config {
     /// Query parameters removed from URLs before they are sent (compared
     /// case-insensitively). At most [`MAX_LIST_ENTRIES`].
     pub strip_query_params: Vec<String>,
+
+    // Distribution (issue 7).
+    /// The GTM dataLayer bridge. Default off.
+    pub data_layer: DataLayerConfig,
 }
 
 /// Most entries kept from a list option (`internalDomains`, `stripQueryParams`).
@@ -327,6 +336,7 @@ impl Config {
             ) * 60_000,
             internal_domains: list(options.internal_domains, domain_of),
             strip_query_params: list(options.strip_query_params, |s| s.trim().to_owned()),
+            data_layer: DataLayerConfig::resolve(options.data_layer),
         })
     }
 }

@@ -6,8 +6,11 @@
 
 use crate::core::config::Config;
 use crate::core::consent::{Action, Choice, Consent, Signals, KEY_CONSENT};
+use crate::core::datalayer::mirror_entry;
 use crate::core::element::declared_name;
-use crate::core::envelope::{write_event, ContextCache, Environment, Fields, Kind, Page};
+use crate::core::envelope::{
+    write_event, ContextCache, Environment, Fields, Kind, Page, PagePatch,
+};
 use crate::core::json::{push_str, sanitize_object, Refusal, StringLimits};
 use crate::core::outbox::{BatchId, Compact, Limits, Outbox, StoreOp};
 use crate::core::page_view::RouteChange;
@@ -286,6 +289,29 @@ pub enum Input<'a> {
         /// Its `data-ff-prop-*` attributes as a JSON object.
         properties: &'a str,
     },
+
+    // Distribution (issue 7).
+    /// A `Track`, `Page` or `Identify` call with Segment's per-call
+    /// `options`: when it was made and on which page (the script-tag loader
+    /// replays calls recorded before footfall loaded this way).
+    WithOptions {
+        /// The call.
+        call: &'a Input<'a>,
+        /// Its options.
+        options: CallOptions<'a>,
+    },
+}
+
+/// Segment's per-call `options` (the argument after the properties), as far
+/// as footfall uses them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallOptions<'a> {
+    /// `options.timestamp`: when the call was made (default: now).
+    pub timestamp: Option<WallMs>,
+    /// `options.context.page`: the page it was made on, field by field over
+    /// the current page. An event whose page differs carries its own full
+    /// context (never the compact form's shared one).
+    pub page: Option<&'a PagePatch>,
 }
 
 /// What the engine asks the browser layer to do.
@@ -347,6 +373,11 @@ pub enum Effect {
         /// The state, in gtag's vocabulary.
         state: [(&'static str, bool); 7],
     },
+
+    // Distribution (issue 7).
+    /// `dataLayer.push(JSON.parse(entry))` on the configured dataLayer
+    /// (created when missing): a mirrored automatic event.
+    DataLayerPush(String),
 }
 
 /// Counters reported by `stats()`.
@@ -421,6 +452,10 @@ pub struct Engine {
     consent: Consent,
     /// Events waiting for a consent decision (opt-in), not yet serialized.
     pending: Vec<Pending>,
+
+    // Distribution (issue 7).
+    /// The options of the call being handled (see [`Input::WithOptions`]).
+    call: Option<CallOverride>,
 }
 
 /// An event tracked before the visitor decided: it is written (with the
@@ -440,6 +475,14 @@ enum PendingKind {
     Track(String),
     Page(Option<String>),
     Identify,
+}
+
+/// [`CallOptions`] resolved against the current page, held while the call
+/// is handled.
+#[derive(Debug)]
+struct CallOverride {
+    timestamp: Option<WallMs>,
+    page: Option<Page>,
 }
 
 impl Engine {
@@ -486,6 +529,7 @@ impl Engine {
             next_beat: None,
             consent,
             pending: Vec::new(),
+            call: None,
             config,
             visit,
         };
@@ -653,14 +697,22 @@ impl Engine {
                 id,
                 current,
             } => {
-                if let Some(current) = current {
-                    let current = redact_page(current.clone(), &self.config.strip_query_params);
-                    if current != self.env.page {
-                        self.env.page = current;
-                        self.rebuild_context();
+                // A per-call `context.page` (a replayed call) wins; otherwise
+                // the location at call time becomes the page when it moved.
+                let page = match self.call.as_ref().and_then(|c| c.page.clone()) {
+                    Some(page) => page,
+                    None => {
+                        if let Some(current) = current {
+                            let current =
+                                redact_page(current.clone(), &self.config.strip_query_params);
+                            if current != self.env.page {
+                                self.env.page = current;
+                                self.rebuild_context();
+                            }
+                        }
+                        self.env.page.clone()
                     }
-                }
-                let page = self.env.page.clone();
+                };
                 self.accept(now, Kind::Page(name, &page), properties, id);
             }
             Input::Identify {
@@ -849,6 +901,24 @@ impl Engine {
                     self.emit_auto(now, Kind::Track(declared_name(name)), Some(properties));
                 }
             }
+            Input::WithOptions { call, options } => {
+                let page = options.page.map(|patch| self.env.page.patched(patch));
+                self.call = Some(CallOverride {
+                    timestamp: options.timestamp,
+                    page,
+                });
+                self.handle(now, *call);
+                self.call = None;
+            }
+        }
+    }
+
+    /// Pushes an automatic event to the dataLayer, when `dataLayer.mirror`.
+    fn mirror(&mut self, kind: Kind, properties: Option<&str>) {
+        if self.config.data_layer.mirror {
+            if let Some(entry) = mirror_entry(kind, properties) {
+                self.effects.push(Effect::DataLayerPush(entry));
+            }
         }
     }
 
@@ -864,7 +934,9 @@ impl Engine {
     /// declarative clicks): a mirror to the dataLayer hooks in here.
     fn emit_auto(&mut self, now: WallMs, kind: Kind, properties: Option<&str>) {
         let id = self.next_auto_id();
-        self.accept(now, kind, properties, id);
+        if self.accept(now, kind, properties, id) {
+            self.mirror(kind, properties);
+        }
     }
 
     /// Carries out what the signals asked for, in order.
@@ -927,10 +999,12 @@ impl Engine {
     }
 
     /// Validates, serializes once and queues an event (or keeps it waiting
-    /// for a consent decision).
-    fn accept(&mut self, now: WallMs, kind: Kind, properties: Option<&str>, id: [u8; 16]) {
+    /// for a consent decision); false when refused.
+    fn accept(&mut self, now: WallMs, kind: Kind, properties: Option<&str>, id: [u8; 16]) -> bool {
         if !self.consent.tracks() {
-            return self.wait_for_consent(now, kind, properties, id);
+            // Kept for later, or dropped: not tracked now either way.
+            self.wait_for_consent(now, kind, properties, id);
+            return false;
         }
         let limits = StringLimits {
             max_chars: self.config.max_string_length,
@@ -939,9 +1013,13 @@ impl Engine {
         let sanitized = match properties.map(|raw| sanitize_object(raw, limits)) {
             None => None,
             Some(Ok(s)) => Some(s),
-            Some(Err(Refusal::NotAnObject)) => return self.refuse(Invalid::PropertiesNotObject),
+            Some(Err(Refusal::NotAnObject)) => {
+                self.refuse(Invalid::PropertiesNotObject);
+                return false;
+            }
             Some(Err(Refusal::Malformed)) => {
-                return self.refuse(Invalid::PropertiesNotSerializable)
+                self.refuse(Invalid::PropertiesNotSerializable);
+                return false;
             }
         };
         let mut truncated = sanitized.as_ref().map_or(0, |s| s.truncated);
@@ -958,7 +1036,15 @@ impl Engine {
         if self.visit.on_event(now, id) {
             self.rebuild_context();
         }
-        let mut json = String::with_capacity(self.context.as_str().len() + props.len() + 256);
+        // A call made on another page (Input::WithOptions) carries that
+        // page's full context of its own and never goes in the compact form.
+        let call = self.call.take();
+        let own_page = call
+            .as_ref()
+            .and_then(|c| c.page.as_ref())
+            .map(|page| self.context_for(page));
+        let context = own_page.as_ref().unwrap_or(&self.context);
+        let mut json = String::with_capacity(context.as_str().len() + props.len() + 256);
         let span = write_event(
             &mut json,
             &Fields {
@@ -967,17 +1053,18 @@ impl Engine {
                 message_id: id,
                 anonymous_id: &self.anonymous_id,
                 user_id: self.user_id.as_deref(),
-                timestamp: now,
-                context: &self.context,
+                timestamp: call.and_then(|c| c.timestamp).unwrap_or(now),
+                context,
                 own_context: "",
             },
         );
-        let compact = Compact {
+        let compact = own_page.is_none().then_some(Compact {
             context: self.context_id,
             cut: span.cut,
-        };
+        });
         if json.len() > self.outbox.max_event_bytes() {
-            return self.refuse(Invalid::EventTooLarge);
+            self.refuse(Invalid::EventTooLarge);
+            return false;
         }
         if self.visit.on_event_accepted() {
             // The session's first event had `start`; later ones do not.
@@ -987,12 +1074,13 @@ impl Engine {
             self.stats.truncated += truncated;
             self.log(Log::Truncated(truncated));
         }
-        let dropped = self.outbox.push(json, Some(compact), now);
+        let dropped = self.outbox.push(json, compact, now);
         if dropped > 0 {
             self.stats.dropped += dropped;
             self.log(Log::QueueFull(dropped));
         }
         self.request_drain();
+        true
     }
 
     /// Keeps an event for later while the visitor has not decided (opt-in);
@@ -1019,10 +1107,16 @@ impl Engine {
                 return self.refuse(Invalid::PropertiesNotSerializable)
             }
         };
+        // A call with options keeps its own time and page while it waits.
+        let call = self.call.take();
+        let at = call.as_ref().and_then(|c| c.timestamp).unwrap_or(now);
+        let page_now = call
+            .and_then(|c| c.page)
+            .unwrap_or_else(|| self.env.page.clone());
         let (kind, page) = match kind {
-            Kind::Track(name) => (PendingKind::Track(name.to_owned()), self.env.page.clone()),
+            Kind::Track(name) => (PendingKind::Track(name.to_owned()), page_now),
             Kind::Page(name, page) => (PendingKind::Page(name.map(str::to_owned)), page.clone()),
-            Kind::Identify => (PendingKind::Identify, self.env.page.clone()),
+            Kind::Identify => (PendingKind::Identify, page_now),
         };
         if self.pending.len() >= self.config.max_queue_events {
             let excess = self.pending.len() + 1 - self.config.max_queue_events;
@@ -1034,7 +1128,7 @@ impl Engine {
             kind,
             properties,
             id,
-            at: now,
+            at,
             page,
             user_id: self.user_id.clone(),
         });
@@ -2043,6 +2137,313 @@ mod tests {
         assert_eq!(e.stats().queued, 1);
     }
 
+    // Distribution (issue 7).
+
+    fn with_options(
+        e: &mut Engine,
+        now: u64,
+        call: Input,
+        timestamp: Option<u64>,
+        page: Option<&PagePatch>,
+    ) {
+        e.handle(
+            WallMs(now),
+            Input::WithOptions {
+                call: &call,
+                options: CallOptions {
+                    timestamp: timestamp.map(WallMs),
+                    page,
+                },
+            },
+        );
+    }
+
+    /// Every event sent (beacons answered as accepted), with a compact
+    /// batch's shared context merged into each, as collectors do.
+    fn delivered(e: &mut Engine, now: u64) -> Vec<Value> {
+        let mut out = Vec::new();
+        loop {
+            let effects = drain(e);
+            if effects.is_empty() {
+                return out;
+            }
+            for eff in effects {
+                let (body, beacon) = match &eff {
+                    Effect::Send { body, .. } => (body, None),
+                    Effect::Beacon { batch, body } => (body, Some(*batch)),
+                    _ => continue,
+                };
+                let body: Value = serde_json::from_str(body).unwrap();
+                for ev in body["batch"].as_array().unwrap() {
+                    let mut ev = ev.clone();
+                    if let Some(Value::Object(shared)) = body.get("context") {
+                        let mut merged = shared.clone();
+                        merged.extend(ev["context"].as_object().cloned().unwrap_or_default());
+                        ev["context"] = Value::Object(merged);
+                    }
+                    out.push(ev);
+                }
+                if let Some(batch) = beacon {
+                    e.handle(
+                        WallMs(now),
+                        Input::BeaconResult {
+                            batch,
+                            accepted: true,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_call_with_options_carries_its_own_time_and_page() {
+        let mut e = engine(|o| o.flush_at = Some(1.0));
+        let then = PagePatch {
+            url: Some("https://shop.example/before?x=1".into()),
+            path: Some("/before".into()),
+            search: Some("?x=1".into()),
+            title: Some("Before".into()),
+            referrer: Some("https://ref.example/".into()),
+        };
+        let call = Input::Track {
+            name: "queued",
+            properties: Some(r#"{"n":1}"#),
+            id: [1; 16],
+        };
+        with_options(
+            &mut e,
+            1_795_348_800_500,
+            call,
+            Some(1_795_348_800_000),
+            Some(&then),
+        );
+        e.handle(WallMs(1_795_348_800_500), Input::Drain);
+        let sent = sends(&drain(&mut e));
+        let ev = &sent[0].1["batch"][0];
+        assert_eq!(ev["event"], "queued");
+        assert_eq!(ev["properties"]["n"], 1);
+        assert_eq!(ev["timestamp"], "2026-11-22T12:00:00.000Z");
+        let page = &ev["context"]["page"];
+        assert_eq!(page["url"], "https://shop.example/before?x=1");
+        assert_eq!(page["path"], "/before");
+        assert_eq!(page["search"], "?x=1");
+        assert_eq!(page["title"], "Before");
+        assert_eq!(page["referrer"], "https://ref.example/");
+        assert_eq!(ev["context"]["userAgent"], "UA", "the rest of the context");
+
+        // Only the fields given are replaced; the options end with the call.
+        let title_only = PagePatch {
+            title: Some("Old title".into()),
+            ..PagePatch::default()
+        };
+        let call = Input::Track {
+            name: "a",
+            properties: None,
+            id: [2; 16],
+        };
+        with_options(&mut e, 2_000, call, None, Some(&title_only));
+        track(&mut e, 2_001, "b", None, 3);
+        e.handle(WallMs(2_001), Input::Drain);
+        let events = delivered(&mut e, 2_001);
+        assert_eq!(events[0]["context"]["page"]["title"], "Old title");
+        assert_eq!(events[0]["context"]["page"]["url"], "https://shop.example/");
+        assert_eq!(events[0]["timestamp"], "1970-01-01T00:00:02.000Z");
+        assert_eq!(events[1]["context"]["page"]["title"], "Shop");
+        assert_eq!(events[1]["timestamp"], "1970-01-01T00:00:02.001Z");
+    }
+
+    #[test]
+    fn page_and_identify_calls_take_options_too() {
+        let mut e = engine(|o| o.flush_at = Some(2.0));
+        let then = PagePatch {
+            url: Some("https://shop.example/pricing".into()),
+            path: Some("/pricing".into()),
+            title: Some("Pricing".into()),
+            ..PagePatch::default()
+        };
+        let page = Input::Page {
+            name: None,
+            properties: Some(r#"{"plan":"pro"}"#),
+            id: [1; 16],
+            current: None,
+        };
+        with_options(&mut e, 5_000, page, Some(4_000), Some(&then));
+        let identify = Input::Identify {
+            user_id: Some("u-1"),
+            traits: None,
+            id: [2; 16],
+        };
+        with_options(&mut e, 5_000, identify, Some(4_500), Some(&then));
+        e.handle(WallMs(5_000), Input::Drain);
+        let events = delivered(&mut e, 5_000);
+        assert_eq!(events[0]["type"], "page");
+        assert_eq!(
+            events[0]["properties"]["path"], "/pricing",
+            "the page of the call"
+        );
+        assert_eq!(
+            events[0]["properties"]["url"],
+            "https://shop.example/pricing"
+        );
+        assert_eq!(events[0]["properties"]["plan"], "pro");
+        assert_eq!(events[0]["context"]["page"]["title"], "Pricing");
+        assert_eq!(events[0]["timestamp"], "1970-01-01T00:00:04.000Z");
+        assert_eq!(events[1]["type"], "identify");
+        assert_eq!(events[1]["userId"], "u-1");
+        assert_eq!(events[1]["context"]["page"]["path"], "/pricing");
+        assert_eq!(events[1]["timestamp"], "1970-01-01T00:00:04.500Z");
+    }
+
+    #[test]
+    fn events_of_another_page_never_lose_their_context_in_the_compact_form() {
+        // 150 events of 600 bytes cannot all fit the unload quota in the
+        // normal form: the shared ones go compact, the replayed one with
+        // another page's context keeps its own whole.
+        let mut e = engine(|o| o.flush_at = Some(1000.0));
+        let pad = format!(r#"{{"pad":"{}"}}"#, "x".repeat(600));
+        let then = PagePatch {
+            title: Some("Before".into()),
+            ..PagePatch::default()
+        };
+        let same = PagePatch {
+            title: Some("Shop".into()),
+            ..PagePatch::default()
+        };
+        for n in 0..150u8 {
+            let call = Input::Track {
+                name: "e",
+                properties: Some(&pad),
+                id: [n; 16],
+            };
+            match n {
+                0 => with_options(&mut e, 0, call, Some(0), Some(&then)),
+                1 => with_options(&mut e, 0, call, Some(0), Some(&same)),
+                _ => e.handle(WallMs(0), call),
+            }
+        }
+        drain(&mut e);
+        e.handle(WallMs(1), Input::Unload);
+        // Every beacon, answered as accepted; the events with a compact
+        // batch's shared context merged in, as collectors do.
+        let mut bodies: Vec<Value> = Vec::new();
+        while let Some(Effect::Beacon { batch, body }) = drain(&mut e)
+            .into_iter()
+            .find(|x| matches!(x, Effect::Beacon { .. }))
+        {
+            bodies.push(serde_json::from_str(&body).unwrap());
+            e.handle(
+                WallMs(1),
+                Input::BeaconResult {
+                    batch,
+                    accepted: true,
+                },
+            );
+        }
+        assert!(
+            bodies.iter().any(|b| b.get("context").is_some()),
+            "the compact form was used"
+        );
+        let events: Vec<Value> = bodies
+            .iter()
+            .flat_map(|b| {
+                b["batch"].as_array().unwrap().iter().map(|ev| {
+                    let mut ev = ev.clone();
+                    if let Some(Value::Object(shared)) = b.get("context") {
+                        let mut merged = shared.clone();
+                        merged.extend(ev["context"].as_object().cloned().unwrap_or_default());
+                        ev["context"] = Value::Object(merged);
+                    }
+                    ev
+                })
+            })
+            .collect();
+        let first = events
+            .iter()
+            .find(|ev| ev["messageId"] == "00000000-0000-4000-8000-000000000000")
+            .expect("the replayed event left first");
+        assert_eq!(first["context"]["page"]["title"], "Before");
+        assert_eq!(first["context"]["library"]["name"], "footfall");
+        for ev in &events {
+            if ev["messageId"] != first["messageId"] {
+                assert_eq!(ev["context"]["page"]["title"], "Shop");
+                assert_eq!(ev["context"]["userAgent"], "UA");
+            }
+        }
+    }
+
+    #[test]
+    fn automatic_events_are_mirrored_to_the_data_layer_when_asked() {
+        use crate::core::datalayer::DataLayerOptions;
+        let pushes = |effects: Vec<Effect>| -> Vec<String> {
+            effects
+                .into_iter()
+                .filter_map(|eff| match eff {
+                    Effect::DataLayerPush(entry) => Some(entry),
+                    _ => None,
+                })
+                .collect()
+        };
+        let scroll = |e: &mut Engine, now: u64, scroll_y: u32| {
+            e.handle(
+                WallMs(now),
+                Input::Scroll {
+                    scroll_y,
+                    viewport_h: 600,
+                    doc_h: 2400,
+                    scrolled: true,
+                },
+            );
+        };
+        let mut e = engine(|o| o.data_layer = Some(DataLayerOptions::on()));
+        e.handle(
+            WallMs(1_000),
+            Input::Start {
+                id: [0x5a; 16],
+                touch: false,
+                visible: true,
+            },
+        );
+        assert_eq!(
+            pushes(drain(&mut e)),
+            vec![r#"{"path":"/","title":"Shop","url":"https://shop.example/","event":"footfall.page_view"}"#.to_owned()],
+            "the automatic page view"
+        );
+        scroll(&mut e, 2_000, 0);
+        drain(&mut e);
+        scroll(&mut e, 2_100, 600);
+        assert_eq!(
+            pushes(drain(&mut e)),
+            vec![r#"{"percent":50,"event":"footfall.scroll_depth"}"#.to_owned()]
+        );
+        // The site's own calls are not mirrored.
+        e.handle(
+            WallMs(3_000),
+            Input::Page {
+                name: Some("Manual"),
+                properties: None,
+                id: [1; 16],
+                current: None,
+            },
+        );
+        track(&mut e, 3_000, "custom", None, 2);
+        assert!(pushes(drain(&mut e)).is_empty());
+
+        for options in [
+            None,
+            Some(DataLayerOptions {
+                forward: Some(true),
+                mirror: Some(false),
+                ..DataLayerOptions::default()
+            }),
+        ] {
+            let mut e = engine(|o| o.data_layer = options);
+            start(&mut e, 1_000);
+            scroll(&mut e, 2_100, 1800);
+            assert!(pushes(drain(&mut e)).is_empty(), "mirror off");
+        }
+    }
+
     // Attribution, sessions and URL redaction.
 
     fn landing_engine(
@@ -2564,6 +2965,67 @@ mod tests {
         e.handle(WallMs(0), Input::Drain);
         let sent = sends(&drain(&mut e));
         assert_eq!(sent[0].1["batch"][0]["context"]["ip"], "0.0.0.0");
+    }
+
+    // Distribution (issue 7) with consent.
+
+    #[test]
+    fn a_call_with_options_waiting_for_consent_keeps_its_time_and_page() {
+        use crate::core::datalayer::DataLayerOptions;
+        let mut e = consent_engine("opt-in", None, Signals::default(), |o| {
+            o.data_layer = Some(DataLayerOptions::on());
+        });
+        drain(&mut e);
+        let then = PagePatch {
+            url: Some("https://shop.example/before".into()),
+            path: Some("/before".into()),
+            title: Some("Before".into()),
+            ..PagePatch::default()
+        };
+        let call = Input::Track {
+            name: "queued",
+            properties: None,
+            id: [1; 16],
+        };
+        with_options(&mut e, 3_000, call, Some(1_000), Some(&then));
+        let page = Input::Page {
+            name: Some("Early"),
+            properties: None,
+            id: [2; 16],
+            current: None,
+        };
+        with_options(&mut e, 3_000, page, Some(2_000), Some(&then));
+        let waiting = drain(&mut e);
+        assert!(
+            !waiting
+                .iter()
+                .any(|eff| matches!(eff, Effect::DataLayerPush(_))),
+            "nothing mirrored before consent: {waiting:?}"
+        );
+        e.handle(
+            WallMs(5_000),
+            Input::Consent {
+                choice: GRANT,
+                fresh_id: [0xbb; 16],
+            },
+        );
+        e.handle(WallMs(5_000), Input::Drain);
+        let events = delivered(&mut e, 5_000);
+        assert_eq!(events[0]["event"], "queued");
+        assert_eq!(events[0]["timestamp"], "1970-01-01T00:00:01.000Z");
+        assert_eq!(events[0]["context"]["page"]["title"], "Before");
+        assert_eq!(events[0]["context"]["page"]["path"], "/before");
+        assert_eq!(events[1]["type"], "page");
+        assert_eq!(events[1]["timestamp"], "1970-01-01T00:00:02.000Z");
+        assert_eq!(events[1]["properties"]["path"], "/before");
+        assert_eq!(
+            events[1]["context"]["page"]["url"],
+            "https://shop.example/before"
+        );
+        assert_eq!(
+            events[1]["context"]["consent"]["categoryPreferences"]["analytics"],
+            true
+        );
     }
 
     // Behaviour signals (issue 5).

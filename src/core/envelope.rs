@@ -25,6 +25,47 @@ pub struct Page {
     pub referrer: String,
 }
 
+// Per-call options (issue 7).
+
+/// Page fields given in a call's options (`options.context.page`); `None`
+/// keeps the current page's value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PagePatch {
+    /// `url`.
+    pub url: Option<String>,
+    /// `path`.
+    pub path: Option<String>,
+    /// `search`.
+    pub search: Option<String>,
+    /// `title`.
+    pub title: Option<String>,
+    /// `referrer`.
+    pub referrer: Option<String>,
+}
+
+impl Page {
+    /// This page with the fields `patch` gives replaced.
+    ///
+    /// ```
+    /// use footfall::core::envelope::{Page, PagePatch};
+    /// let now = Page { url: "https://a.example/b".into(), title: "B".into(), ..Page::default() };
+    /// let then = now.patched(&PagePatch { title: Some("A".into()), ..PagePatch::default() });
+    /// assert_eq!((then.url.as_str(), then.title.as_str()), ("https://a.example/b", "A"));
+    /// ```
+    pub fn patched(&self, patch: &PagePatch) -> Page {
+        let pick = |given: &Option<String>, current: &String| {
+            given.clone().unwrap_or_else(|| current.clone())
+        };
+        Page {
+            url: pick(&patch.url, &self.url),
+            path: pick(&patch.path, &self.path),
+            search: pick(&patch.search, &self.search),
+            title: pick(&patch.title, &self.title),
+            referrer: pick(&patch.referrer, &self.referrer),
+        }
+    }
+}
+
 /// The screen (`context.screen`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Screen {
@@ -112,7 +153,7 @@ fn push_field(out: &mut String, key: &str, value: &str) {
 
 /// Appends the page as an object: `path`, `referrer`, `search`, `title`, `url`
 /// (empty ones omitted), followed by the members of `extra` (a JSON object).
-fn push_page_object(out: &mut String, page: &Page, extra: Option<&str>) {
+pub fn push_page_object(out: &mut String, page: &Page, extra: Option<&str>) {
     out.push('{');
     let mut separator = "";
     for (key, value) in [
@@ -140,7 +181,7 @@ fn push_page_object(out: &mut String, page: &Page, extra: Option<&str>) {
 }
 
 /// The members of a JSON object text, without braces: `{"a":1}` -> `"a":1`.
-fn object_members(object: &str) -> &str {
+pub fn object_members(object: &str) -> &str {
     let t = object.trim();
     t.strip_prefix('{')
         .and_then(|t| t.strip_suffix('}'))

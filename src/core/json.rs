@@ -104,6 +104,28 @@ pub fn has_top_level_key(object: &str, key: &str) -> bool {
     false
 }
 
+/// `object` (JSON object text) with `"key":"value"` as its first member;
+/// anything else is returned unchanged (the engine refuses it later).
+///
+/// ```
+/// use footfall::core::json::with_member;
+/// assert_eq!(with_member(r#"{"a":1}"#, "category", "Docs"), r#"{"category":"Docs","a":1}"#);
+/// assert_eq!(with_member("{}", "category", "Docs"), r#"{"category":"Docs"}"#);
+/// ```
+pub fn with_member(object: &str, key: &str, value: &str) -> String {
+    let Some(rest) = object.strip_prefix('{') else {
+        return object.to_owned();
+    };
+    let mut out = String::from("{");
+    push_key(&mut out, key);
+    push_str(&mut out, value);
+    if rest != "}" {
+        out.push(',');
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A lowercase hexadecimal digit for `n & 0xf`.
 pub fn hex_digit(n: u8) -> char {
     char::from(

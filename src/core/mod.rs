@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod consent;
+pub mod datalayer;
 pub mod engine;
 pub mod envelope;
 pub mod json;

@@ -160,3 +160,32 @@ export async function open(context, origin, path) {
 export function testPage(options = {}, page = 'basic.html') {
   return `/tests/e2e/pages/${page}?opts=${encodeURIComponent(JSON.stringify({ autocapture: false, ...options }))}`;
 }
+
+/**
+ * Serves `path` on the collector's server: a file of the repository
+ * (`file`, relative to the root) or a fixed `body`, with its content type
+ * from the extension unless `type` is given, after `delayMs`, with extra
+ * `headers`. Records when each answer left in `served[path]`.
+ */
+export function serve(collector, path, { file, body, type, delayMs = 0, headers = {} }) {
+  collector.served ??= {};
+  collector.routes.set(path, async (req, res) => {
+    if (delayMs) await sleep(delayMs);
+    const data = file ? await readFile(join(root, file)) : body;
+    const contentType = type ?? TYPES[extname(file ?? path)] ?? 'application/octet-stream';
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store', ...headers });
+    res.end(data);
+    (collector.served[path] ??= []).push(Date.now());
+  });
+}
+
+/**
+ * The first fenced block of README.md in `lang` that contains `marker`
+ * (the README's copy-paste blocks are what the tests run).
+ */
+export async function readmeBlock(lang, marker) {
+  const readme = await readFile(join(root, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].filter(([, l, body]) => l === lang && body.includes(marker));
+  if (!blocks.length) throw new Error(`README.md has no ${lang} block with ${marker}`);
+  return blocks[0][2];
+}

@@ -1,0 +1,161 @@
+//! The dataLayer bridge's browser side: wraps `dataLayer.push` to forward
+//! pushes, replays the entries pushed before footfall loaded, and pushes
+//! footfall's own entries. What is forwarded, and how, is decided in
+//! [`core::datalayer`](crate::core::datalayer).
+//!
+//! Load order. GTM, when it loads, keeps the array's current `push` and
+//! replaces it with a function that calls it first, then processes the
+//! entries. footfall wraps whatever `push` is there when it starts, the same
+//! way (every argument and `this` pass through untouched):
+//!
+//! - GTM first: `push` is GTM's; footfall's wrapper forwards, then calls it.
+//! - footfall first: GTM wraps footfall's wrapper, which forwards once, then
+//!   calls `Array.prototype.push`.
+//!
+//! Either way each push is forwarded exactly once and reaches GTM exactly
+//! once. A non-enumerable marker on the array (`__footfall`) says that a
+//! bridge is active (a second one does nothing) or, after `shutdown`, how
+//! many entries were already forwarded (a later bridge replays only the
+//! rest).
+//!
+//! The wrapping itself is a few lines of JavaScript: a wrapper must see
+//! every argument and `this`, which a Rust closure does not, and the same
+//! lines in Rust cost several times their size in wasm.
+
+use std::rc::{Rc, Weak};
+
+use js_sys::Reflect;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::browser::driver::Driver;
+use crate::browser::environment::prop;
+use crate::core::datalayer::{keeps_key, DataLayerConfig};
+use crate::core::engine::Input;
+
+#[wasm_bindgen(inline_js = "const M = '__footfall';
+const layer = (w, n) => w[n] = w[n] || [];
+export function bridge(w, n, forward) {
+  const a = layer(w, n);
+  if (!Array.isArray(a) || a[M] === true || typeof a.push != 'function') return;
+  for (let i = a[M] || 0; i < a.length; i++) forward(a[i]);
+  const mark = (value) => Object.defineProperty(a, M, { value, configurable: true });
+  const previous = a.push;
+  const push = a.push = function () {
+    for (let i = 0; i < arguments.length; i++) forward(arguments[i]);
+    return previous.apply(this, arguments);
+  };
+  mark(true);
+  return () => { if (a.push === push) a.push = previous; mark(a.length); };
+}
+export function push(w, n, entry) { layer(w, n).push(JSON.parse(entry)); }
+export function members(e, keys) {
+  let o = '';
+  for (const k of keys) {
+    try {
+      const v = e[k];
+      const j = typeof v == 'function' || (v && v.nodeType > 0) ? undefined : JSON.stringify(v);
+      if (j !== undefined) o += (o ? ',' : '') + JSON.stringify(k) + ':' + j;
+    } catch (_) {}
+  }
+  return '{' + o + '}';
+}")]
+extern "C" {
+    /// Bridges `w[n]` (created when missing): calls `forward` with each
+    /// entry already there (from the marker's count on), then wraps `push`
+    /// to call it with each pushed entry before the previous `push`.
+    /// Returns the function that undoes it, or `undefined` when `w[n]` is
+    /// not an array or is bridged already.
+    #[wasm_bindgen(catch)]
+    fn bridge(window: &JsValue, name: &str, forward: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `w[n].push(JSON.parse(entry))`, `w[n]` created when missing.
+    #[wasm_bindgen(catch)]
+    fn push(window: &JsValue, name: &str, entry: &str) -> Result<(), JsValue>;
+
+    /// The JSON object of `entry`'s `keys` whose values serialize: functions,
+    /// DOM nodes, cyclic or BigInt values and throwing getters are left out.
+    #[wasm_bindgen(catch)]
+    fn members(entry: &JsValue, keys: &js_sys::Array) -> Result<String, JsValue>;
+}
+
+/// A bridged dataLayer. Dropping it (on `shutdown`) restores the previous
+/// `push` when nothing wrapped footfall's since (otherwise the wrapper stays
+/// in the chain and passes every push through) and records how many
+/// entries were seen.
+pub struct Bridge {
+    undo: js_sys::Function,
+}
+
+impl Bridge {
+    /// Bridges `window[name]`: forwards the entries already there, then
+    /// every later push, to `driver`.
+    pub fn install(
+        window: &JsValue,
+        name: &str,
+        config: &DataLayerConfig,
+        driver: Weak<Driver>,
+    ) -> Option<Bridge> {
+        let config = config.clone();
+        let forwarder = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
+            if let Some(d) = driver.upgrade().filter(|d| !d.is_stopped()) {
+                forward(&d, &config, &entry);
+            }
+        });
+        // Owned by the wrapper from now on: GTM may keep calling it after
+        // `shutdown`, when it only passes pushes through.
+        let undo = bridge(window, name, &forwarder.into_js_value()).ok()?;
+        Some(Bridge {
+            undo: undo.dyn_into().ok()?,
+        })
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        let _ = self.undo.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// `dataLayer.push(JSON.parse(entry))` on `window[name]` (created when
+/// missing), through whatever `push` is there (GTM's, once it loaded).
+/// Errors are swallowed: a tag failing inside GTM is not footfall's to
+/// report.
+pub fn push_entry(window: &JsValue, name: &str, entry: &str) {
+    let _ = push(window, name, entry);
+}
+
+/// Forwards one dataLayer entry as `trackEvent(event, otherKeys)` when the
+/// configuration says so. Keys whose value is a function, a DOM node or not
+/// serializable (cyclic, BigInt, a throwing getter) are left out; nothing
+/// here throws.
+fn forward(driver: &Rc<Driver>, config: &DataLayerConfig, entry: &JsValue) {
+    if !entry.is_object() {
+        return;
+    }
+    let Some(event) = prop(entry, "event").as_string() else {
+        return;
+    };
+    if !config.forwards(&event) {
+        return;
+    }
+    let Ok(keys) = Reflect::own_keys(entry.unchecked_ref()) else {
+        return;
+    };
+    let kept = js_sys::Array::new();
+    for key in keys.iter() {
+        if key.as_string().is_some_and(|k| keeps_key(&k)) {
+            kept.push(&key);
+        }
+    }
+    let Ok(properties) = members(entry, &kept) else {
+        return;
+    };
+    let id = driver.random_id();
+    driver.dispatch(Input::Track {
+        name: &event,
+        properties: Some(&properties),
+        id,
+    });
+}

@@ -1,0 +1,27 @@
+// Types of the ES module entry (src/js/index.js). Everything but `init` is
+// generated from the Rust side (wasm-bindgen's .d.ts and the
+// `typescript_custom_section` in src/api.rs); list new public types here.
+import type { Client, FootfallOptions } from '../../pkg/footfall.js';
+
+export type {
+  Client,
+  FootfallAttributionOptions,
+  FootfallCallOptions,
+  FootfallConsentCategories,
+  FootfallConsentOptions,
+  FootfallConsentState,
+  FootfallDataLayerOptions,
+  FootfallOptions,
+  FootfallPage,
+  FootfallPrivacyOptions,
+  FootfallProperties,
+  FootfallSignalReach,
+  FootfallStats,
+} from '../../pkg/footfall.js';
+
+/**
+ * Starts footfall. Resolves with the client; rejects with a clear message
+ * when the options are invalid or the wasm cannot load. Nothing else in the
+ * API throws.
+ */
+export function init(options: FootfallOptions): Promise<Client>;

@@ -1,0 +1,141 @@
+// footfall's script-tag loader, built to dist/footfall.js (IIFE: this file,
+// the snippet and the wasm-bindgen glue, minified). It reads its settings
+// from the data-* attributes of its own <script> tag (over
+// `window.footfallSettings`, which the GTM template sets), fetches the wasm
+// next to itself, starts footfall and replays the calls the snippet
+// recorded, in order, each with the page and time of the moment it was made.
+// Whatever fails (a blocked wasm, a CSP without 'wasm-unsafe-eval', an old
+// browser), the page never sees an error: the stub keeps accepting calls and
+// drops them, and `data-debug` says why in the console.
+import { installStub } from './stub.js';
+import load, { start } from '../../pkg/footfall.js';
+
+const w = window;
+const script = document.currentScript;
+installStub(w, document, 'footfall'); // no snippet on the page (GTM): calls made until load are kept too
+const stub = w.footfall;
+const noop = () => {};
+const isObject = (v) => v !== null && typeof v == 'object';
+const words = (v) => (v || '').split(/[\s,]+/).filter(Boolean);
+/** The `autocapture` switches, as `data-autocapture` names them. */
+const SWITCHES = ['pageViews', 'history', 'scrollDepth', 'rageClick', 'exitIntent', 'pageLeave', 'clicks'];
+
+// `stub.q`: the snippet's stub (not a loaded client); `stub.l`: a loader is at it.
+if (stub && stub.q && !stub.l) {
+  stub.l = 1;
+  let debug = false;
+  try {
+    const settings = readSettings();
+    debug = !!settings.debug;
+    load({ module_or_path: new URL('footfall_bg.wasm', script.src) }).then(() => {
+      let client;
+      try {
+        client = start(settings);
+      } catch (e) {
+        return fail(e, true); // invalid settings: always said
+      }
+      adopt(client);
+    }, (e) => fail(e, debug));
+  } catch (e) {
+    fail(e, debug);
+  }
+}
+
+/** The settings: `window.footfallSettings`, then the script tag's data-* attributes. */
+function readSettings() {
+  const s = Object.assign({}, w.footfallSettings);
+  const ds = script.dataset;
+  if (ds.options) Object.assign(s, JSON.parse(ds.options));
+  if (ds.endpoint) s.endpoint = ds.endpoint;
+  if (ds.writeKey) s.writeKey = ds.writeKey;
+  if (ds.consent) s.consent = Object.assign({}, s.consent, { mode: ds.consent });
+  if (ds.debug != null) s.debug = ds.debug != 'false';
+  if (ds.autocapture != null) s.autocapture = autocapture(ds.autocapture);
+  const layer = dataLayer(ds);
+  if (layer !== undefined) s.dataLayer = layer;
+  return s;
+}
+
+/**
+ * `data-autocapture`: `true` (the defaults), `false` (all off), names to
+ * keep only those (`pageViews scrollDepth`), or names with `-` to turn
+ * those off (`-rageClick -exitIntent`).
+ */
+function autocapture(value) {
+  const o = {};
+  const list = words(value).filter((x) => x != 'true');
+  if (list.some((x) => x[0] != '-')) for (const k of SWITCHES) o[k] = false;
+  for (const x of list) if (x != 'false') o[x.replace('-', '')] = x[0] != '-';
+  return o;
+}
+
+/**
+ * `data-data-layer`: `true` (or present: forward and mirror), `false`, or
+ * `forward` and/or `mirror`; with `data-data-layer-name`,
+ * `data-data-layer-allow` and `data-data-layer-deny` (which turn forwarding
+ * on, filtered).
+ */
+function dataLayer(ds) {
+  const v = ds.dataLayer;
+  const lists = ds.dataLayerAllow != null || ds.dataLayerDeny != null;
+  if (v == null && ds.dataLayerName == null && !lists) return;
+  if (v == 'false') return false;
+  const o = {};
+  if (v != null) {
+    const list = words(v).filter((x) => x != 'true');
+    o.forward = !list.length || list.includes('forward');
+    o.mirror = !list.length || list.includes('mirror');
+  }
+  if (ds.dataLayerName) o.name = ds.dataLayerName;
+  if (o.forward !== false && lists) o.forward = { allow: words(ds.dataLayerAllow), deny: words(ds.dataLayerDeny) };
+  return o;
+}
+
+/** footfall is up: it becomes `window.footfall`, the stub forwards to it, and the queue is replayed. */
+function adopt(client) {
+  // Segment's `ready(callback)`: called with the client, now or once loaded.
+  client.ready = (f) => {
+    try {
+      f(client);
+    } catch (_) {}
+  };
+  w.footfall = client;
+  const queue = stub.q.splice(0);
+  // The stub may be kept under another name (`window.analytics = footfall`).
+  for (const m in stub) if (typeof stub[m] == 'function') stub[m] = (...a) => (typeof client[m] == 'function' ? client[m](...a) : undefined);
+  for (const [m, args, page, time] of queue) {
+    if (typeof client[m] == 'function') {
+      try {
+        client[m](...withContext(m, args, page, time));
+      } catch (_) {}
+    }
+  }
+}
+
+/**
+ * The arguments of a recorded call with Segment's per-call options carrying
+ * the page and time of the moment it was made (options the call gave win).
+ */
+function withContext(m, args, page, time) {
+  const at =
+    m == 'trackEvent' || m == 'track' ? 2
+    : m == 'page' ? (isObject(args[0]) ? 1 : typeof args[1] == 'string' ? 3 : 2)
+    : m == 'identify' ? (isObject(args[0]) ? 1 : 2)
+    : -1;
+  if (at < 0) return args;
+  const own = isObject(args[at]) ? args[at] : {};
+  const context = isObject(own.context) ? own.context : {};
+  args = args.slice();
+  args[at] = Object.assign({}, own, {
+    timestamp: own.timestamp != null ? own.timestamp : time,
+    context: Object.assign({}, context, { page: Object.assign({}, page, context.page) }),
+  });
+  return args;
+}
+
+/** Keeps swallowing calls without keeping them; says why when asked. */
+function fail(e, say) {
+  stub.q.length = 0;
+  for (const m in stub) if (typeof stub[m] == 'function') stub[m] = noop;
+  if (say) console.warn('footfall: not loaded; calls are ignored.', (e && e.message) || e);
+}

@@ -1,0 +1,29 @@
+// The stub that the snippet (snippet.js) and the loader (loader.js) install
+// as `window.footfall` when footfall is not there yet. It records each call
+// with the page it was made on and when; the loader replays the calls in
+// order once footfall has loaded. ES5 and no dependencies: the snippet is
+// pasted inline in any page, and must stay under 1 KB minified (the build
+// checks it).
+
+/**
+ * The methods the stub records: the client's (getters answer once loaded),
+ * and Segment's `ready`, `alias` and `group` so that code written for
+ * Segment's snippet never calls a missing function (`ready` callbacks run
+ * once footfall is up; `alias` and `group` do nothing).
+ */
+var METHODS = 'trackEvent track page identify reset setConsent getConsent flush shutdown stats anonymousId sessionId onExitIntent ready alias group';
+
+export function installStub(w, d, name) {
+  var f = (w[name] = w[name] || {});
+  if (f.trackEvent) return; // loaded already, or installed twice
+  var q = (f.q = []);
+  var methods = METHODS.split(' ');
+  for (var i = 0; i < methods.length; i++) {
+    (function (m) {
+      f[m] = function () {
+        var l = w.location;
+        q.push([m, [].slice.call(arguments), { url: l.href, path: l.pathname, search: l.search, title: d.title, referrer: d.referrer }, +new Date()]);
+      };
+    })(methods[i]);
+  }
+}

@@ -1,0 +1,484 @@
+// The three installation paths, run as the README writes them: npm (a Vite
+// production build of a TypeScript app using the packed package), the
+// script tag (snippet + async loader), and the Google Tag Manager template.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCollector, launch, open, testPage, sleep, serve, readmeBlock, root } from './harness.mjs';
+
+let collector;
+let browser;
+
+before(async () => {
+  collector = await startCollector();
+  browser = await launch();
+  serve(collector, '/footfall/footfall_bg.wasm', { file: 'dist/footfall_bg.wasm' });
+});
+after(async () => {
+  await browser?.close();
+  await collector?.close();
+});
+
+async function fresh() {
+  collector.reset();
+  return browser.newContext();
+}
+
+/** A page made of `body`, served at `path` with extra response `headers`. */
+function page(path, body, headers = {}) {
+  serve(collector, path, {
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Script tag</title></head><body>\n${body}\n</body></html>`,
+    type: 'text/html; charset=utf-8',
+    headers,
+  });
+  return path;
+}
+
+const byName = (events, name) => events.filter((e) => e.event === name || (e.type !== 'track' && e.name === name));
+
+// ---------------------------------------------------------------- npm
+
+const pack = join(root, 'target', 'pack');
+const app = join(root, 'tests', 'vite-app');
+const installed = join(app, 'node_modules', 'footfall');
+
+/** `npm pack`s the package (already built) and installs the tarball into the Vite app. */
+function packAndInstall() {
+  rmSync(pack, { recursive: true, force: true });
+  mkdirSync(pack, { recursive: true });
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', pack], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const [info] = JSON.parse(out);
+  rmSync(installed, { recursive: true, force: true });
+  mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['-xzf', join(pack, info.filename), '-C', installed, '--strip-components=1']);
+  return info;
+}
+
+let packed;
+
+test('npm pack: the package holds what users need, and only that', () => {
+  packed = packAndInstall();
+  const files = packed.files.map((f) => f.path).sort();
+  const snippets = files.filter((f) => f.startsWith('pkg/snippets/'));
+  assert.ok(snippets.length >= 1 && snippets.every((f) => f.endsWith('.js')), `inline_js snippets: ${snippets}`);
+  assert.deepEqual(
+    files.filter((f) => !f.startsWith('pkg/snippets/')),
+    [
+      'README.md',
+      'dist/footfall.js',
+      'dist/footfall.min.mjs',
+      'dist/footfall.snippet.js',
+      'dist/footfall.snippet.min.js',
+      'dist/footfall_bg.wasm',
+      'gtm/footfall.tpl',
+      'package.json',
+      'pkg/footfall.d.ts',
+      'pkg/footfall.js',
+      'pkg/footfall_bg.wasm',
+      'src/js/index.d.ts',
+      'src/js/index.js',
+    ],
+  );
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+  assert.deepEqual(manifest.exports['.'], { types: './src/js/index.d.ts', default: './src/js/index.js' });
+  assert.equal(manifest.sideEffects, false);
+  assert.equal(manifest.unpkg, 'dist/footfall.js');
+  assert.equal(manifest.jsdelivr, 'dist/footfall.js');
+  assert.deepEqual(manifest.footfall, { loader: 'dist/footfall.js', snippet: 'dist/footfall.snippet.min.js' });
+  assert.match(manifest.scripts.prepack, /scripts\/build\.mjs/);
+  const snippet = readFileSync(join(installed, manifest.footfall.snippet));
+  assert.ok(snippet.length < 1024, `snippet ${snippet.length} bytes`);
+});
+
+test("tsc --noEmit passes on the typed example, against the package's types", () => {
+  assert.ok(packed, 'packed by the previous test');
+  const r = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(app, 'tsconfig.json')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('tsc fails on a misspelt option and on an option of the wrong type', () => {
+  assert.ok(packed, 'packed by the previous test');
+  const r = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(app, 'tsconfig.wrong.json')], { encoding: 'utf8' });
+  assert.notEqual(r.status, 0, 'tsc must fail');
+  const errors = (r.stdout + r.stderr).split('\n').filter((l) => /error TS\d+/.test(l));
+  // Exactly the deliberate errors, nothing else (the files must not fail for another reason).
+  assert.equal(errors.length, 2, errors.join('\n'));
+  assert.match(errors.find((l) => l.includes('option-name.ts')) ?? '', /\(4,30\): error TS(2353|2561):.*'flushAtt'/);
+  assert.match(errors.find((l) => l.includes('option-type.ts')) ?? '', /\(4,\d+\): error TS2322:.*string\[\]/);
+});
+
+test('the README npm block, built by Vite in production mode with no plugin, sends its event', async () => {
+  assert.ok(packed, 'packed by the previous test');
+  const block = await readmeBlock('js', "import { init } from 'footfall'");
+  const main = readFileSync(join(app, 'src/main.ts'), 'utf8');
+  assert.ok(
+    main.includes(block.replace("'https://collect.example.com/v1/batch'", "'/collect'").trim()),
+    'tests/vite-app/src/main.ts runs the README block (with the test collector as endpoint)',
+  );
+  const { build } = await import('vite');
+  const outDir = join(root, 'target', 'vite-app');
+  await build({ root: app, base: './', configFile: false, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const assets = readdirSync(join(outDir, 'assets'));
+  assert.ok(assets.some((f) => f.endsWith('.wasm')), `the wasm is emitted as an asset: ${assets}`);
+  assert.ok(!assets.some((f) => f.endsWith('.ts')));
+
+  const context = await fresh();
+  const { page: p, errors } = await open(context, collector.origin, '/target/vite-app/index.html');
+  await p.waitForFunction(() => document.title === 'flushed', null, { timeout: 10_000 });
+  const [event] = byName(collector.events(), 'quote_requested');
+  assert.ok(event, 'the event reached the collector');
+  assert.deepEqual(event.properties, { service: 'iphone_screen', price: 129 });
+  assert.equal(event.context.page.path, '/target/vite-app/index.html');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// ---------------------------------------------------------------- script tag
+
+const loaderDelayMs = 1000;
+
+test('script tag (README block): calls made before the loader arrives are delivered in order, each with the page and time of its moment', async () => {
+  const block = await readmeBlock('html', 'footfall.js');
+  const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8').trim();
+  assert.ok(block.includes(`<script>${snippet}</script>`), "the README's snippet is the built one");
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js', delayMs: loaderDelayMs });
+  const path = page(
+    '/script-tag.html',
+    `<script>window.t0 = Date.now();</script>\n${block}\n<script>
+      window.at = [];
+      at.push(Date.now()); footfall.trackEvent('early_1', { n: 1 });
+      document.title = 'Second title';
+      history.pushState({}, '', '?step=2');
+      at.push(Date.now()); footfall.trackEvent('early_2', { n: 2 });
+      at.push(Date.now()); footfall.page('Checkout', { step: 2 });
+      at.push(Date.now()); footfall.identify('user-7', { plan: 'pro' });
+    </script>`,
+  );
+  const context = await fresh();
+  const p = await context.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  // Not waiting for `load`: that waits for the async loader.
+  await p.goto(collector.origin + path, { waitUntil: 'domcontentloaded' });
+  // Still the stub while the loader is on its way.
+  assert.equal(await p.evaluate(() => Array.isArray(window.footfall.q) && footfall.q.length), 5);
+  await p.waitForFunction(() => typeof window.footfall.anonymousId === 'function' && !window.footfall.q && footfall.anonymousId(), null, { timeout: 10_000 });
+  await p.evaluate(async () => {
+    footfall.trackEvent('after_load');
+    await footfall.flush();
+  });
+  const [loaderServedAt] = collector.served['/footfall/footfall.js'];
+  const at = await p.evaluate(() => window.at);
+  const t0 = await p.evaluate(() => window.t0);
+
+  const events = collector.events();
+  const mine = events.filter((e) => ['price_checked', 'early_1', 'early_2', 'after_load'].includes(e.event) || (e.type === 'page' && e.name === 'Checkout') || e.type === 'identify');
+  assert.deepEqual(
+    mine.map((e) => e.event ?? `${e.type}:${e.name ?? ''}`),
+    ['price_checked', 'early_1', 'early_2', 'page:Checkout', 'identify:', 'after_load'],
+    'each once, in the order of the calls',
+  );
+  const [priceChecked, early1, early2, checkout, identify, afterLoad] = mine;
+  const url = collector.origin + path;
+  for (const e of [priceChecked, early1]) {
+    assert.equal(e.context.page.url, url);
+    assert.equal(e.context.page.title, 'Script tag');
+    assert.equal(e.context.page.search, undefined, 'empty fields omitted');
+  }
+  for (const e of [early2, checkout, identify]) {
+    assert.equal(e.context.page.url, url + '?step=2');
+    assert.equal(e.context.page.search, '?step=2');
+    assert.equal(e.context.page.path, path);
+    assert.equal(e.context.page.title, 'Second title');
+  }
+  assert.equal(checkout.properties.url, url + '?step=2', "a page call's properties describe its page");
+  assert.equal(checkout.properties.title, 'Second title');
+  assert.equal(checkout.properties.step, 2);
+  assert.equal(identify.userId, 'user-7');
+  assert.equal(afterLoad.userId, 'user-7', 'the replayed identify applies to later events');
+  assert.equal(afterLoad.context.page.title, 'Second title');
+  // Each event carries the time of its call, before the loader was even sent.
+  const stamps = [priceChecked, early1, early2, checkout, identify].map((e) => Date.parse(e.timestamp));
+  assert.ok(stamps[0] >= t0 && stamps[0] <= at[0], 'price_checked at its call');
+  at.forEach((t, i) => assert.ok(Math.abs(stamps[i + 1] - t) <= 2, `call ${i + 1}: ${stamps[i + 1]} vs ${t}`));
+  assert.ok(stamps.every((s) => s < loaderServedAt), 'stamped before the loader arrived');
+  assert.ok(Date.parse(afterLoad.timestamp) >= loaderServedAt);
+  assert.equal(new Set(mine.map((e) => e.messageId)).size, mine.length);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+for (const [what, setup] of [
+  ['a blocked .wasm request', (p) => p.route('**/footfall_bg.wasm', (r) => r.abort('blockedbyclient'))],
+  ["a Content-Security-Policy without 'wasm-unsafe-eval'", null],
+]) {
+  test(`script tag, ${what}: no error reaches the page, calls keep being accepted (and debug says why)`, async () => {
+    serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
+    const csp = setup ? {} : { 'content-security-policy': "script-src 'self' 'unsafe-inline'" };
+    for (const debug of [true, false]) {
+      const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
+      const path = page(
+        `/blocked-${debug}.html`,
+        `<script>${snippet}</script>
+         <script async src="/footfall/footfall.js" data-endpoint="/collect" data-options='{"flushAt":1}' ${debug ? 'data-debug' : ''}></script>
+         <script>footfall.trackEvent('before', { n: 1 }); window.analytics = footfall;</script>`,
+        csp,
+      );
+      const context = await fresh();
+      const p = await context.newPage();
+      const errors = [];
+      const warnings = [];
+      p.on('pageerror', (e) => errors.push(String(e)));
+      p.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+      if (setup) await setup(p);
+      await p.goto(collector.origin + path);
+      await p.waitForFunction(() => window.footfall.q && window.footfall.q.length === 0, null, { timeout: 10_000 });
+      const result = await p.evaluate(() => {
+        for (let i = 0; i < 1000; i++) footfall.trackEvent('after', { i });
+        analytics.track('via_alias');
+        footfall.page();
+        footfall.identify('u');
+        return [footfall.q.length, footfall.stats() === undefined, footfall.flush() === undefined];
+      });
+      assert.deepEqual(result, [0, true, true], 'accepted and dropped, none kept');
+      await sleep(300);
+      assert.deepEqual(errors, []);
+      assert.ok(!collector.requests.some((r) => r.raw.includes(path)), 'nothing sent from this page');
+      if (debug) assert.ok(warnings.some((w) => w.startsWith('footfall: not loaded; calls are ignored.')), warnings.join('\n'));
+      else assert.ok(!warnings.some((w) => w.startsWith('footfall')), warnings.join('\n'));
+      await context.close();
+    }
+  });
+}
+
+test('script tag: settings from data-* attributes over window.footfallSettings; invalid ones are said, not thrown', async () => {
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
+  const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
+  const path = page(
+    '/attributes.html',
+    `<script>window.footfallSettings = { endpoint: '/nowhere', flushAt: 50, writeKey: 'FROM_SETTINGS' };
+       window.dataLayer = [{ event: 'purchase', value: 5 }, { event: 'debug_tick' }];</script>
+     <script>${snippet}</script>
+     <script async src="/footfall/footfall.js" data-endpoint="/collect" data-options='{"flushAt":1}'
+       data-data-layer="forward" data-data-layer-deny="debug_*" data-autocapture="-rageClick"></script>
+     <script>dataLayer.push({ event: 'signup', plan: 'pro' });</script>`,
+  );
+  const context = await fresh();
+  const { page: p, errors } = await open(context, collector.origin, path);
+  await collector.waitFor((c) => byName(c.events(), 'purchase').length && byName(c.events(), 'signup').length, 5000, 'forwarded pushes');
+  await sleep(200);
+  const events = collector.events();
+  assert.equal(byName(events, 'purchase').length, 1);
+  assert.deepEqual(byName(events, 'signup')[0].properties, { plan: 'pro' });
+  assert.equal(byName(events, 'debug_tick').length, 0, 'denied by data-data-layer-deny');
+  assert.equal(collector.requests[0].body.writeKey, 'FROM_SETTINGS', 'window.footfallSettings read, data-endpoint over it');
+  assert.equal(await p.evaluate(() => dataLayer.some((e) => e.event && e.event.startsWith('footfall.'))), false, 'data-data-layer="forward": no mirror');
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // No endpoint at all: a warning, never an error.
+  const bad = page('/no-endpoint.html', `<script>${snippet}</script><script async src="/footfall/footfall.js"></script><script>footfall.track('x');</script>`);
+  const context2 = await fresh();
+  const p2 = await context2.newPage();
+  const warnings = [];
+  const errors2 = [];
+  p2.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  p2.on('pageerror', (e) => errors2.push(String(e)));
+  await p2.goto(collector.origin + bad);
+  await p2.waitForFunction(() => window.footfall.q && window.footfall.q.length === 0);
+  assert.ok(warnings.some((w) => w.includes('footfall: not loaded') && w.includes('`endpoint` is required')), warnings.join('\n'));
+  assert.deepEqual(errors2, []);
+  await context2.close();
+});
+
+test('script tag: data-autocapture turns automatic events off, all of them or some', async () => {
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
+  const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
+  for (const [name, attribute, pageViews] of [
+    ['default', '', 1],
+    ['none', 'data-autocapture="false"', 0],
+    ['only-scroll', 'data-autocapture="scrollDepth"', 0],
+    ['minus-page-views', 'data-autocapture="-pageViews"', 0],
+    ['minus-rage', 'data-autocapture="-rageClick"', 1],
+  ]) {
+    const path = page(
+      `/autocapture-${name}.html`,
+      `<script>${snippet}</script>
+       <script async src="/footfall/footfall.js" data-endpoint="/collect" data-options='{"flushAt":1}' ${attribute}></script>
+       <script>footfall.track('marker');</script>`,
+    );
+    const context = await fresh();
+    const { errors } = await open(context, collector.origin, path);
+    await collector.waitFor((c) => byName(c.events(), 'marker').length, 5000, 'marker');
+    await sleep(300);
+    const views = collector.events().filter((e) => e.type === 'page' && e.context.page.path === path);
+    assert.equal(views.length, pageViews, `${name}: automatic page views`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('Coming from Segment (README block): analytics.* calls work against footfall, before and after it loads', async () => {
+  const block = await readmeBlock('html', 'window.analytics = footfall');
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js', delayMs: 300 });
+  const path = page('/segment.html', block.replace('console.log(', 'window.readyWith = (').replace("'footfall is up'", "'up'"));
+  const context = await fresh();
+  const { page: p, errors } = await open(context, collector.origin, path);
+  await p.waitForFunction(() => window.readyWith === 'up', null, { timeout: 10_000 });
+  await p.evaluate(async () => {
+    analytics.track('Order Completed', { total: 30 });
+    analytics.alias('ignored');
+    analytics.group('ignored');
+    await analytics.flush();
+  });
+  const events = collector.events();
+  const identify = events.find((e) => e.type === 'identify');
+  assert.equal(identify.userId, 'user-42');
+  assert.deepEqual(identify.traits, { plan: 'pro' });
+  const signedUp = byName(events, 'Signed Up');
+  assert.equal(signedUp.length, 1);
+  assert.deepEqual(signedUp[0].properties, { plan: 'pro' });
+  assert.equal(signedUp[0].userId, 'user-42');
+  const docs = events.filter((e) => e.type === 'page' && e.name === 'Getting Started');
+  assert.equal(docs.length, 1);
+  assert.equal(docs[0].properties.category, 'Docs');
+  assert.equal(byName(events, 'Order Completed').length, 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("per-call options: Segment's timestamp and context.page, in any accepted form", async () => {
+  const context = await fresh();
+  const { page: p, errors } = await open(context, collector.origin, testPage({ flushAt: 100 }));
+  await p.waitForFunction(() => window.ffReady);
+  await p.evaluate(async () => {
+    ff.track('iso', {}, { timestamp: '2026-01-02T03:04:05.678Z' });
+    ff.track('date', {}, { timestamp: new Date(Date.UTC(2025, 0, 1)) });
+    ff.track('number', {}, { timestamp: 1_700_000_000_000, integrations: { All: false } });
+    ff.track('invalid', {}, { timestamp: 'not a date' });
+    ff.track('callback', {}, () => {});
+    ff.trackEvent('page_override', { a: 1 }, { context: { page: { title: 'Then', path: '/then' } } });
+    ff.page({ plan: 'pro' }, { timestamp: 0 });
+    ff.identify({ plan: 'team' }, { context: { page: { url: 'https://elsewhere.example/' } } });
+    await ff.flush();
+  });
+  const events = collector.events();
+  const get = (name) => byName(events, name)[0];
+  assert.equal(get('iso').timestamp, '2026-01-02T03:04:05.678Z');
+  assert.equal(get('date').timestamp, '2025-01-01T00:00:00.000Z');
+  assert.equal(get('number').timestamp, '2023-11-14T22:13:20.000Z');
+  for (const name of ['invalid', 'callback']) assert.ok(Math.abs(Date.parse(get(name).timestamp) - Date.now()) < 60_000, `${name}: now`);
+  const override = get('page_override');
+  assert.equal(override.context.page.title, 'Then');
+  assert.equal(override.context.page.path, '/then');
+  assert.equal(override.context.page.url, collector.origin + testPage({ flushAt: 100 }), 'fields not given stay');
+  assert.equal(override.context.userAgent.length > 0, true, 'the rest of the context');
+  const pageEvent = events.find((e) => e.type === 'page' && e.properties.plan === 'pro');
+  assert.equal(pageEvent.timestamp, '1970-01-01T00:00:00.000Z');
+  const identify = events.find((e) => e.type === 'identify');
+  assert.deepEqual(identify.traits, { plan: 'team' });
+  assert.equal(identify.context.page.url, 'https://elsewhere.example/');
+  assert.equal(await p.evaluate(() => ff.stats().invalid), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// ---------------------------------------------------------------- Google Tag Manager
+
+/** The sections of a GTM template file. */
+function templateSections(text) {
+  const sections = {};
+  const parts = text.split(/^___([A-Z_]+)___\n/m);
+  for (let i = 1; i < parts.length; i += 2) sections[parts[i]] = parts[i + 1].trim();
+  return sections;
+}
+
+/** Whether a GTM inject_script URL pattern (`*` any run of characters) allows `url`. */
+const allows = (pattern, url) => new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.?+^$(){}|[\]\\/]/g, '\\$&')).join('.*') + '$').test(url);
+
+test('the GTM template installs footfall from the container, and the README push is forwarded', async () => {
+  const tpl = templateSections(readFileSync(join(root, 'gtm/footfall.tpl'), 'utf8'));
+  for (const s of ['INFO', 'TEMPLATE_PARAMETERS', 'SANDBOXED_JS_FOR_WEB_TEMPLATE', 'WEB_PERMISSIONS', 'TESTS']) assert.ok(tpl[s], s);
+  const info = JSON.parse(tpl.INFO);
+  assert.equal(info.type, 'TAG');
+  const params = JSON.parse(tpl.TEMPLATE_PARAMETERS).flatMap((p) => (p.type === 'GROUP' ? p.subParams : [p]));
+  const permissions = JSON.parse(tpl.WEB_PERMISSIONS);
+  const code = tpl.SANDBOXED_JS_FOR_WEB_TEMPLATE;
+
+  // Permissions cover what the code requires, and only sandboxed APIs are used.
+  const required = [...code.matchAll(/require\('(\w+)'\)/g)].map((m) => m[1]).sort();
+  assert.deepEqual(required, ['injectScript', 'logToConsole', 'setInWindow']);
+  const permission = (id) => permissions.find((p) => p.instance.key.publicId === id);
+  assert.ok(permission('logging'));
+  const globals = permission('access_globals').instance.param[0].value.listItem.map((i) => i.mapValue.map((v) => v.string ?? v.boolean));
+  assert.deepEqual(globals, [['footfallSettings', true, true, false]], 'setInWindow with override needs read and write');
+  const urls = permission('inject_script').instance.param[0].value.listItem.map((i) => i.string);
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+  const loaderParam = params.find((p) => p.name === 'loaderUrl');
+  assert.equal(loaderParam.defaultValue, `https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js`, "the default loader is this version's");
+  assert.ok(urls.some((u) => allows(u, loaderParam.defaultValue)), 'the default loader URL is allowed');
+  assert.ok(!/\b(window|document|new |this)\b/.test(code.replace(/\/\/.*$/gm, '')), 'sandboxed JavaScript: no globals, no new, no this');
+
+  // Run the template's code the way GTM does, with the sandboxed APIs it uses,
+  // on a page with a container's dataLayer; the CDN is served locally.
+  const data = Object.fromEntries(params.filter((p) => 'defaultValue' in p).map((p) => [p.name, p.defaultValue]));
+  data.endpoint = collector.origin + '/collect';
+  data.writeKey = 'WK';
+  const path = page(
+    '/gtm.html',
+    `<script>window.dataLayer = window.dataLayer || []; dataLayer.push({ 'gtm.start': Date.now(), event: 'gtm.js' });</script>`,
+  );
+  const context = await fresh();
+  await context.route(`https://cdn.jsdelivr.net/npm/footfall@${version}/dist/**`, (route) => {
+    const file = new URL(route.request().url()).pathname.split('/').pop();
+    route.fulfill({ path: join(root, 'dist', file), contentType: file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' });
+  });
+  const { page: p, errors } = await open(context, collector.origin, path);
+  const readmePush = await readmeBlock('js', "dataLayer.push({ event: 'purchase'");
+  await p.evaluate(
+    ({ code, data, readmePush }) =>
+      new Promise((resolve) => {
+        const api = {
+          injectScript(url, onSuccess, onFailure, cacheToken) {
+            const s = document.createElement('script');
+            s.src = url;
+            s.async = true;
+            s.dataset.cacheToken = cacheToken;
+            s.onload = onSuccess;
+            s.onerror = onFailure;
+            document.head.append(s);
+          },
+          setInWindow(key, value, override) {
+            if (override || !(key in window)) window[key] = JSON.parse(JSON.stringify(value));
+            return true;
+          },
+          logToConsole: (...a) => console.log(...a),
+        };
+        window.tagResult = 'pending';
+        const template = new Function('data', 'require', code);
+        template({ ...data, gtmOnSuccess: () => resolve((window.tagResult = 'success')), gtmOnFailure: () => resolve((window.tagResult = 'failure')) }, (name) => api[name]);
+        new Function(readmePush)(); // pushed while footfall loads
+      }),
+    { code, data, readmePush },
+  );
+  assert.equal(await p.evaluate(() => window.tagResult), 'success');
+  await p.waitForFunction(() => typeof window.footfall.anonymousId === 'function', null, { timeout: 10_000 });
+  const settings = await p.evaluate(() => window.footfallSettings);
+  assert.equal(settings.endpoint, data.endpoint);
+  assert.deepEqual(settings.dataLayer, { name: 'dataLayer', forward: { allow: [], deny: [] }, mirror: true });
+  await p.evaluate(async () => {
+    dataLayer.push({ event: 'purchase', value: 42, currency: 'EUR', 'gtm.uniqueEventId': 9 });
+    await footfall.flush();
+  });
+  const purchases = byName(collector.events(), 'purchase');
+  assert.deepEqual(purchases.map((e) => e.properties), [{ value: 129, currency: 'EUR' }, { value: 42, currency: 'EUR' }]);
+  assert.equal(collector.events().filter((e) => e.event?.startsWith('gtm.') || e.event?.startsWith('footfall.')).length, 0);
+  const mirrored = await p.evaluate(() => dataLayer.filter((e) => e.event === 'footfall.page_view'));
+  assert.equal(mirrored.length, 1, 'the automatic page view, mirrored for GTM triggers');
+  assert.equal(mirrored[0].title, 'Script tag');
+  assert.equal(mirrored[0].path, '/gtm.html');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
