@@ -212,7 +212,11 @@ impl Driver {
             }
         }
         driver.settle(clock::now());
-        LIVE.with(|live| live.borrow_mut().push(driver.clone()));
+        let _ = LIVE.try_with(|live| {
+            if let Ok(mut live) = live.try_borrow_mut() {
+                live.push(driver.clone());
+            }
+        });
         driver.adopt();
         Ok(driver)
     }
@@ -575,7 +579,7 @@ impl Driver {
             self.window.clear_timeout_with_handle(id);
         }
         self.stop_signals();
-        LIVE.with(|live| {
+        let _ = LIVE.try_with(|live| {
             if let Ok(mut live) = live.try_borrow_mut() {
                 live.retain(|d| !Rc::ptr_eq(d, self));
             }
