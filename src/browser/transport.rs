@@ -25,11 +25,21 @@ pub fn fetch(
         Closure::once_into_js(
             move |value: JsValue| match value.dyn_into::<web_sys::Response>() {
                 Ok(response) => {
+                    let status = response.status();
                     let retry_after = response.headers().get("retry-after").ok().flatten();
-                    // A keepalive response body that is never read keeps counting
-                    // against the page's keepalive quota: read it.
-                    let _ = response.array_buffer();
-                    done(response.status(), retry_after);
+                    // A keepalive request counts against the page's quota
+                    // until its response body has been read: read it, and
+                    // answer only then, so that the bytes the core frees
+                    // are free in the browser too (an unload beacon sized
+                    // on an early answer would be refused).
+                    match response.array_buffer() {
+                        Ok(read) => {
+                            let answer =
+                                Closure::once_into_js(move |_: JsValue| done(status, retry_after));
+                            then_both(&read, &answer);
+                        }
+                        Err(_) => done(status, retry_after),
+                    }
                 }
                 Err(_) => done(0, None),
             },

@@ -110,6 +110,28 @@ test('200 events tracked, then the tab closed at once, fetches still in flight: 
   await context.close();
 });
 
+test('a burst, the first answers\' bodies still arriving, then the tab closed: all 200 arrive', async () => {
+  // The browser counts a keepalive request against its quota until the
+  // response body has been read, not just until the status arrived: an SDK
+  // that frees the bytes on the status sends more fetches, and the unload
+  // beacons then find the quota full.
+  const context = await fresh();
+  collector.respond = () => ({ status: 200, bodyDelayMs: 800 });
+  const { page, errors } = await open(context, collector.origin, testPage());
+  await page.waitForFunction(() => window.ffReady);
+  await page.evaluate(() => {
+    for (let i = 0; i < 200; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
+  });
+  await sleep(200);
+  await page.close();
+  await collector.waitFor((c) => c.deliveries().size >= 200, 5000, '200 events').catch(() => {});
+  const deliveries = collector.deliveries();
+  assert.equal(deliveries.size, 200, `delivered ${deliveries.size}/200 via ${collector.requests.map((r) => r.via + ':' + r.body?.batch?.length)}`);
+  assert.ok([...deliveries.values()].every((n) => n === 1), 'no duplicates');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('bad input never reaches the page as an exception; valid events around it arrive', async () => {
   const context = await fresh();
   const { page, errors, console: logs } = await open(context, collector.origin, testPage({ debug: true, flushAt: 100 }));

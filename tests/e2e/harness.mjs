@@ -96,6 +96,12 @@ export async function startCollector() {
       if (answer.hang) return; // never answer
       if (answer.delayMs) await sleep(answer.delayMs);
       res.writeHead(answer.status, answer.headers ?? {});
+      if (answer.bodyDelayMs) {
+        // Headers now, the body later: the page sees the status at once.
+        res.flushHeaders();
+        await sleep(answer.bodyDelayMs);
+        return res.end('ok');
+      }
       return res.end();
     }
     const path = normalize(join(root, decodeURIComponent(url.pathname)));
