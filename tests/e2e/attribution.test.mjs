@@ -1,20 +1,13 @@
 // Attribution on the wire: campaign, click ids, referrer, channel and the
 // session, across page loads; redacted URLs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch, testPage } from './harness.mjs';
+import { useBrowser, testPage } from './harness.mjs';
 
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await collector?.close();
-});
+useBrowser((c, b) => ([collector, browser] = [c, b]));
 
 async function fresh() {
   collector.requests.length = 0;

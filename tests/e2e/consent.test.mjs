@@ -1,20 +1,13 @@
 // Consent and privacy in a real browser: nothing before consent, GPC,
 // Google Consent Mode v2, cookieless mode, PII redaction.
-import { test, before, after, beforeEach } from 'node:test';
+import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch, open, testPage, sleep } from './harness.mjs';
+import { useBrowser, open, testPage, sleep } from './harness.mjs';
 
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await collector?.close();
-});
+useBrowser((c, b) => ([collector, browser] = [c, b]));
 beforeEach(() => collector.reset());
 
 const OPT_IN = { consent: { mode: 'opt-in' }, flushAt: 1 };

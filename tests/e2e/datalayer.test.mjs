@@ -1,20 +1,13 @@
 // The Google Tag Manager dataLayer bridge: forwarding exactly once whatever
 // the load order, filtering, mirroring, and never breaking the page or GTM.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch, open, sleep } from './harness.mjs';
+import { useBrowser, open, sleep } from './harness.mjs';
 
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await collector?.close();
-});
+useBrowser((c, b) => ([collector, browser] = [c, b]));
 
 /** Opens tests/e2e/pages/datalayer.html with footfall options and GTM's place. */
 async function openPage({ opts = {}, gtm = '' } = {}) {

@@ -1,20 +1,13 @@
 // Delivery under injected faults: every event reaches the collector exactly
 // once (counted by messageId), none missing.
-import { test, before, after, beforeEach } from 'node:test';
+import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch, open, testPage, sleep } from './harness.mjs';
+import { useBrowser, open, testPage, sleep } from './harness.mjs';
 
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await collector?.close();
-});
+useBrowser((c, b) => ([collector, browser] = [c, b]));
 beforeEach(() => collector.reset());
 
 /** Asserts that exactly `ids` were delivered, each once. */

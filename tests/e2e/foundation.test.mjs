@@ -1,19 +1,12 @@
 // The first events on the wire: shape, unload delivery, bad input.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch, open, testPage, sleep } from './harness.mjs';
+import { useBrowser, open, testPage, sleep } from './harness.mjs';
 
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await collector?.close();
-});
+useBrowser((c, b) => ([collector, browser] = [c, b]));
 
 async function fresh() {
   collector.requests.length = 0;
@@ -94,20 +87,7 @@ test('200 events tracked, then the page navigated away at once: all 200 arrive',
 test('200 events tracked, then the tab closed at once, fetches still in flight: all 200 arrive', async () => {
   // A slow collector keeps the first fetches unanswered when the tab closes:
   // their bytes still hold the keepalive quota, the worst case for the beacons.
-  const context = await fresh();
-  collector.respond = () => ({ status: 200, delayMs: 400 });
-  const { page, errors } = await open(context, collector.origin, testPage());
-  await page.waitForFunction(() => window.ffReady);
-  await page.evaluate(() => {
-    for (let i = 0; i < 200; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
-  });
-  await page.close();
-  await collector.waitFor((c) => c.deliveries().size >= 200, 5000, '200 events').catch(() => {});
-  const deliveries = collector.deliveries();
-  assert.equal(deliveries.size, 200, `delivered ${deliveries.size}/200 via ${collector.requests.map((r) => r.via + ':' + r.body?.batch?.length)}`);
-  assert.ok([...deliveries.values()].every((n) => n === 1), 'no duplicates');
-  assert.deepEqual(errors, []);
-  await context.close();
+  await closeMidBurst({ status: 200, delayMs: 400 }, 0);
 });
 
 test('a burst, the first answers\' bodies still arriving, then the tab closed: all 200 arrive', async () => {
@@ -115,14 +95,22 @@ test('a burst, the first answers\' bodies still arriving, then the tab closed: a
   // response body has been read, not just until the status arrived: an SDK
   // that frees the bytes on the status sends more fetches, and the unload
   // beacons then find the quota full.
+  await closeMidBurst({ status: 200, bodyDelayMs: 800 }, 200);
+});
+
+/**
+ * Tracks 200 events, waits `waitMs`, closes the tab, and expects each event
+ * exactly once at a collector answering `answer`.
+ */
+async function closeMidBurst(answer, waitMs) {
   const context = await fresh();
-  collector.respond = () => ({ status: 200, bodyDelayMs: 800 });
+  collector.respond = () => answer;
   const { page, errors } = await open(context, collector.origin, testPage());
   await page.waitForFunction(() => window.ffReady);
   await page.evaluate(() => {
     for (let i = 0; i < 200; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
   });
-  await sleep(200);
+  if (waitMs) await sleep(waitMs);
   await page.close();
   await collector.waitFor((c) => c.deliveries().size >= 200, 5000, '200 events').catch(() => {});
   const deliveries = collector.deliveries();
@@ -130,7 +118,7 @@ test('a burst, the first answers\' bodies still arriving, then the tab closed: a
   assert.ok([...deliveries.values()].every((n) => n === 1), 'no duplicates');
   assert.deepEqual(errors, []);
   await context.close();
-});
+}
 
 test('bad input never reaches the page as an exception; valid events around it arrive', async () => {
   const context = await fresh();

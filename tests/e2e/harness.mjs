@@ -7,6 +7,7 @@ import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { gunzipSync } from 'node:zlib';
+import { before, after } from 'node:test';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -138,6 +139,24 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Launches Debian's Chromium, headless. */
+/**
+ * Starts a collector and Chromium before a test file's tests and stops both
+ * after them; `ready(collector, browser)` receives them.
+ */
+export function useBrowser(ready) {
+  let collector;
+  let browser;
+  before(async () => {
+    collector = await startCollector();
+    browser = await launch();
+    ready(collector, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await collector?.close();
+  });
+}
+
 export async function launch() {
   const executablePath = process.env.CHROMIUM || execFileSync('sh', ['-c', 'command -v chromium']).toString().trim();
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });

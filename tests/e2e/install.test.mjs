@@ -1,24 +1,19 @@
 // The three installation paths, run as the README writes them: npm (a Vite
 // production build of a TypeScript app using the packed package), the
 // script tag (snippet + async loader), and the Google Tag Manager template.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCollector, launch, open, testPage, sleep, serve, readmeBlock, root } from './harness.mjs';
+import { useBrowser, open, testPage, sleep, serve, readmeBlock, root } from './harness.mjs';
 
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
+useBrowser((c, b) => {
+  [collector, browser] = [c, b];
   serve(collector, '/footfall/footfall_bg.wasm', { file: 'dist/footfall_bg.wasm' });
-});
-after(async () => {
-  await browser?.close();
-  await collector?.close();
 });
 
 async function fresh() {

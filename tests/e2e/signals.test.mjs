@@ -1,21 +1,14 @@
 // Behaviour signals with real input in headless Chromium: page views (SPA
 // too), scroll depth, rage clicks, exit intent, page leave, declarative clicks.
 // Each signal fires exactly as specified, and only then.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launch, open, testPage, sleep } from './harness.mjs';
+import { useBrowser, open, testPage, sleep } from './harness.mjs';
 
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await collector?.close();
-});
+useBrowser((c, b) => ([collector, browser] = [c, b]));
 
 /** A fresh browser context (its own storage) and an empty collector. */
 async function fresh(contextOptions = {}) {
