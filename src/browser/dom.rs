@@ -1,5 +1,15 @@
-//! Event listeners that remove themselves when dropped (gloo's pattern).
+//! Event listeners that remove themselves when dropped (gloo's pattern),
+//! the history hook, and what the behaviour signals read from the DOM.
+//! Everything here reads; `core` decides.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
+use crate::browser::environment::prop;
+use crate::core::element::{
+    join_selector, selector_step, DeclaredProperties, EVENT_ATTRIBUTE, EVENT_SELECTOR,
+    MAX_SELECTOR_STEPS, MAX_TEXT_BYTES,
+};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -21,9 +31,29 @@ impl Listener {
         kind: &'static str,
         f: impl FnMut(JsValue) + 'static,
     ) -> Listener {
+        Listener::passive(target, kind, f, false)
+    }
+
+    /// Like [`Listener::new`], in the capture phase: the page's own handlers
+    /// cannot hide the event with `stopPropagation`.
+    pub fn capture(
+        target: &web_sys::EventTarget,
+        kind: &'static str,
+        f: impl FnMut(JsValue) + 'static,
+    ) -> Listener {
+        Listener::passive(target, kind, f, true)
+    }
+
+    fn passive(
+        target: &web_sys::EventTarget,
+        kind: &'static str,
+        f: impl FnMut(JsValue) + 'static,
+        capture: bool,
+    ) -> Listener {
         let callback = Closure::<dyn FnMut(JsValue)>::new(f);
         let options = web_sys::AddEventListenerOptions::new();
         options.set_passive(true);
+        options.set_capture(capture);
         let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
             kind,
             callback.as_ref().unchecked_ref(),
@@ -33,7 +63,7 @@ impl Listener {
             target: target.clone(),
             kind,
             callback,
-            capture: false,
+            capture,
         }
     }
 }
@@ -45,44 +75,6 @@ impl Drop for Listener {
             self.callback.as_ref().unchecked_ref(),
             self.capture,
         );
-    }
-}
-
-// Behaviour signals (issue 5): capture listeners, the history hook, and what
-// the signals read from the DOM. Everything here reads; `core` decides.
-
-use std::cell::Cell;
-use std::rc::Rc;
-
-use crate::browser::environment::prop;
-use crate::core::element::{
-    join_selector, selector_step, DeclaredProperties, EVENT_ATTRIBUTE, EVENT_SELECTOR,
-    MAX_SELECTOR_STEPS, MAX_TEXT_BYTES,
-};
-
-impl Listener {
-    /// Like [`Listener::new`], in the capture phase: the page's own handlers
-    /// cannot hide the event with `stopPropagation`.
-    pub fn capture(
-        target: &web_sys::EventTarget,
-        kind: &'static str,
-        f: impl FnMut(JsValue) + 'static,
-    ) -> Listener {
-        let callback = Closure::<dyn FnMut(JsValue)>::new(f);
-        let options = web_sys::AddEventListenerOptions::new();
-        options.set_passive(true);
-        options.set_capture(true);
-        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
-            kind,
-            callback.as_ref().unchecked_ref(),
-            &options,
-        );
-        Listener {
-            target: target.clone(),
-            kind,
-            callback,
-            capture: true,
-        }
     }
 }
 

@@ -293,8 +293,16 @@ impl Consent {
     /// Appends `"consent":{"categoryPreferences":{...}}` (Segment's consent
     /// convention) for the context.
     pub fn push_context(&self, out: &mut String) {
+        out.push_str("\"consent\":{\"categoryPreferences\":");
+        self.push_categories(out);
+        out.push('}');
+    }
+
+    /// Appends the categories in force as a JSON object:
+    /// `{"necessary":true,"analytics":...,"marketing":...,"personalization":...}`.
+    fn push_categories(&self, out: &mut String) {
         let c = self.effective();
-        out.push_str("\"consent\":{\"categoryPreferences\":{\"necessary\":true");
+        out.push_str("{\"necessary\":true");
         for (key, granted) in [
             ("analytics", c.analytics),
             ("marketing", c.marketing),
@@ -304,23 +312,13 @@ impl Consent {
             push_key(out, key);
             out.push_str(if granted { "true" } else { "false" });
         }
-        out.push_str("}}");
+        out.push('}');
     }
 
     /// Properties of the `consent_updated` event: the categories in force.
     pub fn properties(&self) -> String {
-        let c = self.effective();
-        let mut out = String::from("{\"necessary\":true");
-        for (key, granted) in [
-            ("analytics", c.analytics),
-            ("marketing", c.marketing),
-            ("personalization", c.personalization),
-        ] {
-            out.push(',');
-            push_key(&mut out, key);
-            out.push_str(if granted { "true" } else { "false" });
-        }
-        out.push('}');
+        let mut out = String::new();
+        self.push_categories(&mut out);
         out
     }
 
@@ -343,18 +341,8 @@ impl Consent {
     /// the visitor decided, the policy version, the mode and the signals.
     pub fn describe(&self) -> String {
         let mut out = String::from("{\"categories\":");
-        let c = self.effective();
-        out.push_str("{\"necessary\":true");
-        for (key, granted) in [
-            ("analytics", c.analytics),
-            ("marketing", c.marketing),
-            ("personalization", c.personalization),
-        ] {
-            out.push(',');
-            push_key(&mut out, key);
-            out.push_str(if granted { "true" } else { "false" });
-        }
-        out.push_str("},\"decided\":");
+        self.push_categories(&mut out);
+        out.push_str(",\"decided\":");
         out.push_str(if self.decision.is_some() {
             "true"
         } else {
