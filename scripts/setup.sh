@@ -5,10 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# Chromium and ChromeDriver from Debian (browser tests, e2e tests, benchmarks).
+# The three engines from Debian: Chromium and ChromeDriver (browser tests,
+# e2e tests, benchmarks), Firefox ESR (driven over WebDriver BiDi, no
+# geckodriver), WebKitGTK's WebDriver with its MiniBrowser, and the X server
+# MiniBrowser needs (it has no headless mode).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from apt"
   sudo=""

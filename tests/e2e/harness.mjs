@@ -1,5 +1,8 @@
 // Shared end-to-end harness: a static server + collector on 127.0.0.1, and
-// Debian's Chromium driven by playwright-core.
+// the browsers: Debian's Chromium driven by playwright-core (`useBrowser`,
+// Chromium-only suites), or any of the three engines through the small
+// driver abstraction of engines.mjs (`forEachEngine`, suites that must hold
+// in Chromium, Firefox and WebKit).
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
@@ -7,7 +10,25 @@ import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { gunzipSync } from 'node:zlib';
-import { before, after } from 'node:test';
+import { before, after, describe } from 'node:test';
+import { ENGINES, CHROMIUM_ARGS, launchEngine } from './engines.mjs';
+
+export { ENGINES, CHROMIUM_ARGS };
+
+/**
+ * Injected at the top of every HTML page the test server serves from the
+ * repository: records uncaught errors, unhandled rejections and
+ * `console.error`/`console.warn` lines in `window.__ffErrors` and
+ * `window.__ffWarnings`, since WebKit's driver reports none of them.
+ */
+const RECORDER = `<script>(function(){var e=window.__ffErrors=[],w=window.__ffWarnings=[];addEventListener('error',function(v){e.push(String(v.message||v))});addEventListener('unhandledrejection',function(v){var r=v.reason;e.push('unhandled rejection: '+String(r&&r.stack||r))});var c=console.error,k=console.warn,j=function(a){return[].map.call(a,function(x){return typeof x=='string'?x:String(x)}).join(' ')};console.error=function(){e.push('console.error: '+j(arguments));return c.apply(this,arguments)};console.warn=function(){w.push(j(arguments));return k.apply(this,arguments)}})()</script>`;
+
+/** `html` with the recorder and `scripts` (source texts) first in its head. */
+function inject(html, scripts) {
+  const head = RECORDER + scripts.map((s) => `<script>${s}</script>`).join('');
+  const m = /<head[^>]*>/i.exec(html) ?? /<!doctype[^>]*>/i.exec(html);
+  return m ? html.slice(0, m.index + m[0].length) + head + html.slice(m.index + m[0].length) : head + html;
+}
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -36,6 +57,12 @@ export async function startCollector() {
     /** Extra routes: path -> (req, res) handler. */
     routes: new Map(),
     /**
+     * Scripts (source text) run first in every HTML page served from the
+     * repository, in every engine: the engine-independent `addInitScript`.
+     * Emptied by `reset()`.
+     */
+    initScripts: [],
+    /**
      * Events of every request that was answered 2xx, with the batch-level
      * `context` (compact form) merged into each, as Segment-compatible
      * collectors do.
@@ -49,6 +76,7 @@ export async function startCollector() {
     reset() {
       this.requests.length = 0;
       this.respond = null;
+      this.initScripts = [];
     },
     /** Every messageId that reached the collector, answered or not. */
     attempted() {
@@ -95,6 +123,7 @@ export async function startCollector() {
       record.status = answer.status;
       collector.requests.push(record);
       if (answer.hang) return; // never answer
+      if (answer.destroy) return req.socket.destroy(); // a network error
       if (answer.delayMs) await sleep(answer.delayMs);
       res.writeHead(answer.status, answer.headers ?? {});
       if (answer.bodyDelayMs) {
@@ -111,8 +140,10 @@ export async function startCollector() {
       return res.end();
     }
     try {
-      const data = await readFile(path.endsWith('/') ? join(path, 'index.html') : path);
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      const file = path.endsWith('/') ? join(path, 'index.html') : path;
+      let data = await readFile(file);
+      if (extname(file) === '.html') data = inject(data.toString('utf8'), collector.initScripts);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(data);
     } catch {
       res.writeHead(404);
@@ -127,18 +158,50 @@ export async function startCollector() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The Chromium flags every launch uses (root, closed network). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+/**
+ * Declares the suite `body(get)` once per engine of `ENGINES`, as
+ * `describe(engine)`: a collector and that engine are started before its
+ * tests and stopped after them (one browser at a time). `get()` returns
+ * `{ collector, browser, engine }` inside the tests.
+ */
+export function forEachEngine(body) {
+  for (const engine of ENGINES) {
+    describe(engine, () => {
+      const state = { engine };
+      before(async () => {
+        state.collector = await startCollector();
+        state.browser = await launchEngine(engine);
+      });
+      after(async () => {
+        await state.browser?.close();
+        await state.collector?.close();
+      });
+      body(() => state, engine);
+    });
+  }
+}
 
-/** Launches Debian's Chromium, headless. */
+/**
+ * Declares the suite `body(get)` as `describe(name)` run in Chromium alone,
+ * through playwright-core (for what only its API can do: going offline,
+ * intercepting requests). `get()` returns `{ collector, browser }` (a
+ * playwright Browser).
+ */
+export function chromiumOnly(name, body) {
+  describe(name, () => {
+    const state = {};
+    before(async () => {
+      state.collector = await startCollector();
+      state.browser = await launch();
+    });
+    after(async () => {
+      await state.browser?.close();
+      await state.collector?.close();
+    });
+    body(() => state);
+  });
+}
+
 /**
  * Starts a collector and Chromium before a test file's tests and stops both
  * after them; `ready(collector, browser)` receives them.
@@ -196,8 +259,9 @@ export function serve(collector, path, { file, body, type, delayMs = 0, headers 
   collector.served ??= {};
   collector.routes.set(path, async (req, res) => {
     if (delayMs) await sleep(delayMs);
-    const data = file ? await readFile(join(root, file)) : body;
+    let data = file ? await readFile(join(root, file)) : body;
     const contentType = type ?? TYPES[extname(file ?? path)] ?? 'application/octet-stream';
+    if (contentType.startsWith('text/html')) data = inject(String(data), collector.initScripts);
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store', ...headers });
     res.end(data);
     (collector.served[path] ??= []).push(Date.now());
