@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect, JSON};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -22,7 +22,9 @@ use crate::core::time::WallMs;
 
 #[wasm_bindgen(
     inline_js = "export function argumentsPusher() { return function () { this.push(arguments); }; }
-export function gzipper() { return typeof CompressionStream == 'function' ? (t) => new Response(new Blob([t]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer() : undefined; }"
+const J = JSON, S = J.stringify, P = J.parse;
+export function stringify(v) { try { return S.call(J, v); } catch (e) { return null; } }
+export function parse(t) { try { return P.call(J, t); } catch (e) { return null; } }"
 )]
 extern "C" {
     /// A function that pushes its `arguments` object onto `this`: what
@@ -30,10 +32,13 @@ extern "C" {
     #[wasm_bindgen(js_name = argumentsPusher)]
     fn arguments_pusher() -> js_sys::Function;
 
-    /// A function gzipping a string to a promised `ArrayBuffer` with the
-    /// browser's `CompressionStream`, or `undefined` where there is none.
-    #[wasm_bindgen(js_name = gzipper)]
-    fn gzipper() -> JsValue;
+    /// `JSON.stringify(value)` as captured at load: a string, `undefined`
+    /// (functions, symbols), or `null` when it threw (cycles, BigInt, a
+    /// throwing `toJSON` or getter).
+    fn stringify(value: &JsValue) -> JsValue;
+
+    /// `JSON.parse(text)` as captured at load (`null` when it threw).
+    fn parse(text: &str) -> JsValue;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -282,12 +287,7 @@ pub fn start(
 ) -> Result<Client, JsError> {
     let options = read_options(&options)?;
     let config = Config::resolve(options).map_err(|e| JsError::new(e.as_str()))?;
-    let gzip = if config.gzip {
-        gzipper().dyn_into::<js_sys::Function>().ok()
-    } else {
-        None
-    };
-    let driver = Driver::start(config, arguments_pusher(), gzip).map_err(JsError::new)?;
+    let driver = Driver::start(config, arguments_pusher()).map_err(JsError::new)?;
     Ok(Client { driver })
 }
 
@@ -395,7 +395,7 @@ impl Client {
     /// Forgets the user id and starts a new anonymous id (on logout).
     pub fn reset(&self) {
         let fresh_id = self.driver.random_id();
-        self.driver.dispatch(Input::Reset { fresh_id });
+        self.driver.call(Input::Reset { fresh_id });
     }
 
     /// Sends everything queued now; resolves when the collector answered (or
@@ -458,14 +458,14 @@ impl Client {
         }
         let choice = read_choice(&categories);
         let fresh_id = self.driver.random_id();
-        self.driver.dispatch(Input::Consent { choice, fresh_id });
+        self.driver.call(Input::Consent { choice, fresh_id });
     }
 
     /// The categories in force, whether and when the visitor decided, the
     /// policy version, the mode and the browser signals.
     #[wasm_bindgen(js_name = getConsent, unchecked_return_type = "FootfallConsentState")]
     pub fn get_consent(&self) -> JsValue {
-        JSON::parse(&self.driver.consent_json()).unwrap_or(JsValue::NULL)
+        parse(&self.driver.consent_json())
     }
 
     /// The anonymous id events carry.
@@ -481,21 +481,21 @@ impl Client {
     }
 
     fn refuse(&self, why: Invalid) {
-        self.driver.dispatch(Input::Refused(why));
+        self.driver.call(Input::Refused(why));
     }
 
     /// Dispatches a tracking call, with Segment's per-call `options` when
     /// they say when or where it was made.
     fn call(&self, call: Input, options: &JsValue) {
         match read_call_options(options) {
-            Some((timestamp, page)) => self.driver.dispatch(Input::WithOptions {
+            Some((timestamp, page)) => self.driver.call(Input::WithOptions {
                 call: &call,
                 options: CallOptions {
                     timestamp,
                     page: page.as_ref(),
                 },
             }),
-            None => self.driver.dispatch(call),
+            None => self.driver.call(call),
         }
     }
 }
@@ -512,10 +512,11 @@ impl Client {
 /// and inspects the value only when that gives no string, so the common case
 /// costs two calls into JavaScript.
 fn properties_json(value: &JsValue) -> Result<Option<String>, Invalid> {
-    let Ok(json) = JSON::stringify(value) else {
+    let json = stringify(value);
+    if json.is_null() {
         return Err(Invalid::PropertiesNotSerializable);
-    };
-    match JsValue::from(json).as_string() {
+    }
+    match json.as_string() {
         // The engine refuses what is not an object ("[1]", "42", ...).
         Some(text) if text != "null" => Ok(Some(text)),
         Some(_) => Ok(None),

@@ -34,12 +34,13 @@ use crate::browser::environment::prop;
 use crate::core::datalayer::{keeps_key, DataLayerConfig};
 use crate::core::engine::Input;
 
-#[wasm_bindgen(inline_js = "const M = '__footfall';
-const layer = (w, n) => w[n] = w[n] || [];
+#[wasm_bindgen(inline_js = "const M = '__footfall', J = JSON, S = J.stringify, P = J.parse, MAX = 1000;
+const layer = (w, n) => (w[n] === undefined ? (w[n] = []) : w[n]);
 export function bridge(w, n, forward) {
   const a = layer(w, n);
   if (!Array.isArray(a) || a[M] === true || typeof a.push != 'function') return;
-  for (let i = a[M] || 0; i < a.length; i++) forward(a[i]);
+  const from = +a[M] || 0, to = Math.min(a.length >>> 0, from + MAX);
+  for (let i = from; i < to; i++) forward(a[i]);
   const mark = (value) => Object.defineProperty(a, M, { value, configurable: true });
   const previous = a.push;
   const push = a.push = function () {
@@ -49,28 +50,30 @@ export function bridge(w, n, forward) {
   mark(true);
   return () => { if (a.push === push) a.push = previous; mark(a.length); };
 }
-export function push(w, n, entry) { layer(w, n).push(JSON.parse(entry)); }
+export function push(w, n, entry) { const a = layer(w, n); if (a && typeof a.push == 'function') a.push(P.call(J, entry)); }
 export function members(e, keys) {
   let o = '';
   for (const k of keys) {
     try {
       const v = e[k];
-      const j = typeof v == 'function' || (v && v.nodeType > 0) ? undefined : JSON.stringify(v);
-      if (j !== undefined) o += (o ? ',' : '') + JSON.stringify(k) + ':' + j;
+      const j = typeof v == 'function' || (v && v.nodeType > 0) ? undefined : S.call(J, v);
+      if (j !== undefined) o += (o ? ',' : '') + S.call(J, k) + ':' + j;
     } catch (_) {}
   }
   return '{' + o + '}';
 }")]
 extern "C" {
-    /// Bridges `w[n]` (created when missing): calls `forward` with each
-    /// entry already there (from the marker's count on), then wraps `push`
+    /// Bridges `w[n]` (created when missing, never replaced): calls
+    /// `forward` with each entry already there (from the marker's count on,
+    /// at most 1,000: a page's `length` cannot make it loop), then wraps `push`
     /// to call it with each pushed entry before the previous `push`.
     /// Returns the function that undoes it, or `undefined` when `w[n]` is
     /// not an array or is bridged already.
     #[wasm_bindgen(catch)]
     fn bridge(window: &JsValue, name: &str, forward: &JsValue) -> Result<JsValue, JsValue>;
 
-    /// `w[n].push(JSON.parse(entry))`, `w[n]` created when missing.
+    /// `w[n].push(JSON.parse(entry))`, `w[n]` created when missing; nothing
+    /// when it is something without a `push`.
     #[wasm_bindgen(catch)]
     fn push(window: &JsValue, name: &str, entry: &str) -> Result<(), JsValue>;
 
@@ -153,7 +156,7 @@ fn forward(driver: &Rc<Driver>, config: &DataLayerConfig, entry: &JsValue) {
         return;
     };
     let id = driver.random_id();
-    driver.dispatch(Input::Track {
+    driver.call(Input::Track {
         name: &event,
         properties: Some(&properties),
         id,

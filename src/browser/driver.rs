@@ -20,7 +20,7 @@ use crate::browser::{clock, environment, transport};
 use crate::core::config::Config;
 use crate::core::consent::{Signals, KEY_CONSENT};
 use crate::core::engine::{Boot, Effect, Engine, Input, Stats, KEY_ANONYMOUS_ID, KEY_USER_ID};
-use crate::core::json::hex_digit;
+use crate::core::outbox::BatchId;
 use crate::core::page_view::RouteChange;
 use crate::core::session::{SessionBoot, KEY_FIRST_TOUCH, KEY_LAST_TOUCH, KEY_SESSION};
 use crate::core::signals::{Needs, PageSignals};
@@ -31,6 +31,13 @@ thread_local! {
     /// by `init` still tracks: the driver lives here until `shutdown`.
     static LIVE: RefCell<Vec<Rc<Driver>>> = const { RefCell::new(Vec::new()) };
 }
+
+/// Most stored segments read in one adoption (a segment holds up to a
+/// batch of events; the outbox keeps `maxQueueEvents` at most anyway).
+const MAX_ADOPTED_SEGMENTS: usize = 256;
+
+/// Longest time a `flush()` promise stays pending.
+const FLUSH_DEADLINE_MS: u32 = 10_000;
 
 /// How long the adoption lock is held after its storage writes.
 const ADOPT_SETTLE_MS: i32 = 50;
@@ -50,10 +57,22 @@ pub struct Driver {
     /// Pushes its `arguments` onto `this` (for gtag-style dataLayer pushes).
     push_arguments: js_sys::Function,
     data_layer_name: String,
-    /// Gzips a body (the `compression: 'gzip'` option, where supported).
-    gzip: Option<js_sys::Function>,
+    /// Gzip fetch bodies (the `compression: 'gzip'` option, where supported).
+    gzip: bool,
+    /// The beacon being sent: set just before `sendBeacon`, cleared when it
+    /// returned. Still set at the next callback means the browser ended the
+    /// listener inside the call (Firefox, closing a tab).
+    beaconing: Cell<Option<BatchId>>,
     endpoint: String,
     random: RefCell<RandomPool>,
+    /// Effects taken from the engine, not yet carried out (see `settle`).
+    pending: RefCell<std::collections::VecDeque<Effect>>,
+    /// The `pagehide` listener is running; still set at the next callback
+    /// means the browser ended it midway (see `recover`).
+    in_unload: Cell<bool>,
+    /// The storage write under way in the `pagehide` listener: the one the
+    /// browser may have ended it in, done again by `recover`.
+    unload_write: RefCell<Option<Effect>>,
     /// The armed `setTimeout`: its deadline and id.
     timer: Cell<Option<(WallMs, i32)>>,
     /// The timer callback, created once: it delivers [`Input::Tick`].
@@ -99,7 +118,6 @@ impl Driver {
     pub fn start(
         config: Config,
         push_arguments: js_sys::Function,
-        gzip: Option<js_sys::Function>,
     ) -> Result<Rc<Driver>, &'static str> {
         let window = web_sys::window().ok_or(NO_WINDOW)?;
         let storage = if config.cookieless {
@@ -120,7 +138,7 @@ impl Driver {
         let mut random = RandomPool::new();
         let anonymous_id = storage.get(KEY_ANONYMOUS_ID);
         let user_id = storage.get(KEY_USER_ID);
-        let tab = tab_id(random.take16());
+        let tab = crate::core::tabs::tab_id(random.take16());
         let session = storage.get(KEY_SESSION);
         let first_touch = storage.get(KEY_FIRST_TOUCH);
         let last_touch = storage.get(KEY_LAST_TOUCH);
@@ -142,6 +160,7 @@ impl Driver {
             },
         };
         let data_layer_name = config.data_layer_name.clone();
+        let gzip = config.gzip;
         let debug = config.debug;
         let endpoint = config.endpoint.clone();
         let data_layer = config.data_layer.clone();
@@ -162,19 +181,23 @@ impl Driver {
                 push_arguments,
                 data_layer_name,
                 gzip,
+                beaconing: Cell::new(None),
                 endpoint,
                 random: RefCell::new(random),
+                pending: RefCell::new(std::collections::VecDeque::new()),
+                in_unload: Cell::new(false),
+                unload_write: RefCell::new(None),
                 timer: Cell::new(None),
                 tick: Closure::new(move |_| {
                     if let Some(d) = on_tick.upgrade() {
                         d.timer.set(None);
-                        d.dispatch(Input::Tick);
+                        d.call(Input::Tick);
                     }
                 }),
                 listeners: RefCell::new(Vec::new()),
                 drain: Closure::new(move |_| {
                     if let Some(d) = weak.upgrade() {
-                        d.dispatch(Input::Drain);
+                        d.call(Input::Drain);
                     }
                 }),
                 flushes: RefCell::new(Vec::new()),
@@ -185,6 +208,7 @@ impl Driver {
                     root,
                     frame: Closure::new(move |_| {
                         if let Some(d) = on_frame.upgrade() {
+                            d.recover();
                             d.measure();
                         }
                     }),
@@ -257,6 +281,18 @@ impl Driver {
         }
     }
 
+    /// Adopts in `ms` milliseconds.
+    fn adopt_later(self: &Rc<Self>, ms: u32) {
+        let weak = Rc::downgrade(self);
+        let later = Closure::once_into_js(move || {
+            if let Some(d) = weak.upgrade() {
+                d.recover();
+                d.adopt();
+            }
+        });
+        transport::later(&later, ms);
+    }
+
     /// Reads the orphaned outboxes (the engine decides which) and hands
     /// their records to the engine.
     fn adopt_now(self: &Rc<Self>) {
@@ -275,16 +311,20 @@ impl Driver {
         if orphans.is_empty() {
             return;
         }
+        // Bounded: what is left stays an orphan for a later page.
         let mut values = Vec::new();
         for tab in &orphans {
             for key in crate::core::tabs::segments_of(tab, &keys) {
+                if values.len() >= MAX_ADOPTED_SEGMENTS {
+                    break;
+                }
                 if let Some(value) = self.storage.get(key) {
                     values.push((key, value));
                 }
             }
         }
         let segments: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.dispatch(Input::Adopt {
+        self.call(Input::Adopt {
             tabs: &orphans,
             segments: &segments,
         });
@@ -299,16 +339,20 @@ impl Driver {
         }
     }
 
-    /// `window[dataLayerName]`, created as an array when missing.
-    fn data_layer(&self) -> JsValue {
+    /// `window[dataLayerName]`, created as an array when missing; never
+    /// replaced: a value that is not an object is left alone (`None`).
+    fn data_layer(&self) -> Option<JsValue> {
         let name = JsValue::from_str(&self.data_layer_name);
         let layer = js_sys::Reflect::get(&self.window, &name).unwrap_or(JsValue::UNDEFINED);
-        if js_sys::Array::is_array(&layer) || layer.is_object() {
-            return layer;
+        if layer.is_object() {
+            return Some(layer);
+        }
+        if !layer.is_undefined() {
+            return None;
         }
         let array: JsValue = js_sys::Array::new().into();
         let _ = js_sys::Reflect::set(&self.window, &name, &array);
-        array
+        Some(array)
     }
 
     /// The page as the location says now.
@@ -332,6 +376,14 @@ impl Driver {
             .unwrap_or_default()
     }
 
+    /// Feeds one input from a callback of the page or the browser (a
+    /// listener, a timer, an API call): picks up after a listener the
+    /// browser ended midway, then dispatches.
+    pub fn call(self: &Rc<Self>, input: Input) {
+        self.recover();
+        self.dispatch(input);
+    }
+
     /// Feeds one input to the engine and carries out what it asks.
     pub fn dispatch(self: &Rc<Self>, input: Input) {
         let now = clock::now();
@@ -344,14 +396,71 @@ impl Driver {
         self.settle(now);
     }
 
-    /// Carries out pending effects, then re-arms the timer.
+    /// Picks up after a listener the browser ended midway. Firefox, closing
+    /// a tab, ends the `pagehide` listener a few milliseconds in, wherever
+    /// it is (inside `setItem`, inside `sendBeacon`), and then dispatches
+    /// `visibilitychange`: there, the storage write it was ended in is done
+    /// again, a beacon it was ended in is reported as cut off (whether it
+    /// left is unknown), and the effects it did not reach are carried out.
+    pub fn recover(self: &Rc<Self>) {
+        if !self.in_unload.replace(false) {
+            return;
+        }
+        let write = self.unload_write.try_borrow_mut().ok().and_then(|mut w| w.take());
+        if let Some(write) = write {
+            self.carry_out(write);
+        }
+        if let Some(batch) = self.beaconing.take() {
+            self.dispatch(Input::BeaconCutOff { batch });
+        }
+    }
+
+    /// `pagehide`: the page leaves (or goes into the back/forward cache).
+    fn unload(self: &Rc<Self>) {
+        self.in_unload.set(true);
+        let unsent = transport::take_unsent();
+        self.dispatch(Input::Unload { unsent: &unsent });
+        self.in_unload.set(false);
+        if let Ok(mut w) = self.unload_write.try_borrow_mut() {
+            w.take();
+        }
+    }
+
+    /// Carries out pending effects, oldest first, then re-arms the timer.
+    ///
+    /// Effects wait in a queue and are taken one at a time: a browser may
+    /// end a listener midway (Firefox ends a `pagehide` listener a few
+    /// milliseconds into it when a tab closes), and what the listener did
+    /// not get to is carried out by the next callback (in Firefox, the
+    /// `visibilitychange` that follows).
     fn settle(self: &Rc<Self>, now: WallMs) {
-        let effects: Vec<Effect> = match self.engine.try_borrow_mut() {
-            Ok(mut engine) => std::iter::from_fn(|| engine.poll_effect()).collect(),
-            Err(_) => return,
-        };
-        for effect in effects {
+        {
+            let (Ok(mut engine), Ok(mut pending)) =
+                (self.engine.try_borrow_mut(), self.pending.try_borrow_mut())
+            else {
+                return;
+            };
+            pending.extend(std::iter::from_fn(|| engine.poll_effect()));
+        }
+        loop {
+            let effect = match self.pending.try_borrow_mut() {
+                Ok(mut pending) => pending.pop_front(),
+                Err(_) => None,
+            };
+            let Some(effect) = effect else { break };
+            let write = self.in_unload.get()
+                && matches!(effect, Effect::Store { .. } | Effect::Remove { .. });
+            if write {
+                if let Ok(mut w) = self.unload_write.try_borrow_mut() {
+                    *w = Some(effect.clone());
+                }
+            }
             self.carry_out(effect);
+            if write {
+                if let Ok(mut w) = self.unload_write.try_borrow_mut() {
+                    *w = None;
+                }
+            }
         }
         self.arm_timer(now);
     }
@@ -360,29 +469,22 @@ impl Driver {
         match effect {
             Effect::Send { batch, body } => {
                 let weak = Rc::downgrade(self);
-                let done = move |status, retry_after: Option<String>| {
+                let done = move |status, retry_after: Option<String>, closing| {
                     if let Some(d) = weak.upgrade() {
-                        d.dispatch(Input::Response {
+                        d.call(Input::Response {
                             batch,
                             status,
                             retry_after: retry_after.as_deref(),
+                            closing,
                         });
                     }
                 };
-                match &self.gzip {
-                    Some(gzip) => {
-                        transport::fetch_gzip(&self.window, &self.endpoint, &body, gzip, done)
-                    }
-                    None => transport::fetch(
-                        &self.window,
-                        &self.endpoint,
-                        &JsValue::from_str(&body),
-                        done,
-                    ),
-                }
+                transport::post(batch, &self.endpoint, &body, self.gzip, done);
             }
             Effect::Beacon { batch, body } => {
-                let accepted = transport::beacon(&self.window, &self.endpoint, &body);
+                self.beaconing.set(Some(batch));
+                let accepted = transport::beacon(&self.endpoint, &body);
+                self.beaconing.set(None);
                 self.dispatch(Input::BeaconResult { batch, accepted });
             }
             Effect::Store { key, value } => {
@@ -406,7 +508,14 @@ impl Driver {
                     let value = JsValue::from_str(if granted { "granted" } else { "denied" });
                     let _ = js_sys::Reflect::set(&values, &JsValue::from_str(key), &value);
                 }
-                let layer = self.data_layer();
+                let Some(layer) = self.data_layer() else {
+                    if self.debug {
+                        web_sys::console::warn_1(&JsValue::from_str(
+                            "footfall: the dataLayer is not an array; it is left alone and Consent Mode commands are not pushed",
+                        ));
+                    }
+                    return;
+                };
                 let _ = self.push_arguments.call3(
                     &layer,
                     &JsValue::from_str("consent"),
@@ -484,22 +593,47 @@ impl Driver {
     fn listen(self: &Rc<Self>) {
         let window: &web_sys::EventTarget = self.window.as_ref();
         let mut listeners = Vec::with_capacity(8);
-        listeners.push(self.on(window, "pagehide", |d, _| d.dispatch(Input::Unload)));
+        listeners.push(self.on(window, "pagehide", |d, _| d.unload()));
         listeners.push(self.on(window, "online", |d, _| d.dispatch(Input::Online(true))));
-        // Another tab handed its outbox over (it closed or navigated away).
+        // Another tab decided on consent, or handed its outbox over (it
+        // closed or navigated away).
         listeners.push(self.on(window, "storage", |d, event| {
             let key = environment::prop(&event, "key")
                 .as_string()
                 .unwrap_or_default();
             let value = environment::prop(&event, "newValue").as_string();
-            if crate::core::tabs::is_hand_over(&key, value.as_deref()) {
-                d.adopt();
+            if key == KEY_CONSENT {
+                let anonymous_id = d.storage.get(KEY_ANONYMOUS_ID);
+                let fresh_id = d.random_id();
+                d.dispatch(Input::ConsentRecord {
+                    record: value.as_deref(),
+                    anonymous_id: anonymous_id.as_deref(),
+                    fresh_id,
+                });
+            } else {
+                match crate::core::tabs::hand_over_in(&key, value.as_deref()) {
+                    Some(0) => d.adopt(),
+                    // The page is unloading: its beacons may still take
+                    // these events; look again once it must be done.
+                    Some(ms) => d.adopt_later(ms as u32),
+                    None => {}
+                }
             }
         }));
-        // Back from the back/forward cache after handing over on pagehide.
+        // Back from the back/forward cache after handing over on pagehide:
+        // another tab may have decided on consent meanwhile.
         listeners.push(self.on(window, "pageshow", |d, event| {
             if environment::prop(&event, "persisted").as_bool() == Some(true) {
-                d.dispatch(Input::Resume);
+                let record = d.consent_store.get(KEY_CONSENT);
+                let anonymous_id = d.storage.get(KEY_ANONYMOUS_ID);
+                let fresh_id = d.random_id();
+                d.dispatch(Input::ConsentRecord {
+                    record: record.as_deref(),
+                    anonymous_id: anonymous_id.as_deref(),
+                    fresh_id,
+                });
+                let fresh_tab = d.random_id();
+                d.dispatch(Input::Resume { fresh_tab });
                 d.adopt();
             }
         }));
@@ -541,6 +675,7 @@ impl Driver {
         let weak = Rc::downgrade(self);
         Listener::new(target, kind, move |event| {
             if let Some(d) = weak.upgrade() {
+                d.recover();
                 f(&d, event);
             }
         })
@@ -556,9 +691,11 @@ impl Driver {
             return js_sys::Promise::resolve(&JsValue::UNDEFINED);
         }
         if let (Some(resolve), Ok(mut flushes)) = (resolver, self.flushes.try_borrow_mut()) {
+            // Settled within 10 s whatever the network does.
+            transport::later(&resolve, FLUSH_DEADLINE_MS);
             flushes.push((ticket, resolve));
         }
-        self.dispatch(Input::Flush { ticket });
+        self.call(Input::Flush { ticket });
         promise
     }
 
@@ -568,7 +705,7 @@ impl Driver {
         if self.is_stopped() {
             return;
         }
-        self.dispatch(Input::Shutdown);
+        self.call(Input::Shutdown);
         if let Ok(mut l) = self.listeners.try_borrow_mut() {
             l.clear();
         }
@@ -674,6 +811,7 @@ impl Driver {
                 let weak = Rc::downgrade(self);
                 hooks.extend(HistoryHook::install(&history, method, move || {
                     if let Some(d) = weak.upgrade() {
+                        d.recover();
                         d.route(change);
                     }
                 }));
@@ -696,6 +834,7 @@ impl Driver {
         let weak = Rc::downgrade(self);
         let f = move |event: JsValue| {
             if let Some(d) = weak.upgrade() {
+                d.recover();
                 d.on_signal_event(signal, &event);
             }
         };
@@ -899,12 +1038,4 @@ fn leaves_document(event: &JsValue) -> bool {
     !same_document && (download.is_null() || download.is_undefined())
 }
 
-/// A short random id naming this page's storage keys: 8 hex digits.
-fn tab_id(random: [u8; 16]) -> String {
-    let mut id = String::with_capacity(8);
-    for b in random.iter().take(4) {
-        id.push(hex_digit(b >> 4));
-        id.push(hex_digit(*b));
-    }
-    id
-}
+

@@ -3,6 +3,24 @@
 
 use std::cell::RefCell;
 
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Most keys looked at in one storage area: far more than any page keeps
+/// (the area holds about 5 MB), and bounded whatever `length` claims.
+const MAX_SCANNED_KEYS: u32 = 100_000;
+/// Most footfall keys taken from one scan: a page holds a few dozen; 60,000
+/// forged ones must not make start-up slow.
+pub const MAX_OWN_KEYS: u32 = 2_000;
+
+#[wasm_bindgen(inline_js = "export function keys(s, prefix, scan, max) { const out = []; try { for (let i = 0; i < scan && out.length < max; i++) { const k = s.key(i); if (typeof k != 'string') break; if (k.startsWith(prefix)) out.push(k); } } catch (e) {} return out; }")]
+extern "C" {
+    /// Keys of `storage` starting with `prefix`: at most `max`, from the
+    /// first `scan` positions, stopping at the first missing key (a page's
+    /// fake `length` cannot make it loop), never throwing.
+    #[wasm_bindgen(js_name = keys)]
+    fn js_keys(storage: &web_sys::Storage, prefix: &str, scan: u32, max: u32) -> js_sys::Array;
+}
+
 /// Key-value storage that never throws.
 pub struct Storage {
     local: Option<web_sys::Storage>,
@@ -78,22 +96,21 @@ impl Storage {
         self.memory.borrow_mut().retain(|(k, _)| k != key);
     }
 
-    /// Every key starting with `prefix`, from both places.
+    /// Keys starting with `prefix`, from both places: at most
+    /// [`MAX_OWN_KEYS`] from storage, read in bounded time.
     pub fn keys_with_prefix(&self, prefix: &str) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .memory
-            .borrow()
+        let memory = self.memory.borrow();
+        let mut keys: Vec<String> = memory
             .iter()
             .filter(|(k, _)| k.starts_with(prefix))
             .map(|(k, _)| k.clone())
             .collect();
         if let Some(s) = &self.local {
-            let n = s.length().unwrap_or(0);
-            for i in 0..n {
-                if let Ok(Some(k)) = s.key(i) {
-                    if k.starts_with(prefix) && !keys.contains(&k) {
-                        keys.push(k);
-                    }
+            let found = js_keys(s, prefix, MAX_SCANNED_KEYS, MAX_OWN_KEYS);
+            for k in found.iter().filter_map(|k| k.as_string()) {
+                // Memory holds the few values storage refused: a short list.
+                if !memory.iter().any(|(m, _)| *m == k) {
+                    keys.push(k);
                 }
             }
         }

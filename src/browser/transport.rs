@@ -1,99 +1,111 @@
 //! Delivery: keepalive `fetch` and `navigator.sendBeacon`, both with a string
 //! body, which the browser sends as `text/plain;charset=UTF-8` (a "simple"
 //! request: no CORS preflight).
+//!
+//! A few lines of JavaScript do the calls, because the page controls what
+//! they touch: `fetch`, `sendBeacon`, `setTimeout` and `AbortSignal.timeout`
+//! are captured when footfall loads (a later replacement by the page is not
+//! used); a call that throws is a network error, reported asynchronously; a
+//! request not answered within [`TIMEOUT_MS`] is a network error (aborted
+//! where `AbortSignal.timeout` exists). Every answer waits for the response
+//! body to be read: a keepalive request counts against the page's quota
+//! until then.
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
 
-/// POSTs `body` (a string, or the bytes of a compressed body) to `url` with
-/// `keepalive`, then calls `done(status, retry_after)` exactly once: status 0
-/// when no HTTP answer came.
-pub fn fetch(
-    window: &web_sys::Window,
-    url: &str,
-    body: &JsValue,
-    done: impl FnOnce(u16, Option<String>) + 'static,
-) {
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    // web-sys has no setter for `keepalive`: set the dictionary member.
-    let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
-    init.set_body(body);
-    let promise = window.fetch_with_str_and_init(url, &init);
-    // One closure for both outcomes, so it is always called (and freed) once.
-    let settle =
-        Closure::once_into_js(
-            move |value: JsValue| match value.dyn_into::<web_sys::Response>() {
-                Ok(response) => {
-                    let status = response.status();
-                    let retry_after = response.headers().get("retry-after").ok().flatten();
-                    // A keepalive request counts against the page's quota
-                    // until its response body has been read: read it, and
-                    // answer only then, so that the bytes the core frees
-                    // are free in the browser too (an unload beacon sized
-                    // on an early answer would be refused).
-                    match response.array_buffer() {
-                        Ok(read) => {
-                            let answer =
-                                Closure::once_into_js(move |_: JsValue| done(status, retry_after));
-                            then_both(&read, &answer);
-                        }
-                        Err(_) => done(status, retry_after),
-                    }
-                }
-                Err(_) => done(0, None),
-            },
-        );
-    // `promise.then(settle, settle)` with a plain function (js-sys's `then2`
-    // wants two owned closures, one of which would never be freed).
-    then_both(&promise, &settle);
+use crate::core::outbox::BatchId;
+
+/// A request not answered within this time is a network error (retried
+/// later with the same message ids).
+pub const TIMEOUT_MS: u32 = 10_000;
+
+#[wasm_bindgen(inline_js = "const w = globalThis, F = w.fetch, N = w.navigator, B = N && N.sendBeacon, T = w.setTimeout, X = w.clearTimeout, A = w.AbortSignal, Z = w.CompressionStream, R = w.Response, L = w.Blob, P = Promise, zipping = new Map();
+function go(url, body, ms, end) {
+  try {
+    const init = { method: 'POST', body, keepalive: true };
+    if (A && A.timeout) init.signal = A.timeout(ms);
+    F.call(w, url, init).then((r) => { const s = r.status, a = r.headers.get('retry-after'); r.arrayBuffer().then(() => end(s, a), () => end(s, a)); }, () => end(0));
+  } catch (e) { P.resolve().then(() => end(0)); }
+}
+export function post(id, url, body, gzip, ms, done) {
+  let over = false, t = 0;
+  const end = (s, a) => { if (!over) { over = true; X.call(w, t); done(s, a == null ? undefined : a, w.closed === true); } };
+  try { t = T.call(w, () => end(0), ms); } catch (e) {}
+  if (!F) return P.resolve().then(() => end(0));
+  if (!(gzip && Z && R && L)) return go(url, body, ms, end);
+  zipping.set(id, 1);
+  const plain = () => (zipping.delete(id) ? go(url, body, ms, end) : end(0));
+  try {
+    new R(new L([body]).stream().pipeThrough(new Z('gzip'))).arrayBuffer().then((z) => (zipping.delete(id) ? go(url + (url.indexOf('?') < 0 ? '?' : '&') + 'compression=gzip', z, ms, end) : end(0)), plain);
+  } catch (e) { plain(); }
+}
+export function takeUnsent() { for (const id of zipping.keys()) { zipping.delete(id); return id; } return -1; }
+export function later(f, ms) { try { T.call(w, f, ms); } catch (e) {} }
+export function beacon(url, body) { try { return !!B && B.call(N, url, body) === true; } catch (e) { return false; } }")]
+extern "C" {
+    /// POSTs `body` with `keepalive` (gzip-compressed first when `gzip`
+    /// and the browser has `CompressionStream`, with `compression=gzip` added
+    /// to the URL); calls `done(status, retryAfter, closing)` exactly once:
+    /// status 0 when no HTTP answer came within `ms`, `closing` when the
+    /// window was closing (`window.closed`) at that moment.
+    #[wasm_bindgen(js_name = post)]
+    fn js_post(id: u32, url: &str, body: &str, gzip: bool, ms: u32, done: &JsValue);
+
+    /// Takes back one batch whose body is still being compressed (it will
+    /// not be sent; its `done` reports a network error later), or -1.
+    #[wasm_bindgen(js_name = takeUnsent)]
+    fn js_take_unsent() -> f64;
+
+    /// `setTimeout(f, ms)` as captured at load (never throws).
+    pub fn later(f: &JsValue, ms: u32);
+
+    /// `navigator.sendBeacon(url, body)` as captured at load: whether the
+    /// browser queued it (false when it threw).
+    #[wasm_bindgen(js_name = beacon)]
+    fn js_beacon(url: &str, body: &str) -> bool;
 }
 
-/// Like [`fetch`], with the body gzip-compressed first by `gzip` (a
-/// JavaScript function wrapping the browser's `CompressionStream`, resolving
-/// to an `ArrayBuffer`) and `compression=gzip` added to the URL: a query
-/// parameter rather than a `Content-Encoding` header, so the request stays a
-/// simple one (no CORS preflight). If compression fails, the plain body goes.
-pub fn fetch_gzip(
-    window: &web_sys::Window,
+/// POSTs batch `id`'s `body` to `url` with a keepalive fetch (compressed
+/// first when `gzip`), then calls `done(status, retry_after, closing)`
+/// exactly once, within [`TIMEOUT_MS`]: status 0 when no HTTP answer came.
+pub fn post(
+    id: BatchId,
     url: &str,
     body: &str,
-    gzip: &js_sys::Function,
-    done: impl FnOnce(u16, Option<String>) + 'static,
+    gzip: bool,
+    done: impl FnOnce(u16, Option<String>, bool) + 'static,
 ) {
-    let plain = JsValue::from_str(body);
-    let Ok(promise) = gzip.call1(&JsValue::NULL, &plain) else {
-        return fetch(window, url, &plain, done);
-    };
-    let mut compressed_url = String::with_capacity(url.len() + 17);
-    compressed_url.push_str(url);
-    compressed_url.push(if url.contains('?') { '&' } else { '?' });
-    compressed_url.push_str("compression=gzip");
-    let window = window.clone();
-    let url = url.to_owned();
-    let settle = Closure::once_into_js(move |value: JsValue| {
-        if value.is_instance_of::<js_sys::ArrayBuffer>() {
-            fetch(&window, &compressed_url, &value, done);
-        } else {
-            fetch(&window, &url, &plain, done);
-        }
-    });
-    then_both(&promise, &settle);
+    let done = Closure::once_into_js(
+        move |status: JsValue, retry_after: JsValue, closing: JsValue| {
+            let status = status.as_f64().filter(|s| (0.0..=999.0).contains(s));
+            done(
+                status.map_or(0, |s| s as u16),
+                retry_after.as_string(),
+                closing.as_bool() == Some(true),
+            )
+        },
+    );
+    js_post(id.0, url, body, gzip, TIMEOUT_MS, &done);
 }
 
-/// `promise.then(f, f)`.
-fn then_both(promise: &JsValue, f: &JsValue) {
-    if let Ok(then) = js_sys::Reflect::get(promise, &JsValue::from_str("then")) {
-        let _ = then
-            .unchecked_into::<js_sys::Function>()
-            .call2(promise, f, f);
+/// The batches whose bodies were still being compressed, taken back: they
+/// will not be sent.
+pub fn take_unsent() -> Vec<BatchId> {
+    let mut unsent = Vec::new();
+    // Bounded: one per fetch in flight, a handful at most.
+    for _ in 0..64 {
+        let id = js_take_unsent();
+        if !(0.0..=f64::from(u32::MAX)).contains(&id) {
+            break;
+        }
+        unsent.push(BatchId(id as u32));
     }
+    unsent
 }
 
 /// `navigator.sendBeacon(url, body)`: whether the browser queued it.
-pub fn beacon(window: &web_sys::Window, url: &str, body: &str) -> bool {
-    window
-        .navigator()
-        .send_beacon_with_opt_str(url, Some(body))
-        .unwrap_or(false)
+pub fn beacon(url: &str, body: &str) -> bool {
+    js_beacon(url, body)
 }

@@ -253,14 +253,43 @@ impl Consent {
 
     /// Records the visitor's choice at `now` and says what it means.
     pub fn decide(&mut self, choice: Choice, now: WallMs) -> Action {
-        let before = self.tracks();
-        let pending = self.is_pending();
         let categories = choice.apply(self.chosen());
-        self.decision = Some(Decision {
+        self.take(Decision {
             categories,
             at: now,
             policy_version: self.settings.policy_version.clone(),
-        });
+        })
+    }
+
+    /// Another tab of the site stored a decision (`record`, the new value of
+    /// the consent record): this page takes it as its own, so a denial in
+    /// one tab stops every tab. A record that is gone, unreadable, for
+    /// another policy version or the decision already in force changes
+    /// nothing.
+    ///
+    /// ```
+    /// use footfall::core::consent::{Action, Consent, Settings, Signals};
+    /// let mut c = Consent::new(Settings::default(), Signals::default(), None);
+    /// assert_eq!(c.on_record(Some("000;1795348800000;")), Action::Stop);
+    /// assert!(!c.tracks());
+    /// assert_eq!(c.on_record(Some("000;1795348800000;")), Action::None);
+    /// assert_eq!(c.on_record(Some("garbage")), Action::None);
+    /// ```
+    pub fn on_record(&mut self, record: Option<&str>) -> Action {
+        let decision = record
+            .and_then(parse_record)
+            .filter(|d| d.policy_version == self.settings.policy_version);
+        match decision {
+            Some(d) if self.decision.as_ref() != Some(&d) => self.take(d),
+            _ => Action::None,
+        }
+    }
+
+    /// Makes `decision` the one in force and says what it means.
+    fn take(&mut self, decision: Decision) -> Action {
+        let before = self.tracks();
+        let pending = self.is_pending();
+        self.decision = Some(decision);
         match (before, self.tracks()) {
             (false, true) => Action::Start,
             (true, false) => Action::Stop,

@@ -94,10 +94,15 @@ pub enum Log {
     Retrying(u16),
     /// A beacon was refused by the browser (quota); retrying smaller.
     BeaconRefused,
+    /// The browser ended the listener inside `sendBeacon` (a closing tab):
+    /// whether it left is unknown, and its events are sent again.
+    BeaconCutOff,
     /// Analytics consent is denied: the event was not recorded.
     NoConsent,
     /// The consent buffer was full: the oldest waiting events were dropped.
     ConsentBufferFull(u32),
+    /// Stored lines that are not footfall's own events were ignored (how many).
+    ForeignRecord(u32),
 }
 
 impl Log {
@@ -112,9 +117,15 @@ impl Log {
             Log::BeaconRefused => {
                 "the browser refused a beacon (keepalive quota); retrying smaller"
             }
+            Log::BeaconCutOff => {
+                "the browser ended the page's listener inside a beacon; its events are sent again"
+            }
             Log::NoConsent => "analytics consent is denied: event not recorded",
             Log::ConsentBufferFull(_) => {
                 "events waiting for consent exceed maxQueueEvents: oldest dropped:"
+            }
+            Log::ForeignRecord(_) => {
+                "stored records that are not footfall's own events were ignored:"
             }
         }
     }
@@ -122,9 +133,12 @@ impl Log {
     /// The number that goes with the sentence, if any.
     pub fn detail(self) -> Option<u32> {
         match self {
-            Log::Truncated(n) | Log::QueueFull(n) | Log::ConsentBufferFull(n) => Some(n),
+            Log::Truncated(n)
+            | Log::QueueFull(n)
+            | Log::ConsentBufferFull(n)
+            | Log::ForeignRecord(n) => Some(n),
             Log::Rejected(s) | Log::Retrying(s) => Some(u32::from(s)),
-            Log::Refused(_) | Log::BeaconRefused | Log::NoConsent => None,
+            Log::Refused(_) | Log::BeaconRefused | Log::BeaconCutOff | Log::NoConsent => None,
         }
     }
 }
@@ -186,6 +200,10 @@ pub enum Input<'a> {
         status: u16,
         /// The `Retry-After` header, if any.
         retry_after: Option<&'a str>,
+        /// The window was closing when it ended (`window.closed`): a network
+        /// error then means the browser cut the request off, not that the
+        /// collector failed.
+        closing: bool,
     },
     /// `sendBeacon` returned.
     BeaconResult {
@@ -194,12 +212,24 @@ pub enum Input<'a> {
         /// Whether the browser queued it.
         accepted: bool,
     },
+    /// A `sendBeacon` call never returned: the browser ended the listener
+    /// inside it (Firefox, closing a tab). Whether it left is unknown: its
+    /// events are sent again (a duplicate at worst, never a loss).
+    BeaconCutOff {
+        /// The batch.
+        batch: BatchId,
+    },
     /// The page became hidden.
     Hidden,
     /// The page became visible again.
     Visible,
     /// `pagehide`: the page is being unloaded (or frozen into the bfcache).
-    Unload,
+    Unload {
+        /// Fetch batches that never reached the network (their bodies were
+        /// still being compressed): taken back, to leave by beacon or stay
+        /// stored.
+        unsent: &'a [BatchId],
+    },
     /// The page announced a navigation to another document (Navigation
     /// API `navigate` event): hold fetches so the unload beacons get the
     /// whole keepalive quota.
@@ -215,12 +245,28 @@ pub enum Input<'a> {
     },
     /// The page came back from the back/forward cache after handing its
     /// outbox over on `pagehide`.
-    Resume,
+    Resume {
+        /// Random bytes for the page's new id: what it handed over is
+        /// another page's now, adopted like any other.
+        fresh_tab: [u8; 16],
+    },
     /// `setConsent(categories)`.
     Consent {
         /// The categories given.
         choice: Choice,
         /// Random bytes for an anonymous id, used if tracking starts.
+        fresh_id: [u8; 16],
+    },
+    /// The consent record changed in another tab of the site (a `storage`
+    /// event), or may have while this page was in the back/forward cache:
+    /// its decision is this page's too.
+    ConsentRecord {
+        /// The record's new value.
+        record: Option<&'a str>,
+        /// The stored anonymous id (the deciding tab stores it first).
+        anonymous_id: Option<&'a str>,
+        /// Random bytes for an anonymous id, used if tracking starts and
+        /// none is stored.
         fresh_id: [u8; 16],
     },
     /// `navigator.onLine` changed.
@@ -444,9 +490,14 @@ pub struct Engine {
     signals: PageSignals,
     /// Base of automatic events' message ids, and how many derived so far.
     auto_ids: ([u8; 16], u32),
-    /// When the next heartbeat is due; `None` while this page has no
-    /// heartbeat record (nothing persisted).
-    next_beat: Option<WallMs>,
+    /// This page's heartbeat record.
+    beat: Beat,
+    /// `pagehide` came (and no `pageshow` since): what this page stores
+    /// belongs to whichever page adopts it.
+    left: bool,
+    /// Records were handed over since the page left (its heartbeat then
+    /// stays `closed`).
+    handed_over: bool,
     /// The session and its attribution.
     visit: Visit,
     consent: Consent,
@@ -456,6 +507,20 @@ pub struct Engine {
     // Distribution (issue 7).
     /// The options of the call being handled (see [`Input::WithOptions`]).
     call: Option<CallOverride>,
+}
+
+/// The state of this page's heartbeat record (`footfall.hb.<tab>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Beat {
+    /// No record: this page stores no events.
+    Off,
+    /// Beating; the next beat is due at this time.
+    Live(WallMs),
+    /// `leaving:<time>`: the page is unloading; its beacons may still take
+    /// what it stored (other pages wait a moment before adopting it).
+    Leaving,
+    /// `closed`: the page left, what it stored may be adopted at once.
+    Closed,
 }
 
 /// An event tracked before the visitor decided: it is written (with the
@@ -526,7 +591,9 @@ impl Engine {
             stopped: false,
             signals,
             auto_ids: ([0; 16], 0),
-            next_beat: None,
+            beat: Beat::Off,
+            left: false,
+            handed_over: false,
             consent,
             pending: Vec::new(),
             call: None,
@@ -650,7 +717,11 @@ impl Engine {
         if self.stopped || self.unloading {
             return None;
         }
-        [self.next_beat, self.signals.poll_timeout()]
+        let next_beat = match self.beat {
+            Beat::Live(at) => Some(at),
+            _ => None,
+        };
+        [next_beat, self.signals.poll_timeout()]
             .into_iter()
             .fold(self.outbox.poll_timeout(), |at, t| match (at, t) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -745,11 +816,18 @@ impl Engine {
             }
             Input::Adopt { .. } if !self.consent.tracks() => {}
             Input::Adopt { tabs, segments } => {
-                let lines: Vec<&str> = segments
+                let max_bytes = self.outbox.max_event_bytes();
+                let (lines, foreign): (Vec<&str>, Vec<&str>) = segments
                     .iter()
                     .flat_map(|(_, value)| value.split('\n'))
-                    .filter(|l| is_event_line(l))
-                    .collect();
+                    .filter(|l| !l.is_empty())
+                    .partition(|l| is_event_line(l, max_bytes));
+                if !foreign.is_empty() {
+                    // Not one of footfall's own events, or too large to
+                    // ever be sent: never sent, never in the way.
+                    self.stats.dropped += foreign.len() as u32;
+                    self.log(Log::ForeignRecord(foreign.len() as u32));
+                }
                 self.stats.dropped += self.outbox.restore(lines.into_iter(), now);
                 // Store them under this page first, then remove the orphans'
                 // records: there is never a moment with no copy.
@@ -766,9 +844,16 @@ impl Engine {
                 }
                 self.sync(now);
             }
-            Input::Resume => {
+            Input::Resume { fresh_tab } => {
                 self.unloading = false;
+                self.left = false;
+                self.handed_over = false;
+                // What this page handed over is another page's records now:
+                // a new id, and the adoption that follows takes them back.
+                self.tab = tabs::tab_id(fresh_tab);
+                self.beat = Beat::Off;
                 self.outbox.on_visible();
+                self.outbox.resume(now);
                 // Back from the back/forward cache: the visitor navigated
                 // here again, a new page view (its last one ended with the
                 // pagehide).
@@ -777,8 +862,25 @@ impl Engine {
                 self.sync(now);
             }
             Input::Consent { choice, fresh_id } => self.decide(now, choice, fresh_id),
+            Input::ConsentRecord {
+                record,
+                anonymous_id,
+                fresh_id,
+            } => {
+                let before = self.consent.decision().cloned();
+                let action = self.consent.on_record(record);
+                if action == Action::Start && self.anonymous_id.is_empty() {
+                    if let Some(id) = anonymous_id.filter(|id| is_uuid(id)) {
+                        self.anonymous_id = id.to_owned();
+                    }
+                }
+                if self.consent.decision() != before.as_ref() {
+                    self.follow(now, action, fresh_id, false);
+                    self.sync(now);
+                }
+            }
             Input::Tick => {
-                if self.next_beat.is_some_and(|at| now >= at) {
+                if matches!(self.beat, Beat::Live(at) if now >= at) {
                     self.beat(now);
                 }
                 self.signals.on_tick(now);
@@ -798,6 +900,7 @@ impl Engine {
                 batch,
                 status,
                 retry_after,
+                closing,
             } => {
                 let retry_after_ms = retry_after.and_then(parse_retry_after);
                 let answer = self.outbox.on_response(
@@ -806,6 +909,7 @@ impl Engine {
                     retry_after_ms,
                     now,
                     self.jitter.next_u32(),
+                    closing || self.left,
                 );
                 self.stats.sent += answer.tally.sent;
                 self.stats.dropped += answer.tally.dropped;
@@ -813,15 +917,35 @@ impl Engine {
                 match answer.verdict {
                     Verdict::Drop => self.log(Log::Rejected(status)),
                     Verdict::Retry | Verdict::Split => self.log(Log::Retrying(status)),
-                    Verdict::Ack => {}
+                    Verdict::Ack | Verdict::Unknown => {}
                 }
-                self.sync(now);
+                if self.left {
+                    // An answer after the page left: storage is all that
+                    // counts now, and what it holds is anyone's.
+                    self.persist(now);
+                    self.give_up_records();
+                    self.settle_tickets();
+                } else {
+                    self.sync(now);
+                }
             }
             Input::BeaconResult { batch, accepted } => {
                 self.stats.sent += self.outbox.on_beacon(batch, accepted, now);
                 if !accepted {
                     self.log(Log::BeaconRefused);
                 }
+                // Storage follows each beacon at once: if the browser ends
+                // this listener inside the next one, what left is not
+                // stored any more.
+                self.persist(now);
+                self.next_beacon(now);
+            }
+            Input::BeaconCutOff { batch } => {
+                // Reported by the next callback (Firefox's `visibilitychange`
+                // after `pagehide`): whether the beacon left is unknown, so
+                // its events go again now, and the collector deduplicates.
+                self.outbox.on_beacon_unknown(batch, now);
+                self.log(Log::BeaconCutOff);
                 self.next_beacon(now);
             }
             Input::Hidden => {
@@ -835,10 +959,21 @@ impl Engine {
                 self.outbox.on_visible();
                 self.sync(now);
             }
-            Input::Unload => {
+            Input::Unload { unsent } => {
                 self.signals.on_unload(now);
                 self.emit_signals(now);
+                for &batch in unsent {
+                    self.outbox.reclaim(batch);
+                }
                 self.unloading = true;
+                self.left = true;
+                // Storage first, network last: a browser may end this
+                // listener inside `sendBeacon` (Firefox closing a tab), so
+                // before any beacon, storage holds exactly what is not known
+                // to be delivered (fetches in flight are left to the
+                // browser while the collector is healthy), and the heartbeat
+                // says `closed`.
+                self.outbox.release_in_flight();
                 self.persist(now);
                 self.next_beacon(now);
             }
@@ -1138,12 +1273,23 @@ impl Engine {
     /// and starts or stops tracking.
     fn decide(&mut self, now: WallMs, choice: Choice, fresh_id: [u8; 16]) {
         let action = self.consent.decide(choice, now);
+        // The anonymous id before the record: another tab that sees the
+        // record takes the stored id, so the visitor stays one visitor.
+        if action == Action::Start && self.anonymous_id.is_empty() {
+            self.new_anonymous_id(fresh_id);
+        }
         if let Some(record) = self.consent.record() {
             self.effects.push(Effect::Store {
                 key: KEY_CONSENT.to_owned(),
                 value: record,
             });
         }
+        self.follow(now, action, fresh_id, true);
+    }
+
+    /// Carries out what a consent decision means (`action`), made here
+    /// (`announce`: `consent_updated` is tracked) or in another tab.
+    fn follow(&mut self, now: WallMs, action: Action, fresh_id: [u8; 16], announce: bool) {
         self.rebuild_context();
         if self.config.consent_mode_bridge {
             let state = self.consent.consent_mode();
@@ -1167,13 +1313,13 @@ impl Engine {
                 self.outbox.clear();
                 self.anonymous_id.clear();
                 self.user_id = None;
-                self.next_beat = None;
+                self.beat = Beat::Off;
                 self.effects.push(Effect::Purge);
                 return self.settle_tickets();
             }
             Action::None => {}
         }
-        if self.consent.tracks() {
+        if announce && self.consent.tracks() {
             let properties = self.consent.properties();
             self.accept(
                 now,
@@ -1281,23 +1427,39 @@ impl Engine {
         }
         self.persist(now);
         if self.unloading {
-            self.hand_over(now);
+            self.give_up_records();
             self.unloading = false;
         }
         self.settle_tickets();
     }
 
-    /// The page is leaving (or shut down): keepalive fetches in flight are
-    /// left to the browser, everything else stays in storage, and the
-    /// heartbeat says "closed" so the next page adopts it at once.
+    /// After the page left and persisted: what it stored is anyone's now,
+    /// and its heartbeat says `closed`; when it never handed any record
+    /// over, the heartbeat record goes.
+    fn give_up_records(&mut self) {
+        self.handed_over |= self.outbox.has_segments();
+        self.outbox.hand_over();
+        if self.handed_over {
+            if self.beat != Beat::Closed {
+                self.store(&heartbeat_key(&self.tab), CLOSED.to_owned());
+                self.beat = Beat::Closed;
+            }
+        } else if self.beat != Beat::Off {
+            self.effects.push(Effect::Remove {
+                key: heartbeat_key(&self.tab),
+            });
+            self.beat = Beat::Off;
+        }
+    }
+
+    /// The page is shut down: keepalive fetches in flight are left to the
+    /// browser, everything else stays in storage, and the heartbeat says
+    /// "closed" so the next page adopts it at once.
     fn hand_over(&mut self, now: WallMs) {
+        self.left = true;
         self.outbox.release_in_flight();
         self.persist(now);
-        if self.outbox.has_segments() {
-            self.store(&heartbeat_key(&self.tab), CLOSED.to_owned());
-        }
-        self.outbox.hand_over();
-        self.next_beat = None;
+        self.give_up_records();
     }
 
     /// Writes this page's heartbeat.
@@ -1305,7 +1467,7 @@ impl Engine {
         let mut value = String::with_capacity(16);
         crate::core::json::push_u64(&mut value, now.0);
         self.store(&heartbeat_key(&self.tab), value);
-        self.next_beat = Some(now.plus(HEARTBEAT_MS));
+        self.beat = Beat::Live(now.plus(HEARTBEAT_MS));
     }
 
     /// Writes what changed to storage, and keeps the heartbeat record in
@@ -1325,14 +1487,25 @@ impl Engine {
             };
             self.effects.push(effect);
         }
-        match (self.outbox.has_segments(), self.next_beat) {
-            (true, None) => self.beat(now),
-            (false, Some(_)) => {
+        let held = self.outbox.has_segments();
+        match self.beat {
+            Beat::Off | Beat::Live(_) if held && self.unloading => {
+                self.store(&heartbeat_key(&self.tab), tabs::leaving(now));
+                self.beat = Beat::Leaving;
+            }
+            Beat::Off | Beat::Live(_) | Beat::Leaving if held && self.left && !self.unloading => {
+                self.store(&heartbeat_key(&self.tab), CLOSED.to_owned());
+                self.beat = Beat::Closed;
+            }
+            Beat::Off if held => self.beat(now),
+            Beat::Live(_) if !held => {
                 self.effects.push(Effect::Remove {
                     key: heartbeat_key(&self.tab),
                 });
-                self.next_beat = None;
+                self.beat = Beat::Off;
             }
+            // Closed stays closed until the page comes back: what it
+            // stored is anyone's, even once it holds nothing itself.
             _ => {}
         }
         self.persist_session();
@@ -1408,9 +1581,15 @@ fn fresh_id_for_update(mut bytes: [u8; 16]) -> [u8; 16] {
     bytes
 }
 
-/// Whether a stored line looks like an event this crate wrote.
-fn is_event_line(line: &str) -> bool {
-    line.starts_with("{\"type\":") && line.ends_with('}')
+/// Whether a stored line is an event this crate wrote: a well-formed JSON
+/// object of a type it writes, with a message id, that fits a request.
+fn is_event_line(line: &str, max_bytes: usize) -> bool {
+    line.len() <= max_bytes
+        && ["{\"type\":\"track\",", "{\"type\":\"page\",", "{\"type\":\"identify\","]
+            .iter()
+            .any(|p| line.starts_with(p))
+        && crate::core::json::has_top_level_key(line, "messageId")
+        && crate::core::json::is_object(line)
 }
 
 /// The first `max_chars` characters of `s`.
@@ -1420,6 +1599,14 @@ fn truncate_chars(s: &str, max_chars: usize) -> &str {
         None => s,
     }
 }
+
+#[cfg(test)]
+#[path = "engine_unload_tests.rs"]
+mod unload_tests;
+
+#[cfg(test)]
+#[path = "engine_consent_tests.rs"]
+mod consent_tests;
 
 #[cfg(test)]
 mod tests {
@@ -1460,7 +1647,7 @@ mod tests {
 
     const AID: &str = "11111111-1111-4111-8111-111111111111";
 
-    fn engine(f: impl FnOnce(&mut Options)) -> Engine {
+    pub(super) fn engine(f: impl FnOnce(&mut Options)) -> Engine {
         let boot = Boot {
             anonymous_id: Some(AID),
             user_id: None,
@@ -1475,11 +1662,11 @@ mod tests {
         Engine::new(config(f), env(), boot)
     }
 
-    fn drain(e: &mut Engine) -> Vec<Effect> {
+    pub(super) fn drain(e: &mut Engine) -> Vec<Effect> {
         std::iter::from_fn(|| e.poll_effect()).collect()
     }
 
-    fn track(e: &mut Engine, now: u64, name: &str, props: Option<&str>, n: u8) {
+    pub(super) fn track(e: &mut Engine, now: u64, name: &str, props: Option<&str>, n: u8) {
         e.handle(
             WallMs(now),
             Input::Track {
@@ -1490,7 +1677,7 @@ mod tests {
         );
     }
 
-    fn sends(effects: &[Effect]) -> Vec<(BatchId, Value)> {
+    pub(super) fn sends(effects: &[Effect]) -> Vec<(BatchId, Value)> {
         effects
             .iter()
             .filter_map(|e| match e {
@@ -1613,6 +1800,7 @@ mod tests {
                 batch: sent[0].0,
                 status: 200,
                 retry_after: None,
+                closing: false,
             },
         );
         let effects = drain(&mut e);
@@ -1662,6 +1850,7 @@ mod tests {
                         batch: id,
                         status: 200,
                         retry_after: None,
+                        closing: false,
                     },
                 );
             }
@@ -1824,6 +2013,7 @@ mod tests {
                 batch: sent[0].0,
                 status: 200,
                 retry_after: None,
+                closing: false,
             },
         );
         assert!(drain(&mut e).contains(&Effect::FlushDone(8)));
@@ -1841,6 +2031,7 @@ mod tests {
                 batch: sent[0].0,
                 status: 503,
                 retry_after: None,
+                closing: false,
             },
         );
         let effects = drain(&mut e);
@@ -1861,7 +2052,7 @@ mod tests {
             track(&mut e, 0, "e", Some(&pad), n);
         }
         drain(&mut e);
-        e.handle(WallMs(1), Input::Unload);
+        e.handle(WallMs(1), Input::Unload { unsent: &[] });
         let mut beaconed = 0;
         let mut stored_segments = std::collections::BTreeSet::new();
         let mut beacon_bytes = 0;
@@ -1952,6 +2143,7 @@ mod tests {
                 batch: sent[0].0,
                 status: 200,
                 retry_after: None,
+                closing: false,
             },
         );
         assert!(drain(&mut e).is_empty());
@@ -1981,6 +2173,7 @@ mod tests {
                 batch: sent[0].0,
                 status: 503,
                 retry_after: Some("3600"),
+                closing: false,
             },
         );
         drain(&mut e);
@@ -2020,10 +2213,11 @@ mod tests {
                 batch: sent[0].0,
                 status: 503,
                 retry_after: None,
+                closing: false,
             },
         );
         drain(&mut e);
-        e.handle(WallMs(2), Input::Unload);
+        e.handle(WallMs(2), Input::Unload { unsent: &[] });
         let effects = drain(&mut e);
         assert!(!effects.iter().any(|e| matches!(e, Effect::Beacon { .. })));
         assert!(effects.contains(&Effect::Store {
@@ -2122,19 +2316,53 @@ mod tests {
     }
 
     #[test]
-    fn corrupt_stored_lines_are_skipped() {
-        let mut e = engine(|_| {});
+    fn foreign_stored_lines_are_dropped_and_counted() {
+        // Each line must be one of footfall's own events that fits a
+        // request: anything else would make a body invalid JSON (every event
+        // in it lost) or, too large to send, hold back every later event.
+        let ok = |n: u8| {
+            let mut e = engine(|o| o.flush_at = Some(1000.0));
+            track(&mut e, 0, "ok", None, n);
+            e.handle(WallMs(0), Input::Drain);
+            drain(&mut e)
+                .into_iter()
+                .find_map(|e| match e {
+                    Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => Some(value),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        let huge = format!(
+            "{{\"type\":\"track\",\"event\":\"big\",\"properties\":{{\"s\":\"{}\"}},\"messageId\":\"x\"}}",
+            "x".repeat(3 << 20)
+        );
+        let value = [
+            "garbage".to_owned(),
+            ok(1),
+            String::new(),
+            "{\"type\":\"track\",\"event\":\"no id\"}".to_owned(),
+            "{\"type\":\"track\",\"event\":\"cut\",\"messageId\":\"m\"".to_owned(),
+            "{\"type\":\"track\",\"messageId\":\"m\",\"x\":01}".to_owned(),
+            "{\"type\":\"alias\",\"messageId\":\"m\"}".to_owned(),
+            huge,
+            ok(2),
+        ]
+        .join("\n");
+        let mut e = engine(|o| o.debug = Some(true));
         e.handle(
             WallMs(0),
             Input::Adopt {
                 tabs: &["x"],
-                segments: &[(
-                    "footfall.q.x.1",
-                    "garbage\n{\"type\":\"track\",\"event\":\"ok\"}\n\n{\"half\"",
-                )],
+                segments: &[("footfall.q.x.1", &value)],
             },
         );
-        assert_eq!(e.stats().queued, 1);
+        assert_eq!(e.stats().queued, 2);
+        assert_eq!(e.stats().dropped, 6);
+        let effects = drain(&mut e);
+        assert!(effects.contains(&Effect::Log(Log::ForeignRecord(6))));
+        let bodies = sends(&effects);
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(bodies[0].1["batch"].as_array().map(Vec::len), Some(2));
     }
 
     // Distribution (issue 7).
@@ -2323,7 +2551,7 @@ mod tests {
             }
         }
         drain(&mut e);
-        e.handle(WallMs(1), Input::Unload);
+        e.handle(WallMs(1), Input::Unload { unsent: &[] });
         // Every beacon, answered as accepted; the events with a compact
         // batch's shared context merged in, as collectors do.
         let mut bodies: Vec<Value> = Vec::new();
@@ -2755,8 +2983,9 @@ mod tests {
         e.handle(WallMs(5000), Input::Drain);
         let effects = drain(&mut e);
         let keys = stored_keys(&effects);
-        assert_eq!(keys[0], KEY_CONSENT, "the decision is stored first");
-        assert!(keys.contains(&KEY_ANONYMOUS_ID.to_owned()));
+        // The anonymous id, then the decision: another tab seeing the
+        // decision takes the id stored with it.
+        assert_eq!(keys[..2], [KEY_ANONYMOUS_ID, KEY_CONSENT]);
         let id = "bbbbbbbb-bbbb-4bbb-bbbb-bbbbbbbbbbbb";
         assert_eq!(e.anonymous_id(), id);
         let events: Vec<Value> = sends(&effects)
@@ -2831,7 +3060,7 @@ mod tests {
         assert_eq!(e.stats().queued, 0, "the outbox is emptied");
         track(&mut e, 2, "after", None, 2);
         e.handle(WallMs(10_000), Input::Tick);
-        e.handle(WallMs(10_000), Input::Unload);
+        e.handle(WallMs(10_000), Input::Unload { unsent: &[] });
         assert!(drain(&mut e).iter().all(|e| !matches!(
             e,
             Effect::Send { .. } | Effect::Beacon { .. } | Effect::Store { .. }
@@ -3105,7 +3334,7 @@ mod tests {
         assert!(drain(&mut e).is_empty(), "no page event");
         let mut e = engine(|o| o.autocapture.all = Some(false));
         start(&mut e, 1_000);
-        e.handle(WallMs(9_000), Input::Unload);
+        e.handle(WallMs(9_000), Input::Unload { unsent: &[] });
         assert!(wire(&drain(&mut e)).is_empty(), "nothing automatic at all");
     }
 
@@ -3199,7 +3428,7 @@ mod tests {
         );
         e.handle(WallMs(1_000), Input::Activity);
         drain(&mut e);
-        e.handle(WallMs(2_000), Input::Unload);
+        e.handle(WallMs(2_000), Input::Unload { unsent: &[] });
         let mut events = Vec::new();
         loop {
             let effects = drain(&mut e);
@@ -3363,10 +3592,10 @@ mod tests {
     fn a_page_back_from_the_bfcache_is_a_new_page_view() {
         let mut e = engine(|o| o.flush_at = Some(100.0));
         start(&mut e, 0);
-        e.handle(WallMs(1_000), Input::Unload);
+        e.handle(WallMs(1_000), Input::Unload { unsent: &[] });
         let first: Vec<_> = wire(&drain(&mut e)).iter().map(name).collect();
         assert_eq!(first, ["page", "page_leave"]);
-        e.handle(WallMs(60_000), Input::Resume);
+        e.handle(WallMs(60_000), Input::Resume { fresh_tab: [7; 16] });
         e.handle(WallMs(60_000), Input::Visible);
         e.handle(WallMs(61_000), Input::Hidden);
         let events = wire(&drain(&mut e));

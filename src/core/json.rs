@@ -126,6 +126,188 @@ pub fn with_member(object: &str, key: &str, value: &str) -> String {
     out
 }
 
+/// Whether `text` is exactly one well-formed JSON object (RFC 8259), in one
+/// pass, without recursion (any depth), in time linear in its length.
+///
+/// ```
+/// use footfall::core::json::is_object;
+/// assert!(is_object(r#"{"a":[1,-2.5e3,true,null,{"b":"\u00e9\n"}]}"#));
+/// assert!(!is_object(r#"{"a":1}x"#));
+/// assert!(!is_object(r#"{"a":01}"#));
+/// assert!(!is_object("[1]"));
+/// ```
+pub fn is_object(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.first() != Some(&b'{') {
+        return false;
+    }
+    // Open containers: true for an object.
+    let mut open: Vec<bool> = Vec::new();
+    // What may come next: a value, or (in an object) a key or its end.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Want {
+        Value,
+        KeyOrEnd,
+        Key,
+        ValueOrEnd,
+        CommaOrEnd,
+        Colon,
+    }
+    let mut want = Want::Value;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+            continue;
+        }
+        if open.is_empty() && i > 0 {
+            return false; // text after the object
+        }
+        match want {
+            Want::Colon => {
+                if c != b':' {
+                    return false;
+                }
+                want = Want::Value;
+                i += 1;
+            }
+            Want::CommaOrEnd => {
+                let in_object = open.last().copied().unwrap_or(false);
+                match c {
+                    b',' => want = if in_object { Want::Key } else { Want::Value },
+                    b'}' if in_object => {
+                        open.pop();
+                        want = Want::CommaOrEnd;
+                    }
+                    b']' if !in_object => {
+                        open.pop();
+                        want = Want::CommaOrEnd;
+                    }
+                    _ => return false,
+                }
+                i += 1;
+            }
+            Want::KeyOrEnd | Want::Key => {
+                if c == b'}' && want == Want::KeyOrEnd {
+                    open.pop();
+                    want = Want::CommaOrEnd;
+                    i += 1;
+                } else if c == b'"' {
+                    let Some(end) = string_end(b, i + 1) else {
+                        return false;
+                    };
+                    i = end;
+                    want = Want::Colon;
+                } else {
+                    return false;
+                }
+            }
+            Want::Value | Want::ValueOrEnd => {
+                match c {
+                    b']' if want == Want::ValueOrEnd => {
+                        open.pop();
+                        want = Want::CommaOrEnd;
+                        i += 1;
+                        continue;
+                    }
+                    b'{' => {
+                        open.push(true);
+                        want = Want::KeyOrEnd;
+                        i += 1;
+                        continue;
+                    }
+                    b'[' => {
+                        open.push(false);
+                        want = Want::ValueOrEnd;
+                        i += 1;
+                        continue;
+                    }
+                    b'"' => {
+                        let Some(end) = string_end(b, i + 1) else {
+                            return false;
+                        };
+                        i = end;
+                    }
+                    b't' | b'f' | b'n' => {
+                        let word: &[u8] = match c {
+                            b't' => b"true",
+                            b'f' => b"false",
+                            _ => b"null",
+                        };
+                        if b.get(i..i + word.len()) != Some(word) {
+                            return false;
+                        }
+                        i += word.len();
+                    }
+                    _ => {
+                        let Some(end) = number_end(b, i) else {
+                            return false;
+                        };
+                        i = end;
+                    }
+                }
+                want = Want::CommaOrEnd;
+            }
+        }
+    }
+    open.is_empty() && want == Want::CommaOrEnd
+}
+
+/// Just past the closing quote of the string body starting at `i`, if it is
+/// a valid JSON string (escapes checked, no raw control characters).
+fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        match *b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => {
+                match *b.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        let hex = b.get(i + 2..i + 6)?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        i += 6;
+                    }
+                    _ => return None,
+                }
+            }
+            0..=0x1f => return None,
+            _ => i += 1,
+        }
+    }
+}
+
+/// Just past the JSON number starting at `i`, if there is one.
+fn number_end(b: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |b: &[u8], mut i: usize| {
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i > start).then_some(i)
+    };
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    if b.get(i) == Some(&b'0') {
+        i += 1;
+    } else {
+        i = digits(b, i)?;
+    }
+    if b.get(i) == Some(&b'.') {
+        i = digits(b, i + 1)?;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        i = digits(b, i)?;
+    }
+    Some(i)
+}
+
 /// A lowercase hexadecimal digit for `n & 0xf`.
 pub fn hex_digit(n: u8) -> char {
     char::from(
@@ -529,6 +711,51 @@ mod tests {
                 "{raw}"
             );
         }
+    }
+
+    #[test]
+    fn validates_objects_like_a_json_parser() {
+        let deep = "{\"a\":".to_owned() + &"[".repeat(20_000) + &"]".repeat(20_000) + "}";
+        let cases: &[(&str, bool)] = &[
+            ("{}", true),
+            (" {} ", false),
+            ("{} ", true),
+            (r#"{"a":"b"}"#, true),
+            (r#"{"a":[],"b":{},"c":[{}]}"#, true),
+            (r#"{"n":[0,-0,1.5,-2e10,3E+2,4e-1]}"#, true),
+            (r#"{"s":"\"\\\/\b\f\n\r\t\u00e9"}"#, true),
+            (r#"{"a":1,}"#, false),
+            (r#"{"a":[1,]}"#, false),
+            (r#"{,"a":1}"#, false),
+            (r#"{"a" 1}"#, false),
+            (r#"{"a":1 "b":2}"#, false),
+            (r#"{"a":01}"#, false),
+            (r#"{"a":1.}"#, false),
+            (r#"{"a":.5}"#, false),
+            (r#"{"a":+1}"#, false),
+            (r#"{"a":tru}"#, false),
+            (r#"{"a":"\x"}"#, false),
+            (r#"{"a":"\u12g4"}"#, false),
+            ("{\"a\":\"\n\"}", false),
+            (r#"{"a":1}}"#, false),
+            (r#"{"a":1}{"#, false),
+            (r#"{"a":[1}"#, false),
+            (r#"{"a":{"b":1]}"#, false),
+            (r#"{"a""#, false),
+            ("{", false),
+            ("", false),
+            ("[]", false),
+            ("null", false),
+            (r#"{"a":nul}"#, false),
+            (r#"{1:2}"#, false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(is_object(text), *want, "{text}");
+            if *want {
+                assert!(serde_json::from_str::<serde_json::Value>(text).is_ok(), "{text}");
+            }
+        }
+        assert!(is_object(&deep));
     }
 
     #[test]

@@ -184,6 +184,12 @@ pub struct Outbox {
     /// (retried or restored).
     due_at: Option<WallMs>,
     in_flight: Vec<InFlight>,
+    /// Events whose request was cut off as the page closed (a keepalive
+    /// fetch rejected while closing, a beacon call that never returned):
+    /// the collector may or may not have them. They stay stored for the next
+    /// page and are not sent again by this one unless it comes back
+    /// ([`Outbox::resume`]).
+    kept: Vec<Item>,
     /// Body bytes of keepalive fetches in flight.
     keepalive_bytes: usize,
     /// Body bytes of beacons the browser accepted (their completion is never
@@ -235,6 +241,7 @@ impl Outbox {
             queued_bytes: 0,
             due_at: None,
             in_flight: Vec::new(),
+            kept: Vec::new(),
             keepalive_bytes: 0,
             beacon_bytes: 0,
             beacon_at: WallMs(0),
@@ -287,9 +294,11 @@ impl Outbox {
         self.limits.max_batch_bytes.saturating_sub(self.frame_bytes)
     }
 
-    /// Events held, queued and in flight.
+    /// Events held: queued, in flight, and kept after a cut-off request.
     pub fn len(&self) -> usize {
-        self.queue.len() + self.in_flight.iter().map(|b| b.items.len()).sum::<usize>()
+        self.queue.len()
+            + self.kept.len()
+            + self.in_flight.iter().map(|b| b.items.len()).sum::<usize>()
     }
 
     /// Whether nothing is held.
@@ -628,7 +637,14 @@ impl Outbox {
     }
 
     /// Records the collector's answer to a fetch. `retry_after_ms` comes from
-    /// a `Retry-After` header; `jitter` is a uniform random `u32`.
+    /// a `Retry-After` header; `jitter` is a uniform random `u32`. `closing`
+    /// says the page is closing: a network error then is no answer at all
+    /// ([`Verdict::Unknown`]; Chromium rejects a keepalive fetch's promise
+    /// when a window closes itself, although the request goes on and
+    /// arrives), never a sign that the collector fails. Like a fetch still
+    /// in flight at unload, its events are then taken out of storage while
+    /// the collector is healthy, and kept for the next page while it is
+    /// failing.
     pub fn on_response(
         &mut self,
         id: BatchId,
@@ -636,8 +652,12 @@ impl Outbox {
         retry_after_ms: Option<u64>,
         now: WallMs,
         jitter: u32,
+        closing: bool,
     ) -> Answer {
-        let verdict = classify(status);
+        let verdict = match classify(status) {
+            Verdict::Retry if closing && status == NETWORK_ERROR => Verdict::Unknown,
+            v => v,
+        };
         let mut answer = Answer {
             verdict,
             tally: Tally::default(),
@@ -648,6 +668,11 @@ impl Outbox {
         };
         let n = batch.items.len() as u32;
         match verdict {
+            // The request goes on in the browser (keepalive): trusted like
+            // a fetch still in flight at unload while the collector is
+            // healthy, kept for the next page while it is failing.
+            Verdict::Unknown if self.is_failing() => self.keep(batch.items),
+            Verdict::Unknown => batch.items.iter().for_each(|it| self.forget(it)),
             Verdict::Ack => {
                 self.failures = 0;
                 self.network_failures = 0;
@@ -704,6 +729,55 @@ impl Outbox {
         }
     }
 
+    /// A beacon call never returned (Firefox ends a `pagehide` listener
+    /// inside `sendBeacon` when a tab closes): whether it left is unknown,
+    /// so its events go back to the front of the queue (still stored), to
+    /// be sent again.
+    pub fn on_beacon_unknown(&mut self, id: BatchId, now: WallMs) {
+        if let Some(batch) = self.remove_batch(id) {
+            self.requeue(batch.items, now);
+        }
+    }
+
+    /// Takes back a fetch batch that never reached the network (its body was
+    /// still being compressed as the page closed): its events return to the
+    /// front of the queue, as if never taken, to leave by beacon or stay
+    /// stored. A late answer for it is ignored.
+    pub fn reclaim(&mut self, id: BatchId) {
+        let Some(pos) = self.in_flight.iter().position(|b| b.id == id) else {
+            return;
+        };
+        let batch = self.in_flight.swap_remove(pos);
+        self.keepalive_bytes = self.keepalive_bytes.saturating_sub(batch.body_bytes);
+        let tried = self.results;
+        self.merge_back(batch.items.into_iter().map(|mut it| {
+            it.tried = tried;
+            it
+        }));
+    }
+
+    /// The page came back (from the back/forward cache): what was kept after
+    /// a cut-off request is sent again (the collector deduplicates).
+    pub fn resume(&mut self, now: WallMs) {
+        let kept = std::mem::take(&mut self.kept);
+        if !kept.is_empty() {
+            self.requeue(kept, now);
+        }
+    }
+
+    /// Moves events whose request's fate is unknown to `kept`: still
+    /// stored, never sent again by this page.
+    fn keep(&mut self, items: Vec<Item>) {
+        let results = self.results;
+        for mut it in items {
+            it.tried = results;
+            if it.stored == Stored::Released {
+                it.stored = Stored::No;
+            }
+            self.kept.push(it);
+        }
+    }
+
     fn remove_batch(&mut self, id: BatchId) -> Option<InFlight> {
         let pos = self.in_flight.iter().position(|b| b.id == id)?;
         let batch = self.in_flight.swap_remove(pos);
@@ -720,17 +794,22 @@ impl Outbox {
     /// Puts the events of a failed batch back in sequence order.
     fn requeue(&mut self, items: Vec<Item>, now: WallMs) {
         let results = self.results;
-        let mut back = items
-            .into_iter()
-            .map(|mut it| {
-                it.tried = results;
-                if it.stored == Stored::Released {
-                    it.stored = Stored::No;
-                }
-                it
-            })
-            .peekable();
-        let mut merged = Vec::with_capacity(self.queue.len() + back.len());
+        self.merge_back(items.into_iter().map(|mut it| {
+            it.tried = results;
+            if it.stored == Stored::Released {
+                it.stored = Stored::No;
+            }
+            it
+        }));
+        // These events were due already: they leave as soon as the backoff ends.
+        self.due_at = Some(now);
+    }
+
+    /// Merges `items` (in sequence order) back into the queue, keeping the
+    /// queue in sequence order.
+    fn merge_back(&mut self, items: impl Iterator<Item = Item>) {
+        let mut back = items.peekable();
+        let mut merged = Vec::with_capacity(self.queue.len() + back.size_hint().0);
         for q in self.queue.drain(..) {
             while back.peek().is_some_and(|b| b.seq < q.seq) {
                 merged.extend(back.next());
@@ -740,8 +819,6 @@ impl Outbox {
         merged.extend(back);
         self.queue = merged;
         self.queued_bytes = self.queue.iter().map(|it| it.json.len()).sum();
-        // These events were due already: they leave as soon as the backoff ends.
-        self.due_at = Some(now);
     }
 
     /// Drops an event's claim on its storage segment.
@@ -783,17 +860,17 @@ impl Outbox {
     /// Hands everything queued over to storage: the page is going away (or
     /// into the back/forward cache), and whichever page loads next, in this
     /// tab or another, sends it. Call after [`Outbox::persist`]. Events still
-    /// in flight stay in memory, but their answer no longer changes storage
-    /// (the records now belong to whoever adopts them).
+    /// in flight stay in memory, but their answer no longer changes the
+    /// records they are in (those belong to whoever adopts them now): an
+    /// event that comes back from a failed request is stored again only if
+    /// no record holds it.
     pub fn hand_over(&mut self) {
         self.queue.clear();
+        self.kept.clear();
         self.queued_bytes = 0;
         self.due_at = None;
         self.force_upto = None;
         self.segments.clear();
-        for it in self.in_flight.iter_mut().flat_map(|b| b.items.iter_mut()) {
-            it.stored = Stored::Released;
-        }
     }
 
     /// Forgets everything held (analytics consent was withdrawn; the
@@ -801,6 +878,7 @@ impl Outbox {
     /// flight are ignored.
     pub fn clear(&mut self) {
         self.queue.clear();
+        self.kept.clear();
         self.in_flight.clear();
         self.queued_bytes = 0;
         self.keepalive_bytes = 0;
@@ -858,6 +936,7 @@ impl Outbox {
         let held = self
             .queue
             .iter_mut()
+            .chain(self.kept.iter_mut())
             .chain(self.in_flight.iter_mut().flat_map(|b| b.items.iter_mut()));
         for it in held.filter(|it| it.stored == Stored::No) {
             if let Some((_, value, _)) = &current {
@@ -891,6 +970,7 @@ impl Outbox {
     fn held(&self) -> impl Iterator<Item = &Item> {
         self.queue
             .iter()
+            .chain(self.kept.iter())
             .chain(self.in_flight.iter().flat_map(|b| b.items.iter()))
     }
 
@@ -996,7 +1076,7 @@ mod tests {
                     "{max}: batch of {n} could hold one more"
                 );
                 seen.extend(events(&o, b));
-                o.on_response(b, 200, None, WallMs(3000), 0);
+                o.on_response(b, 200, None, WallMs(3000), 0, false);
             }
             assert_eq!(seen, (0..10).collect::<Vec<_>>(), "{max}");
         }
@@ -1037,7 +1117,7 @@ mod tests {
             o.quota_left() >= 3 * KEEPALIVE_QUOTA_BYTES / 4,
             "three quarters stay for unload beacons"
         );
-        o.on_response(in_flight[0], 200, None, WallMs(5), 0);
+        o.on_response(in_flight[0], 200, None, WallMs(5), 0, false);
         assert!(
             o.take_fetch(WallMs(5)).is_some(),
             "room again after an answer"
@@ -1052,7 +1132,7 @@ mod tests {
         let b = o.take_fetch(WallMs(0)).unwrap();
         assert_eq!(events(&o, b), [1]);
         assert_eq!(o.take_fetch(WallMs(0)), None, "one at a time");
-        o.on_response(b, 200, None, WallMs(1), 0);
+        o.on_response(b, 200, None, WallMs(1), 0, false);
         assert!(o.take_fetch(WallMs(1)).is_some());
     }
 
@@ -1235,7 +1315,7 @@ mod tests {
             o.push(ev(n, 100), None, WallMs(0));
         }
         let b1 = o.take_fetch(WallMs(0)).unwrap();
-        let answer = o.on_response(b1, 503, None, WallMs(0), 0);
+        let answer = o.on_response(b1, 503, None, WallMs(0), 0, false);
         assert_eq!(answer.verdict, Verdict::Retry);
         assert_eq!(answer.tally.retried, 4);
         assert_eq!(answer.retry_in_ms, Some(750));
@@ -1243,10 +1323,10 @@ mod tests {
         assert_eq!(o.poll_timeout(), Some(WallMs(750)));
         let b2 = o.take_fetch(WallMs(750)).unwrap();
         assert_eq!(events(&o, b2), [0, 1, 2, 3]);
-        let again = o.on_response(b2, 500, None, WallMs(750), 0);
+        let again = o.on_response(b2, 500, None, WallMs(750), 0, false);
         assert_eq!(again.retry_in_ms, Some(1500), "doubles");
         let b3 = o.take_fetch(WallMs(2250)).unwrap();
-        assert_eq!(o.on_response(b3, 200, None, WallMs(2300), 0).tally.sent, 4);
+        assert_eq!(o.on_response(b3, 200, None, WallMs(2300), 0, false).tally.sent, 4);
         assert!(o.is_empty());
         assert!(!o.is_failing());
     }
@@ -1256,7 +1336,7 @@ mod tests {
         let mut o = Outbox::new(limits(1, 48_000), FRAME);
         o.push(ev(1, 100), None, WallMs(0));
         let b = o.take_fetch(WallMs(0)).unwrap();
-        o.on_response(b, 429, Some(2000), WallMs(100), 0);
+        o.on_response(b, 429, Some(2000), WallMs(100), 0, false);
         assert_eq!(o.poll_timeout(), Some(WallMs(2100)));
         assert_eq!(o.take_fetch(WallMs(2099)), None);
         assert!(o.take_fetch(WallMs(2100)).is_some());
@@ -1271,9 +1351,9 @@ mod tests {
         let a = o.take_fetch(WallMs(0)).unwrap();
         let b = o.take_fetch(WallMs(0)).unwrap();
         let c = o.take_fetch(WallMs(0)).unwrap();
-        o.on_response(c, 503, None, WallMs(0), 0);
-        o.on_response(a, 503, None, WallMs(0), 0);
-        o.on_response(b, 0, None, WallMs(0), 0);
+        o.on_response(c, 503, None, WallMs(0), 0, false);
+        o.on_response(a, 503, None, WallMs(0), 0, false);
+        o.on_response(b, 0, None, WallMs(0), 0, false);
         let order: Vec<usize> = o.queue.iter().map(|it| tag(&it.json)).collect();
         assert_eq!(order, [0, 1, 2]);
     }
@@ -1295,7 +1375,7 @@ mod tests {
             if status == 200 {
                 delivered.extend(ids);
             }
-            o.on_response(b, status, None, WallMs(0), 0);
+            o.on_response(b, status, None, WallMs(0), 0, false);
             assert!(requests < 30);
         }
         assert_eq!(delivered, (0..10).collect::<Vec<_>>());
@@ -1303,7 +1383,7 @@ mod tests {
         let mut o = Outbox::new(limits(1, 48_000), FRAME);
         o.push(ev(1, 500), None, WallMs(0));
         let b = o.take_fetch(WallMs(0)).unwrap();
-        let answer = o.on_response(b, 413, None, WallMs(0), 0);
+        let answer = o.on_response(b, 413, None, WallMs(0), 0, false);
         assert_eq!(answer.tally.dropped, 1);
         assert!(o.is_empty());
     }
@@ -1314,12 +1394,12 @@ mod tests {
         o.push(ev(1, 300), None, WallMs(0));
         o.push(ev(2, 300), None, WallMs(0));
         let b = o.take_fetch(WallMs(0)).unwrap();
-        o.on_response(b, 413, None, WallMs(0), 0);
+        o.on_response(b, 413, None, WallMs(0), 0, false);
         o.push(ev(3, 5000), None, WallMs(0));
         let mut sent = Vec::new();
         while let Some(b) = o.take_fetch(WallMs(0)) {
             sent.extend(events(&o, b));
-            o.on_response(b, 200, None, WallMs(0), 0);
+            o.on_response(b, 200, None, WallMs(0), 0, false);
         }
         assert_eq!(sent, [1, 2, 3]);
     }
@@ -1329,7 +1409,7 @@ mod tests {
         let mut o = Outbox::new(limits(1, 48_000), FRAME);
         o.push(ev(1, 100), None, WallMs(0));
         let b = o.take_fetch(WallMs(0)).unwrap();
-        let answer = o.on_response(b, 400, None, WallMs(0), 0);
+        let answer = o.on_response(b, 400, None, WallMs(0), 0, false);
         assert_eq!(answer.verdict, Verdict::Drop);
         assert_eq!(answer.tally.dropped, 1);
         assert!(o.is_empty());
@@ -1345,7 +1425,7 @@ mod tests {
             let b = o
                 .take_fetch(now)
                 .unwrap_or_else(|| panic!("attempt {attempt}"));
-            o.on_response(b, 0, None, now, 0);
+            o.on_response(b, 0, None, now, 0, false);
             now = now.plus(120_000);
         }
         assert!(o.is_parked());
@@ -1399,7 +1479,7 @@ mod tests {
             let now = WallMs(s * 1000);
             dropped += o.push(ev(s as usize, 400), None, now);
             while let Some(b) = o.take_fetch(now) {
-                o.on_response(b, 503, None, now, j.next_u32());
+                o.on_response(b, 503, None, now, j.next_u32(), false);
             }
             assert!(o.len() <= 100);
             assert!(o.queued_bytes <= 100 * 400);
@@ -1442,7 +1522,7 @@ mod tests {
         let b = o.take_fetch(WallMs(3000)).unwrap();
         assert_eq!(events(&o, b), [0, 1, 2]);
         assert!(persist(&mut o, 250).is_empty(), "in flight is still stored");
-        o.on_response(b, 200, None, WallMs(3000), 0);
+        o.on_response(b, 200, None, WallMs(3000), 0, false);
         let ops = persist(&mut o, 250);
         assert_eq!(
             ops,
@@ -1462,7 +1542,7 @@ mod tests {
         o.push(ev(1, 100), None, WallMs(0));
         persist(&mut o, 48_000);
         let b = o.take_fetch(WallMs(0)).unwrap();
-        o.on_response(b, 503, None, WallMs(0), 0);
+        o.on_response(b, 503, None, WallMs(0), 0, false);
         assert!(persist(&mut o, 48_000).is_empty());
     }
 
@@ -1483,7 +1563,7 @@ mod tests {
         o.push(ev(2, 100), None, WallMs(0));
         persist(&mut o, 48_000);
         let b = o.take_fetch(WallMs(0)).unwrap();
-        o.on_response(b, 503, None, WallMs(0), 0);
+        o.on_response(b, 503, None, WallMs(0), 0, false);
         let _b = o.take_fetch(WallMs(60_000)).unwrap();
         o.release_in_flight();
         assert!(persist(&mut o, 48_000).is_empty(), "failing: keep the copy");
@@ -1497,7 +1577,7 @@ mod tests {
         let b = o.take_fetch(WallMs(0)).unwrap();
         o.release_in_flight();
         persist(&mut o, 48_000);
-        o.on_response(b, 503, None, WallMs(0), 0);
+        o.on_response(b, 503, None, WallMs(0), 0, false);
         let ops = persist(&mut o, 48_000);
         assert_eq!(ops.len(), 1);
         assert_eq!(lines(&ops[0]), [1]);
@@ -1535,7 +1615,7 @@ mod tests {
         let mut o = Outbox::new(limits(1, 48_000), FRAME);
         o.push(ev(1, 100), None, WallMs(0));
         let b = o.take_fetch(WallMs(0)).unwrap();
-        o.on_response(b, 503, None, WallMs(0), 0);
+        o.on_response(b, 503, None, WallMs(0), 0, false);
         assert_eq!(o.take_beacon(), None);
     }
 
@@ -1580,13 +1660,13 @@ mod tests {
         let a = o.take_fetch(WallMs(0)).unwrap();
         let b = o.take_fetch(WallMs(0)).unwrap();
         o.push(ev(7, 1000), None, WallMs(0));
-        o.on_response(a, 200, None, WallMs(1), 0);
+        o.on_response(a, 200, None, WallMs(1), 0, false);
         assert!(!o.is_settled(t));
-        o.on_response(b, 200, None, WallMs(1), 0);
+        o.on_response(b, 200, None, WallMs(1), 0, false);
         let c = o.take_fetch(WallMs(1)).unwrap();
         assert_eq!(events(&o, c), [2], "forced despite no trigger");
         assert!(!o.is_settled(t));
-        o.on_response(c, 200, None, WallMs(2), 0);
+        o.on_response(c, 200, None, WallMs(2), 0, false);
         assert!(o.is_settled(t), "event 7 came after the flush");
         assert_eq!(
             o.take_fetch(WallMs(2)),
@@ -1601,7 +1681,7 @@ mod tests {
         o.push(ev(1, 100), None, WallMs(0));
         let t = o.start_flush();
         let a = o.take_fetch(WallMs(0)).unwrap();
-        o.on_response(a, 503, None, WallMs(0), 0);
+        o.on_response(a, 503, None, WallMs(0), 0, false);
         assert!(o.is_settled(t));
         assert_eq!(
             o.take_fetch(WallMs(1)),

@@ -12,6 +12,9 @@ pub enum Verdict {
     Split,
     /// Any other answer: the collector will never take these events.
     Drop,
+    /// No answer, because the page was closing: the request may have
+    /// arrived. Its events stay stored for the next page (never a failure).
+    Unknown,
 }
 
 /// Status 0 means the request never got an HTTP answer: offline, DNS, CORS,

@@ -19,12 +19,35 @@ pub const SEGMENT_PREFIX: &str = "footfall.q.";
 pub const HEARTBEAT_PREFIX: &str = "footfall.hb.";
 /// Heartbeat value of a page that has left and handed its outbox over.
 pub const CLOSED: &str = "closed";
+/// Heartbeat value of a page unloading, followed by the time it started:
+/// its events may still leave in its beacons, so other pages wait
+/// [`LEAVING_MS`] before they adopt them (a browser that ends the page
+/// midway leaves it so, and the outbox is adopted soon after all the same).
+pub const LEAVING: &str = "leaving:";
+/// How long a `leaving` outbox is left alone: a page's unload work takes a
+/// few milliseconds.
+pub const LEAVING_MS: u64 = 2000;
 /// Interval between heartbeats while a page holds persisted events.
 pub const HEARTBEAT_MS: u64 = 10_000;
 /// Age after which a heartbeat means its page is gone (a crash, a killed
 /// tab). Well above the one-minute timer throttling browsers apply to
 /// background tabs, so a live hidden tab is never taken for dead.
 pub const STALE_MS: u64 = 5 * 60_000;
+
+/// A page's id, naming its storage records: 8 hex digits from the first
+/// four of `random`.
+///
+/// ```
+/// assert_eq!(footfall::core::tabs::tab_id([0xab, 0x01, 0xff, 0x10, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]), "ab01ff10");
+/// ```
+pub fn tab_id(random: [u8; 16]) -> String {
+    let mut id = String::with_capacity(8);
+    for b in random.iter().take(4) {
+        id.push(crate::core::json::hex_digit(b >> 4));
+        id.push(crate::core::json::hex_digit(*b));
+    }
+    id
+}
 
 /// `footfall.q.<tab>.<segment>`.
 pub fn segment_key(tab: &str, segment: u32) -> String {
@@ -69,11 +92,30 @@ pub fn parse_segment_key(key: &str) -> Option<(&str, u32)> {
     ))
 }
 
+/// The heartbeat value of a page that started unloading at `now`.
+pub fn leaving(now: WallMs) -> String {
+    let mut value = String::with_capacity(LEAVING.len() + 13);
+    value.push_str(LEAVING);
+    push_u64(&mut value, now.0);
+    value
+}
+
 /// Whether a heartbeat value means its page is gone at `now`.
+///
+/// ```
+/// use footfall::core::{tabs::is_gone, time::WallMs};
+/// assert!(is_gone(Some("closed"), WallMs(0)));
+/// assert!(!is_gone(Some("leaving:1000"), WallMs(2000)));
+/// assert!(is_gone(Some("leaving:1000"), WallMs(3001)));
+/// assert!(!is_gone(Some("1000"), WallMs(60_000)));
+/// ```
 pub fn is_gone(heartbeat: Option<&str>, now: WallMs) -> bool {
     let Some(value) = heartbeat else { return true };
     if value == CLOSED {
         return true;
+    }
+    if let Some(at) = value.strip_prefix(LEAVING) {
+        return parse_ms(at).is_none_or(|at| now.since(WallMs(at)) > LEAVING_MS);
     }
     match parse_ms(value) {
         Some(at) => now.since(WallMs(at)) > STALE_MS,
@@ -81,15 +123,29 @@ pub fn is_gone(heartbeat: Option<&str>, now: WallMs) -> bool {
     }
 }
 
-/// Whether a change of `key` to `value` (a `storage` event from another
-/// tab) means an outbox was just handed over and may be adopted now.
-pub fn is_hand_over(key: &str, value: Option<&str>) -> bool {
-    key.starts_with(HEARTBEAT_PREFIX) && value.is_none_or(|v| v == CLOSED)
+/// What a change of `key` to `value` (a `storage` event from another tab)
+/// means for adoption: an outbox handed over may be adopted now; one whose
+/// page is unloading, in [`LEAVING_MS`].
+pub fn hand_over_in(key: &str, value: Option<&str>) -> Option<u64> {
+    if !key.starts_with(HEARTBEAT_PREFIX) {
+        return None;
+    }
+    match value {
+        None => Some(0),
+        Some(v) if v == CLOSED => Some(0),
+        Some(v) if v.starts_with(LEAVING) => Some(LEAVING_MS + 100),
+        Some(_) => None,
+    }
 }
+
+/// Most other pages' outboxes looked at in one adoption: a visitor has a
+/// few tabs; forged keys must not make start-up slow.
+pub const MAX_TABS: usize = 32;
 
 /// The tabs, other than `own`, whose outboxes may be adopted: they have
 /// segments among `keys` (every `footfall.` key in storage) and their
-/// heartbeat (looked up with `heartbeat`) says they are gone. Sorted.
+/// heartbeat (looked up with `heartbeat`) says they are gone. Sorted; at
+/// most [`MAX_TABS`] looked at.
 pub fn orphans<'a>(
     own: &str,
     keys: &[&'a str],
@@ -99,7 +155,7 @@ pub fn orphans<'a>(
     let mut tabs: Vec<&str> = Vec::new();
     for key in keys.iter().filter(|k| k.starts_with(KEY_PREFIX)) {
         if let Some((tab, _)) = parse_segment_key(key) {
-            if tab != own && !tabs.contains(&tab) {
+            if tab != own && tabs.len() < MAX_TABS && !tabs.contains(&tab) {
                 // Keep them sorted by insertion: a handful of tabs at most,
                 // and std's sort would add kilobytes of wasm.
                 let at = tabs.iter().position(|t| *t > tab).unwrap_or(tabs.len());
@@ -178,11 +234,12 @@ mod tests {
 
     #[test]
     fn hand_over_markers() {
-        assert!(is_hand_over("footfall.hb.t1", Some(CLOSED)));
-        assert!(is_hand_over("footfall.hb.t1", None));
-        assert!(!is_hand_over("footfall.hb.t1", Some("123")));
-        assert!(!is_hand_over("footfall.q.t1.1", Some(CLOSED)));
-        assert!(!is_hand_over("other", None));
+        assert_eq!(hand_over_in("footfall.hb.t1", Some(CLOSED)), Some(0));
+        assert_eq!(hand_over_in("footfall.hb.t1", None), Some(0));
+        assert_eq!(hand_over_in("footfall.hb.t1", Some("leaving:5")), Some(LEAVING_MS + 100));
+        assert_eq!(hand_over_in("footfall.hb.t1", Some("123")), None);
+        assert_eq!(hand_over_in("footfall.q.t1.1", Some(CLOSED)), None);
+        assert_eq!(hand_over_in("other", None), None);
     }
 
     #[test]

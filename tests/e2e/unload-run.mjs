@@ -1,0 +1,168 @@
+// One unload run: a page tracks a burst of events and is closed one of three
+// ways; then what reached the collector, and what the page left in storage,
+// are measured; then the visitor comes back and what the next page sends is
+// measured too. Shared by tests/e2e/unload.test.mjs (assertions) and
+// bench/unload.mjs (the table in the README).
+import { testPage, sleep } from './harness.mjs';
+
+/** How a page goes away. */
+export const CLOSE_MODES = ['driver close', 'navigation', 'window.close()'];
+
+const BLANK = '/tests/e2e/pages/blank.html';
+
+/** Every footfall event stored in this origin's localStorage: messageIds. */
+const storedIds = () =>
+  Object.keys(localStorage)
+    .filter((k) => k.startsWith('footfall.q.'))
+    .flatMap((k) =>
+      localStorage
+        .getItem(k)
+        .split('\n')
+        .map((line) => {
+          try {
+            return JSON.parse(line).messageId;
+          } catch {
+            return 'unparsable';
+          }
+        }),
+    );
+
+/**
+ * Runs one close. `answer` is how the collector answers (`{ status, delayMs }`),
+ * `options` footfall's options, `waitMs` the time between the burst and a
+ * driver close. Returns
+ * `{ tracked, within5s, afterRevisit, twice, twiceBeforeRevisit, twiceVia,
+ * ackedStored, stored, errors, requests }`: events delivered within 5 s of
+ * the close, delivered in all after a revisit, delivered more than once (in
+ * all, and before the revisit, with how they travelled), left in storage
+ * although the collector had acknowledged them, and left in storage at all;
+ * `endedMidway` when the browser ended the page's unload work before its
+ * end (seen in the page's own trace).
+ */
+export async function closeRun(browser, collector, { mode, answer = { status: 200 }, options = {}, events = 200, revisit = true, waitMs = 0 }) {
+  collector.reset();
+  collector.respond = () => answer;
+  collector.initScripts.push(`(${tracer})()`);
+  const context = await browser.newContext();
+  const url = collector.origin + testPage(options);
+  let page;
+  let errors = [];
+  try {
+    // A page of the same origin without footfall: it opens the page that
+    // closes itself, reads what is left in storage, and comes back.
+    const probe = await context.newPage(collector.origin + BLANK);
+    if (mode === 'window.close()') {
+      await probe.evaluate(
+        (u) =>
+          new Promise((resolve, reject) => {
+            window.popup = window.open(u);
+            if (!window.popup) return reject(new Error('window.open was blocked'));
+            const t = setInterval(() => window.popup.ffReady && (clearInterval(t), resolve()), 20);
+          }),
+        url,
+      );
+      errors = await probe.evaluate(() => popup.__ffErrors.slice());
+      // The page closes itself right after the burst (its own script, in its own realm).
+      await probe.evaluate(
+        (n) => popup.eval(`for (let i = 0; i < ${n}; i++) ff.trackEvent('burst', { i, label: 'event number ' + i }); window.close();`),
+        events,
+      );
+    } else {
+      page = await context.newPage(url);
+      await page.waitForFunction(() => window.ffReady);
+      errors = await page.errors();
+      if (mode === 'driver close') {
+        await page.evaluate((n) => {
+          for (let i = 0; i < n; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
+        }, events);
+        if (waitMs) await sleep(waitMs);
+        await page.close();
+      } else {
+        await page.evaluate(
+          ([n, next]) => {
+            for (let i = 0; i < n; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
+            location.href = next;
+          },
+          [events, collector.origin + BLANK],
+        );
+      }
+    }
+    const closedAt = Date.now();
+    await collector.waitFor((c) => c.deliveries().size >= events, 5000).catch(() => {});
+    const within5s = collector.deliveries().size;
+    await sleep(Math.max(0, closedAt + 5500 - Date.now()));
+    // What the page left behind.
+    const stored = await probe.evaluate(storedIds);
+    const acked = new Set(collector.events().map((e) => e.messageId));
+    const ackedStored = stored.filter((id) => acked.has(id)).length;
+    const requests = collector.requests.map((r) => `${r.via}:${r.status}:${r.body?.batch?.length ?? '?'}@${r.at - closedAt}`);
+    const trace = await probe.evaluate(() => window.__trace ?? []);
+    // The page got to the end of its unload work: after its last beacon
+    // left, it removed its heartbeat (nothing left to hand over). When it
+    // did not, the browser ended it midway (Firefox, closing a tab).
+    const lastBeacon = trace.findLastIndex((t) => t.includes(' beacon '));
+    const endedMidway = lastBeacon >= 0 && !trace.slice(lastBeacon).some((t) => / remove footfall\.hb\./.test(t));
+    // How each event sent twice travelled, before any revisit.
+    const vias = new Map();
+    for (const r of collector.requests) for (const e of r.body?.batch ?? []) vias.set(e.messageId, [...(vias.get(e.messageId) ?? []), r.via]);
+    const twiceVia = [...new Set([...vias.values()].filter((v) => v.length > 1).map((v) => v.join('+')))];
+    const twiceBeforeRevisit = [...vias.values()].filter((v) => v.length > 1).length;
+    let afterRevisit = within5s;
+    if (revisit) {
+      // The visitor comes back: the next page adopts what was left and sends it.
+      await probe.goto(collector.origin + testPage(options));
+      await probe.waitForFunction(() => window.ffReady);
+      await collector.waitFor((c) => c.deliveries().size >= events, 3000).catch(() => {});
+      await sleep(1500);
+      afterRevisit = collector.deliveries().size;
+    }
+    const twice = [...collector.deliveries().values()].filter((n) => n > 1).length;
+    return { mode, tracked: events, within5s, afterRevisit, twice, twiceBeforeRevisit, twiceVia, ackedStored, stored: stored.length, endedMidway, errors, requests, trace: process.env.FOOTFALL_TRACE ? trace : undefined };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Run first in every page: reports footfall's storage writes, fetches,
+ * beacons and the page's lifecycle events to the blank probe page
+ * (BroadcastChannel), which keeps them in `window.__trace`. Returned with
+ * each run when FOOTFALL_TRACE=1.
+ */
+function tracer() {
+  const bc = new BroadcastChannel('ff-trace');
+  if (location.pathname.endsWith('blank.html')) {
+    window.__trace = [];
+    bc.onmessage = (e) => window.__trace.push(e.data);
+    return;
+  }
+  const t0 = performance.now();
+  const log = (s) => bc.postMessage(`${Math.round(performance.now() - t0)} ${s} ${window.event?.type ?? ''}`);
+  const S = Storage.prototype;
+  const [set, remove, beacon, fetch] = [S.setItem, S.removeItem, navigator.sendBeacon, window.fetch];
+  const lines = (v) => String(v).split('\n').length;
+  S.setItem = function (k, v) {
+    if (/^footfall\.(q|hb)\./.test(k)) log(`set ${k} ${k.includes('.hb.') ? v : lines(v)}`);
+    return set.call(this, k, v);
+  };
+  S.removeItem = function (k) {
+    if (/^footfall\.(q|hb)\./.test(k)) log(`remove ${k}`);
+    return remove.call(this, k);
+  };
+  navigator.sendBeacon = function (u, b) {
+    log(`beacon ${lines(b)}`);
+    const r = beacon.call(this, u, b);
+    log(`beacon returned ${r}`);
+    return r;
+  };
+  window.fetch = function (u, init) {
+    const p = fetch.call(this, u, init);
+    if (init?.method === 'POST') {
+      log('fetch');
+      p.then((r) => log(`fetch answered ${r.status}`), (e) => log(`fetch rejected ${e}`));
+    }
+    return p;
+  };
+  addEventListener('pagehide', () => log('pagehide'), true);
+  document.addEventListener('visibilitychange', () => log(`visibility ${document.visibilityState}`), true);
+}
