@@ -34,7 +34,7 @@ if (stub && stub.q && !stub.l) {
       } catch (e) {
         return fail(e, true); // invalid settings: always said
       }
-      adopt(client);
+      adopt(client, debug);
     }, (e) => fail(e, debug));
   } catch (e) {
     fail(e, debug);
@@ -92,7 +92,7 @@ function dataLayer(ds) {
 }
 
 /** footfall is up: it becomes `window.footfall`, the stub forwards to it, and the queue is replayed. */
-function adopt(client) {
+function adopt(client, debug) {
   // Segment's `ready(callback)`: called with the client, now or once loaded.
   client.ready = (f) => {
     try {
@@ -101,6 +101,17 @@ function adopt(client) {
   };
   w.footfall = client;
   const queue = stub.q.splice(0);
+  // Calls the stub dropped while footfall was loading: counted in stats().dropped, said with debug.
+  const dropped = stub.d;
+  if (dropped) {
+    const stats = client.stats;
+    client.stats = () => {
+      const s = stats.call(client);
+      s.dropped += dropped;
+      return s;
+    };
+    if (debug) console.warn('footfall: ' + dropped + ' calls made before loading were dropped (the stub keeps 1000).');
+  }
   // The stub may be kept under another name (`window.analytics = footfall`).
   for (const m in stub) if (typeof stub[m] == 'function') stub[m] = (...a) => (typeof client[m] == 'function' ? client[m](...a) : undefined);
   for (const [m, args, page, time] of queue) {

@@ -290,6 +290,40 @@ test('script tag: settings from data-* attributes over window.footfallSettings; 
   await context2.close();
 });
 
+test('script tag: while the loader is held up, the stub keeps the newest 1000 calls (consent and identity survive), and says how many it dropped', async () => {
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js', delayMs: 1500 });
+  const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
+  const path = page(
+    '/burst.html',
+    `<script>${snippet}</script>
+     <script async src="/footfall/footfall.js" data-endpoint="/collect" data-consent="opt-in" data-autocapture="false" data-debug></script>
+     <script>
+       footfall.setConsent({ analytics: true });
+       footfall.identify('early-user');
+       for (let i = 0; i < 5000; i++) footfall.track('burst', { i });
+     </script>`,
+  );
+  const context = await fresh();
+  const p = await context.newPage();
+  const warnings = [];
+  const errors = [];
+  p.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.goto(collector.origin + path, { waitUntil: 'domcontentloaded' });
+  const held = await p.evaluate(() => [footfall.q.length, footfall.d, footfall.q[0][0], footfall.q[1][0], footfall.q[2][1][1].i]);
+  assert.deepEqual(held, [1000, 4002, 'setConsent', 'identify', 4002], 'the newest 998 tracks, after the consent and the identify');
+  await p.waitForFunction(() => !window.footfall.q, null, { timeout: 10_000 });
+  assert.ok(warnings.some((w) => w.startsWith('footfall: 4002 calls made before loading were dropped')), warnings.join('\n'));
+  const stats = await p.evaluate(() => footfall.stats());
+  assert.ok(stats.dropped >= 4002, `stats().dropped counts them: ${JSON.stringify(stats)}`);
+  await collector.waitFor((c) => byName(c.events(), 'burst').some((e) => e.properties.i === 4999), 10_000, 'the newest call');
+  const bursts = byName(collector.events(), 'burst');
+  assert.ok(bursts.every((e) => e.properties.i >= 4002), 'no dropped call was sent');
+  assert.ok(bursts.every((e) => e.userId === 'early-user'), 'the early identify applies');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('script tag: data-autocapture turns automatic events off, all of them or some', async () => {
   serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
   const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
