@@ -41,11 +41,23 @@ if (stub && stub.q && !stub.l) {
   }
 }
 
-/** The settings: `window.footfallSettings`, then the script tag's data-* attributes. */
+/**
+ * The settings: `window.footfallSettings`, then the script tag's data-*
+ * attributes. A `footfallSettings` or `data-options` that is not a (JSON)
+ * object is always said, not only with `debug`, and ignored; the other
+ * settings apply.
+ */
 function readSettings() {
-  const s = Object.assign({}, w.footfallSettings);
+  const s = {};
   const ds = script.dataset;
-  if (ds.options) Object.assign(s, JSON.parse(ds.options));
+  let options = ds.options;
+  try {
+    options = options && JSON.parse(options);
+  } catch (_) {}
+  for (const [name, v] of [['window.footfallSettings', w.footfallSettings], ['data-options', options]]) {
+    if (isObject(v) && !Array.isArray(v)) Object.assign(s, v);
+    else if (v != null && v !== '') console.warn('footfall: ' + name + ' ignored: not a JSON object.');
+  }
   if (ds.endpoint) s.endpoint = ds.endpoint;
   if (ds.writeKey) s.writeKey = ds.writeKey;
   if (ds.consent) s.consent = Object.assign({}, s.consent, { mode: ds.consent });

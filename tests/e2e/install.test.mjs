@@ -290,6 +290,39 @@ test('script tag: settings from data-* attributes over window.footfallSettings; 
   await context2.close();
 });
 
+test('script tag: malformed data-options (or footfallSettings) are said in the console, even without debug, and the other settings apply', async () => {
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
+  const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
+  for (const [name, settings, options, warning] of [
+    ['trailing-comma', '', `{"flushAt":1,}`, 'footfall: data-options ignored: not a JSON object'],
+    ['array', '', '[1, 2]', 'footfall: data-options ignored: not a JSON object'],
+    ['string-settings', `<script>window.footfallSettings = 'flushAt=1';</script>`, '{"flushAt":1}', 'footfall: window.footfallSettings ignored: not a JSON object'],
+  ]) {
+    const path = page(
+      `/bad-options-${name}.html`,
+      `${settings}<script>${snippet}</script>
+       <script async src="/footfall/footfall.js" data-endpoint="/collect" data-write-key="WK" data-options='${options}' data-autocapture="false"></script>
+       <script>footfall.track('still_tracked', { name: ${JSON.stringify(name)} });</script>`,
+    );
+    const context = await fresh();
+    const p = await context.newPage();
+    const warnings = [];
+    const errors = [];
+    p.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(collector.origin + path);
+    // The client, not the stub (which has the same methods).
+    await p.waitForFunction(() => !window.footfall.q, null, { timeout: 10_000 });
+    await p.evaluate(() => footfall.flush());
+    assert.ok(warnings.some((w) => w.startsWith(warning)), `${name}: ${warnings.join('\n')}`);
+    const [event] = byName(collector.events(), 'still_tracked').filter((e) => e.properties.name === name);
+    assert.ok(event, `${name}: footfall loaded with the other settings (data-endpoint)`);
+    assert.equal(collector.requests.find((r) => r.raw.includes('still_tracked')).body.writeKey, 'WK');
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
 test('script tag: while the loader is held up, the stub keeps the newest 1000 calls (consent and identity survive), and says how many it dropped', async () => {
   serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js', delayMs: 1500 });
   const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
