@@ -459,8 +459,10 @@ function templateSections(text) {
   return sections;
 }
 
-/** Whether a GTM inject_script URL pattern (`*` any run of characters) allows `url`. */
-const allows = (pattern, url) => new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.?+^$(){}|[\]\\/]/g, '\\$&')).join('.*') + '$').test(url);
+/** A GTM inject_script URL pattern (`*` any run of characters) as a regular expression's source. */
+const patternSource = (pattern) => '^' + pattern.split('*').map((s) => s.replace(/[.?+^$(){}|[\]\\/]/g, '\\$&')).join('.*') + '$';
+/** Whether a GTM inject_script URL pattern allows `url`. */
+const allows = (pattern, url) => new RegExp(patternSource(pattern)).test(url);
 
 test('the GTM template installs footfall from the container, and the README push is forwarded', async () => {
   const tpl = templateSections(readFileSync(join(root, 'gtm/footfall.tpl'), 'utf8'));
@@ -477,12 +479,25 @@ test('the GTM template installs footfall from the container, and the README push
   const permission = (id) => permissions.find((p) => p.instance.key.publicId === id);
   assert.ok(permission('logging'));
   const globals = permission('access_globals').instance.param[0].value.listItem.map((i) => i.mapValue.map((v) => v.string ?? v.boolean));
-  assert.deepEqual(globals, [['footfallSettings', true, true, false]], 'setInWindow with override needs read and write');
+  assert.deepEqual(globals, [['footfallSettings', false, true, false]], 'footfallSettings: written, never read nor called');
   const urls = permission('inject_script').instance.param[0].value.listItem.map((i) => i.string);
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   const loaderParam = params.find((p) => p.name === 'loaderUrl');
   assert.equal(loaderParam.defaultValue, `https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js`, "the default loader is this version's");
+  // Only this version's loader, on the two CDNs: no other version, file or package can be injected.
+  assert.deepEqual(
+    urls,
+    [`https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js`, `https://unpkg.com/footfall@${version}/dist/footfall.js`],
+    `the template pins package.json's version (${version}): update gtm/footfall.tpl with the version`,
+  );
   assert.ok(urls.some((u) => allows(u, loaderParam.defaultValue)), 'the default loader URL is allowed');
+  for (const other of ['0.0.1', '9.9.9', 'latest']) {
+    for (const cdn of ['https://cdn.jsdelivr.net/npm', 'https://unpkg.com']) {
+      const url = `${cdn}/footfall@${other}/dist/footfall.js`;
+      assert.ok(!urls.some((u) => allows(u, url)), `${url} is not allowed`);
+    }
+  }
+  assert.ok(tpl.TESTS.includes(`loaderUrl: 'https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js'`), "the template's own tests use this version");
   assert.ok(!/\b(window|document|new |this)\b/.test(code.replace(/\/\/.*$/gm, '')), 'sandboxed JavaScript: no globals, no new, no this');
 
   // Run the template's code the way GTM does, with the sandboxed APIs it uses,
@@ -501,11 +516,15 @@ test('the GTM template installs footfall from the container, and the README push
   });
   const { page: p, errors } = await open(context, collector.origin, path);
   const readmePush = await readmeBlock('js', "dataLayer.push({ event: 'purchase'");
+  // The sandbox checks each call against the template's permissions, as GTM does.
+  const writable = globals.filter(([, , write]) => write).map(([key]) => key);
+  const injectable = urls.map(patternSource);
   await p.evaluate(
-    ({ code, data, readmePush }) =>
+    ({ code, data, readmePush, writable, injectable }) =>
       new Promise((resolve) => {
         const api = {
           injectScript(url, onSuccess, onFailure, cacheToken) {
+            if (!injectable.some((r) => new RegExp(r).test(url))) throw new Error(`inject_script does not allow ${url}`);
             const s = document.createElement('script');
             s.src = url;
             s.async = true;
@@ -515,6 +534,7 @@ test('the GTM template installs footfall from the container, and the README push
             document.head.append(s);
           },
           setInWindow(key, value, override) {
+            if (!writable.includes(key)) throw new Error(`access_globals does not allow writing ${key}`);
             if (override || !(key in window)) window[key] = JSON.parse(JSON.stringify(value));
             return true;
           },
@@ -525,7 +545,7 @@ test('the GTM template installs footfall from the container, and the README push
         template({ ...data, gtmOnSuccess: () => resolve((window.tagResult = 'success')), gtmOnFailure: () => resolve((window.tagResult = 'failure')) }, (name) => api[name]);
         new Function(readmePush)(); // pushed while footfall loads
       }),
-    { code, data, readmePush },
+    { code, data, readmePush, writable, injectable },
   );
   assert.equal(await p.evaluate(() => window.tagResult), 'success');
   await p.waitForFunction(() => typeof window.footfall.anonymousId === 'function', null, { timeout: 10_000 });
