@@ -67,6 +67,7 @@ test('npm pack: the package holds what users need, and only that', () => {
       'dist/footfall.snippet.js',
       'dist/footfall.snippet.min.js',
       'dist/footfall_bg.wasm',
+      'dist/options.js',
       'gtm/footfall.tpl',
       'package.json',
       'pkg/footfall.d.ts',
@@ -74,6 +75,7 @@ test('npm pack: the package holds what users need, and only that', () => {
       'pkg/footfall_bg.wasm',
       'src/js/index.d.ts',
       'src/js/index.js',
+      'src/js/options.js',
     ],
   );
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
@@ -319,6 +321,20 @@ test('script tag: malformed data-options (or footfallSettings) are said in the c
     assert.ok(event, `${name}: footfall loaded with the other settings (data-endpoint)`);
     assert.equal(collector.requests.find((r) => r.raw.includes('still_tracked')).body.writeKey, 'WK');
     assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('the npm entry with debug names the options it ignores (a misspelt flushAT); without debug, nothing is said', async () => {
+  for (const debug of [true, false]) {
+    const context = await fresh();
+    const p = await context.newPage();
+    const warnings = [];
+    p.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await p.goto(collector.origin + testPage({ flushAT: 1, autocapture: { pageView: false }, debug }));
+    await p.waitForFunction(() => window.ffReady, null, { timeout: 10_000 });
+    const said = warnings.filter((w) => w.startsWith('footfall: unknown options ignored: ')).map((w) => w.slice(w.lastIndexOf(': ') + 2).split(', ').sort());
+    assert.deepEqual(said, debug ? [['autocapture.pageView', 'flushAT']] : [], warnings.join('\n'));
     await context.close();
   }
 });
