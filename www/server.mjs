@@ -92,16 +92,17 @@ const WILDCARDS = new Set(['', '0.0.0.0', '::', '[::]']);
 
 /**
  * The `Host` values this server answers to on `port`: 127.0.0.1, localhost
- * and ::1, the configured host, and every local address when it listens on
- * all of them (0.0.0.0 or ::). Any other name, such as an attacker's domain
- * rebound to 127.0.0.1, is refused.
+ * and ::1, the configured host (0.0.0.0 included, as the banner prints it),
+ * and every local address when it listens on all of them (0.0.0.0 or ::).
+ * Any other name, such as an attacker's domain rebound to 127.0.0.1, is
+ * refused.
  */
 export function ownHosts(host, port) {
   const names = ['127.0.0.1', 'localhost', '::1', host];
   if (WILDCARDS.has(host)) for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.push(a.address);
   const hosts = new Set();
   for (const name of names) {
-    if (WILDCARDS.has(name)) continue;
+    if (!name) continue;
     const bare = name.toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
     hosts.add(`${bare.includes(':') ? `[${bare}]` : bare}:${port}`);
   }

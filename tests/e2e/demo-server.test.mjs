@@ -214,3 +214,13 @@ test("only the server's own host and origin: another site (or DNS rebinding) get
   assert.equal(lines(), count + 3);
   assert.equal((await request('/api/clear', { method: 'POST', headers: { origin: `http://${own}` } })).status, 204);
 });
+
+test('HOST=0.0.0.0 (or ::): the wildcard as the banner prints it and every local address are its own, other names are not', async () => {
+  const { ownHosts } = await import('../../www/server.mjs');
+  for (const wildcard of ['0.0.0.0', '::']) {
+    const hosts = ownHosts(wildcard, 8080);
+    for (const own of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', wildcard === '::' ? '[::]:8080' : '0.0.0.0:8080']) assert.ok(hosts.has(own), `${wildcard}: ${own}`);
+    for (const other of ['evil.example:8080', '127.0.0.1:8081', 'localhost']) assert.ok(!hosts.has(other), `${wildcard}: ${other}`);
+  }
+  assert.deepEqual([...ownHosts('127.0.0.1', 80)], ['127.0.0.1:80', 'localhost:80', '[::1]:80']);
+});
