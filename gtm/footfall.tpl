@@ -300,7 +300,7 @@ ___WEB_PERMISSIONS___
                   },
                   {
                     "type": 8,
-                    "boolean": true
+                    "boolean": false
                   },
                   {
                     "type": 8,
@@ -336,11 +336,11 @@ ___WEB_PERMISSIONS___
             "listItem": [
               {
                 "type": 1,
-                "string": "https://cdn.jsdelivr.net/npm/footfall@*/dist/footfall.js"
+                "string": "https://cdn.jsdelivr.net/npm/footfall@0.1.0/dist/footfall.js"
               },
               {
                 "type": 1,
-                "string": "https://unpkg.com/footfall@*/dist/footfall.js"
+                "string": "https://unpkg.com/footfall@0.1.0/dist/footfall.js"
               }
             ]
           }

@@ -78,9 +78,13 @@ function minifyNames(wasmPath, gluePath) {
 //   footfall.snippet.js, footfall.snippet.min.js   the snippet to paste inline
 //   footfall.min.mjs     the ES module entry bundled with the glue, minified
 //                        (`import { init } from '.../footfall.min.mjs'`)
+//   options.js           its option-name check, imported only with `debug`
 mkdirSync('dist', { recursive: true });
 const esbuild = (args) => run('node_modules/.bin/esbuild', [...args, '--log-level=warning']);
-esbuild(['src/js/index.js', '--bundle', '--format=esm', '--minify', '--outfile=dist/footfall.min.mjs']);
+// The option check runs only with `debug` and is imported then: kept out of
+// the bundle, next to it as dist/options.js.
+esbuild(['src/js/index.js', '--bundle', '--format=esm', '--minify', '--external:./options.js', '--outfile=dist/footfall.min.mjs']);
+esbuild(['src/js/options.js', '--format=esm', '--minify', '--outfile=dist/options.js']);
 esbuild([
   'src/js/loader.js', '--bundle', '--format=iife', '--minify', '--target=es2017',
   // The glue's `new URL('footfall_bg.wasm', import.meta.url)` is never

@@ -12,5 +12,8 @@ let loading;
 export async function init(options) {
   loading ||= load();
   await loading;
+  // With debug, name the options footfall ignores (a misspelt `flushAT`):
+  // a chunk of its own, fetched only then.
+  if (options && options.debug === true) await import('./options.js').then((m) => m.warnUnknownOptions(options), () => {});
   return start(options);
 }

@@ -34,18 +34,30 @@ if (stub && stub.q && !stub.l) {
       } catch (e) {
         return fail(e, true); // invalid settings: always said
       }
-      adopt(client);
+      adopt(client, debug);
     }, (e) => fail(e, debug));
   } catch (e) {
     fail(e, debug);
   }
 }
 
-/** The settings: `window.footfallSettings`, then the script tag's data-* attributes. */
+/**
+ * The settings: `window.footfallSettings`, then the script tag's data-*
+ * attributes. A `footfallSettings` or `data-options` that is not a (JSON)
+ * object is always said, not only with `debug`, and ignored; the other
+ * settings apply.
+ */
 function readSettings() {
-  const s = Object.assign({}, w.footfallSettings);
+  const s = {};
   const ds = script.dataset;
-  if (ds.options) Object.assign(s, JSON.parse(ds.options));
+  let options = ds.options;
+  try {
+    options = options && JSON.parse(options);
+  } catch (_) {}
+  for (const [name, v] of [['window.footfallSettings', w.footfallSettings], ['data-options', options]]) {
+    if (isObject(v) && !Array.isArray(v)) Object.assign(s, v);
+    else if (v != null && v !== '') console.warn('footfall: ' + name + ' ignored: not a JSON object.');
+  }
   if (ds.endpoint) s.endpoint = ds.endpoint;
   if (ds.writeKey) s.writeKey = ds.writeKey;
   if (ds.consent) s.consent = Object.assign({}, s.consent, { mode: ds.consent });
@@ -92,7 +104,7 @@ function dataLayer(ds) {
 }
 
 /** footfall is up: it becomes `window.footfall`, the stub forwards to it, and the queue is replayed. */
-function adopt(client) {
+function adopt(client, debug) {
   // Segment's `ready(callback)`: called with the client, now or once loaded.
   client.ready = (f) => {
     try {
@@ -101,6 +113,17 @@ function adopt(client) {
   };
   w.footfall = client;
   const queue = stub.q.splice(0);
+  // Calls the stub dropped while footfall was loading: counted in stats().dropped, said with debug.
+  const dropped = stub.d;
+  if (dropped) {
+    const stats = client.stats;
+    client.stats = () => {
+      const s = stats.call(client);
+      s.dropped += dropped;
+      return s;
+    };
+    if (debug) console.warn('footfall: ' + dropped + ' calls made before loading were dropped (the stub keeps 1000).');
+  }
   // The stub may be kept under another name (`window.analytics = footfall`).
   for (const m in stub) if (typeof stub[m] == 'function') stub[m] = (...a) => (typeof client[m] == 'function' ? client[m](...a) : undefined);
   for (const [m, args, page, time] of queue) {

@@ -13,6 +13,17 @@
  */
 var METHODS = 'trackEvent track page identify reset setConsent getConsent flush shutdown stats anonymousId sessionId onExitIntent ready alias group';
 
+/**
+ * Most calls kept while the loader is on its way (or blocked): the default
+ * `maxQueueEvents`, so the stub keeps what footfall itself would hold. Beyond
+ * it the oldest event call (`trackEvent`, `track`, `page`: the only methods
+ * starting with t or p) goes first, so that consent, identity and `ready`
+ * callbacks given early survive a burst; only when none is left is the
+ * oldest call dropped. Dropped calls are counted in `d`, which the loader
+ * reports.
+ */
+var MAX_CALLS = 1000;
+
 export function installStub(w, d, name) {
   var f = (w[name] = w[name] || {});
   if (f.trackEvent) return; // loaded already, or installed twice
@@ -22,7 +33,11 @@ export function installStub(w, d, name) {
     (function (m) {
       f[m] = function () {
         var l = w.location;
-        q.push([m, [].slice.call(arguments), { url: l.href, path: l.pathname, search: l.search, title: d.title, referrer: d.referrer }, +new Date()]);
+        if (q.push([m, [].slice.call(arguments), { url: l.href, path: l.pathname, search: l.search, title: d.title, referrer: d.referrer }, +new Date()]) > MAX_CALLS) {
+          for (var j = 0; j < MAX_CALLS && !/^[tp]/.test(q[j][0]); j++);
+          q.splice(j < MAX_CALLS ? j : 0, 1);
+          f.d = (f.d || 0) + 1;
+        }
       };
     })(methods[i]);
   }

@@ -2,59 +2,20 @@
 // a real browser, the inspector, a screenshot, and accessibility basics.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch, root, sleep } from './harness.mjs';
+import { startDemoProcess } from './demo-process.mjs';
 import { computeFunnel, pathOf } from '../../www/assets/funnel.js';
 
 const UTM = '?utm_source=newsletter&utm_medium=email&utm_campaign=spring';
 const dir = mkdtempSync(join(tmpdir(), 'footfall-demo-'));
 
-/**
- * Starts `node www/server.mjs` as `npm run demo` does, on a free port, with
- * its JSON Lines file in a temporary directory. Resolves once it printed its URL.
- */
-async function startDemo(name) {
-  const collected = join(dir, `${name}.jsonl`);
-  const child = spawn(process.execPath, ['www/server.mjs'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', COLLECTED: collected },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (c) => (out += c));
-  child.stderr.on('data', (c) => (out += c));
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const end = Date.now() + 10000;
-  let origin;
-  // The last line of the banner: every line is there, the Ctrl-C handler too.
-  while (!(origin = /footfall demo:\s+(http:\/\/127\.0\.0\.1:\d+)\/[^]*Ctrl-C stops/.exec(out)?.[1])) {
-    if (Date.now() > end || child.exitCode !== null) throw new Error(`the demo did not start:\n${out}`);
-    await sleep(25);
-  }
-  return {
-    origin,
-    child,
-    exited,
-    collected,
-    output: () => out,
-    /** The batches appended to the JSON Lines file. */
-    lines: () => {
-      try {
-        return readFileSync(collected, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-      } catch {
-        return [];
-      }
-    },
-    stop() {
-      if (child.exitCode === null) child.kill('SIGINT');
-      return exited;
-    },
-  };
-}
+/** `node www/server.mjs` as `npm run demo` runs it, its JSON Lines file in a temporary directory. */
+const startDemo = (name) => startDemoProcess(join(dir, `${name}.jsonl`));
 
 /** Events of the JSON Lines file, batch context merged (as the inspector shows them). */
 const eventsOf = (lines) => lines.flatMap((l) => (l.body?.batch ?? []).map((e) => (l.body.context ? { ...e, context: { ...l.body.context, ...e.context } } : e)));

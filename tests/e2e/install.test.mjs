@@ -67,6 +67,7 @@ test('npm pack: the package holds what users need, and only that', () => {
       'dist/footfall.snippet.js',
       'dist/footfall.snippet.min.js',
       'dist/footfall_bg.wasm',
+      'dist/options.js',
       'gtm/footfall.tpl',
       'package.json',
       'pkg/footfall.d.ts',
@@ -74,6 +75,7 @@ test('npm pack: the package holds what users need, and only that', () => {
       'pkg/footfall_bg.wasm',
       'src/js/index.d.ts',
       'src/js/index.js',
+      'src/js/options.js',
     ],
   );
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
@@ -290,6 +292,87 @@ test('script tag: settings from data-* attributes over window.footfallSettings; 
   await context2.close();
 });
 
+test('script tag: malformed data-options (or footfallSettings) are said in the console, even without debug, and the other settings apply', async () => {
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
+  const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
+  for (const [name, settings, options, warning] of [
+    ['trailing-comma', '', `{"flushAt":1,}`, 'footfall: data-options ignored: not a JSON object'],
+    ['array', '', '[1, 2]', 'footfall: data-options ignored: not a JSON object'],
+    ['string-settings', `<script>window.footfallSettings = 'flushAt=1';</script>`, '{"flushAt":1}', 'footfall: window.footfallSettings ignored: not a JSON object'],
+  ]) {
+    const path = page(
+      `/bad-options-${name}.html`,
+      `${settings}<script>${snippet}</script>
+       <script async src="/footfall/footfall.js" data-endpoint="/collect" data-write-key="WK" data-options='${options}' data-autocapture="false"></script>
+       <script>footfall.track('still_tracked', { name: ${JSON.stringify(name)} });</script>`,
+    );
+    const context = await fresh();
+    const p = await context.newPage();
+    const warnings = [];
+    const errors = [];
+    p.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(collector.origin + path);
+    // The client, not the stub (which has the same methods).
+    await p.waitForFunction(() => !window.footfall.q, null, { timeout: 10_000 });
+    await p.evaluate(() => footfall.flush());
+    assert.ok(warnings.some((w) => w.startsWith(warning)), `${name}: ${warnings.join('\n')}`);
+    const [event] = byName(collector.events(), 'still_tracked').filter((e) => e.properties.name === name);
+    assert.ok(event, `${name}: footfall loaded with the other settings (data-endpoint)`);
+    assert.equal(collector.requests.find((r) => r.raw.includes('still_tracked')).body.writeKey, 'WK');
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('the npm entry with debug names the options it ignores (a misspelt flushAT); without debug, nothing is said', async () => {
+  for (const debug of [true, false]) {
+    const context = await fresh();
+    const p = await context.newPage();
+    const warnings = [];
+    p.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await p.goto(collector.origin + testPage({ flushAT: 1, autocapture: { pageView: false }, debug }));
+    await p.waitForFunction(() => window.ffReady, null, { timeout: 10_000 });
+    const said = warnings.filter((w) => w.startsWith('footfall: unknown options ignored: ')).map((w) => w.slice(w.lastIndexOf(': ') + 2).split(', ').sort());
+    assert.deepEqual(said, debug ? [['autocapture.pageView', 'flushAT']] : [], warnings.join('\n'));
+    await context.close();
+  }
+});
+
+test('script tag: while the loader is held up, the stub keeps the newest 1000 calls (consent and identity survive), and says how many it dropped', async () => {
+  serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js', delayMs: 1500 });
+  const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
+  const path = page(
+    '/burst.html',
+    `<script>${snippet}</script>
+     <script async src="/footfall/footfall.js" data-endpoint="/collect" data-consent="opt-in" data-autocapture="false" data-debug></script>
+     <script>
+       footfall.setConsent({ analytics: true });
+       footfall.identify('early-user');
+       for (let i = 0; i < 5000; i++) footfall.track('burst', { i });
+     </script>`,
+  );
+  const context = await fresh();
+  const p = await context.newPage();
+  const warnings = [];
+  const errors = [];
+  p.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.goto(collector.origin + path, { waitUntil: 'domcontentloaded' });
+  const held = await p.evaluate(() => [footfall.q.length, footfall.d, footfall.q[0][0], footfall.q[1][0], footfall.q[2][1][1].i]);
+  assert.deepEqual(held, [1000, 4002, 'setConsent', 'identify', 4002], 'the newest 998 tracks, after the consent and the identify');
+  await p.waitForFunction(() => !window.footfall.q, null, { timeout: 10_000 });
+  assert.ok(warnings.some((w) => w.startsWith('footfall: 4002 calls made before loading were dropped')), warnings.join('\n'));
+  const stats = await p.evaluate(() => footfall.stats());
+  assert.ok(stats.dropped >= 4002, `stats().dropped counts them: ${JSON.stringify(stats)}`);
+  await collector.waitFor((c) => byName(c.events(), 'burst').some((e) => e.properties.i === 4999), 10_000, 'the newest call');
+  const bursts = byName(collector.events(), 'burst');
+  assert.ok(bursts.every((e) => e.properties.i >= 4002), 'no dropped call was sent');
+  assert.ok(bursts.every((e) => e.userId === 'early-user'), 'the early identify applies');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('script tag: data-autocapture turns automatic events off, all of them or some', async () => {
   serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
   const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
@@ -392,8 +475,10 @@ function templateSections(text) {
   return sections;
 }
 
-/** Whether a GTM inject_script URL pattern (`*` any run of characters) allows `url`. */
-const allows = (pattern, url) => new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.?+^$(){}|[\]\\/]/g, '\\$&')).join('.*') + '$').test(url);
+/** A GTM inject_script URL pattern (`*` any run of characters) as a regular expression's source. */
+const patternSource = (pattern) => '^' + pattern.split('*').map((s) => s.replace(/[.?+^$(){}|[\]\\/]/g, '\\$&')).join('.*') + '$';
+/** Whether a GTM inject_script URL pattern allows `url`. */
+const allows = (pattern, url) => new RegExp(patternSource(pattern)).test(url);
 
 test('the GTM template installs footfall from the container, and the README push is forwarded', async () => {
   const tpl = templateSections(readFileSync(join(root, 'gtm/footfall.tpl'), 'utf8'));
@@ -410,12 +495,25 @@ test('the GTM template installs footfall from the container, and the README push
   const permission = (id) => permissions.find((p) => p.instance.key.publicId === id);
   assert.ok(permission('logging'));
   const globals = permission('access_globals').instance.param[0].value.listItem.map((i) => i.mapValue.map((v) => v.string ?? v.boolean));
-  assert.deepEqual(globals, [['footfallSettings', true, true, false]], 'setInWindow with override needs read and write');
+  assert.deepEqual(globals, [['footfallSettings', false, true, false]], 'footfallSettings: written, never read nor called');
   const urls = permission('inject_script').instance.param[0].value.listItem.map((i) => i.string);
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   const loaderParam = params.find((p) => p.name === 'loaderUrl');
   assert.equal(loaderParam.defaultValue, `https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js`, "the default loader is this version's");
+  // Only this version's loader, on the two CDNs: no other version, file or package can be injected.
+  assert.deepEqual(
+    urls,
+    [`https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js`, `https://unpkg.com/footfall@${version}/dist/footfall.js`],
+    `the template pins package.json's version (${version}): update gtm/footfall.tpl with the version`,
+  );
   assert.ok(urls.some((u) => allows(u, loaderParam.defaultValue)), 'the default loader URL is allowed');
+  for (const other of ['0.0.1', '9.9.9', 'latest']) {
+    for (const cdn of ['https://cdn.jsdelivr.net/npm', 'https://unpkg.com']) {
+      const url = `${cdn}/footfall@${other}/dist/footfall.js`;
+      assert.ok(!urls.some((u) => allows(u, url)), `${url} is not allowed`);
+    }
+  }
+  assert.ok(tpl.TESTS.includes(`loaderUrl: 'https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js'`), "the template's own tests use this version");
   assert.ok(!/\b(window|document|new |this)\b/.test(code.replace(/\/\/.*$/gm, '')), 'sandboxed JavaScript: no globals, no new, no this');
 
   // Run the template's code the way GTM does, with the sandboxed APIs it uses,
@@ -434,11 +532,15 @@ test('the GTM template installs footfall from the container, and the README push
   });
   const { page: p, errors } = await open(context, collector.origin, path);
   const readmePush = await readmeBlock('js', "dataLayer.push({ event: 'purchase'");
+  // The sandbox checks each call against the template's permissions, as GTM does.
+  const writable = globals.filter(([, , write]) => write).map(([key]) => key);
+  const injectable = urls.map(patternSource);
   await p.evaluate(
-    ({ code, data, readmePush }) =>
+    ({ code, data, readmePush, writable, injectable }) =>
       new Promise((resolve) => {
         const api = {
           injectScript(url, onSuccess, onFailure, cacheToken) {
+            if (!injectable.some((r) => new RegExp(r).test(url))) throw new Error(`inject_script does not allow ${url}`);
             const s = document.createElement('script');
             s.src = url;
             s.async = true;
@@ -448,6 +550,7 @@ test('the GTM template installs footfall from the container, and the README push
             document.head.append(s);
           },
           setInWindow(key, value, override) {
+            if (!writable.includes(key)) throw new Error(`access_globals does not allow writing ${key}`);
             if (override || !(key in window)) window[key] = JSON.parse(JSON.stringify(value));
             return true;
           },
@@ -458,7 +561,7 @@ test('the GTM template installs footfall from the container, and the README push
         template({ ...data, gtmOnSuccess: () => resolve((window.tagResult = 'success')), gtmOnFailure: () => resolve((window.tagResult = 'failure')) }, (name) => api[name]);
         new Function(readmePush)(); // pushed while footfall loads
       }),
-    { code, data, readmePush },
+    { code, data, readmePush, writable, injectable },
   );
   assert.equal(await p.evaluate(() => window.tagResult), 'success');
   await p.waitForFunction(() => typeof window.footfall.anonymousId === 'function', null, { timeout: 10_000 });
