@@ -16,21 +16,32 @@ use crate::core::url::{key_is, percent_byte};
 /// What an email address is replaced with.
 pub const EMAIL_REDACTED: &str = "[email]";
 
-/// Longest local part looked at left of an `@` (RFC 5321 allows 64).
-const MAX_LOCAL: usize = 64;
-/// Longest domain looked at right of an `@` (RFC 1035: 253).
-const MAX_DOMAIN: usize = 253;
-
-/// Replaces every email address in `text` with [`EMAIL_REDACTED`], also when
-/// its `@` is percent-encoded (`%40`) as in a query string. An address is a
-/// local part of letters, digits and `._+-` (percent-encoded or not) before
-/// the `@`, and a domain with at least one dot and an alphabetic top-level
-/// label of two letters or more after it.
+/// Replaces every email address in `text` with [`EMAIL_REDACTED`]; borrowed
+/// when there is none. The one redactor of footfall: property keys and
+/// values, names, user ids, page URLs and titles, campaign values, element
+/// text.
+///
+/// An address is a local part, an `@` and a domain:
+/// - the local part is the whole run of letters, digits, `._+-`, non-ASCII
+///   characters and `@` before the `@` (where an address starts in
+///   `abcjo@example.com` is unknowable, so the run goes; touching addresses
+///   go as one);
+/// - the domain is a run of letters, digits, `.-_` and non-ASCII characters
+///   starting with a letter or digit, up to the end of its last label of two
+///   letters or more after a dot (`jo@example.com.` keeps its full stop,
+///   `jo@example.com2024` its digits, `jo@example.comThanks` goes whole: a
+///   top-level domain can be any letters);
+/// - any of these characters may be percent-encoded, once (`%40`) or twice
+///   (`%2540`, an address in a return URL).
+///
+/// Nothing is bounded but the text: an address longer than RFC 5321 allows
+/// goes whole, and the time is linear. Redacting again changes nothing.
 ///
 /// ```
 /// use footfall::core::privacy::redact_emails;
 /// assert_eq!(redact_emails("/u/jo.doe+x@mail.example.com/p"), "/u/[email]/p");
 /// assert_eq!(redact_emails("?e=jo%2Bx%40example.org&a=1"), "?e=[email]&a=1");
+/// assert_eq!(redact_emails("Hi,\njöe@exämple.de."), "Hi,\n[email].");
 /// assert_eq!(redact_emails("@handle and a@b"), "@handle and a@b");
 /// ```
 pub fn redact_emails(text: &str) -> Cow<'_, str> {
@@ -40,86 +51,130 @@ pub fn redact_emails(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// [`redact_emails`] when `on` (`privacy.redactEmails`, for the site's own
+/// strings), else `text` as it is.
+pub fn redact_if(text: &str, on: bool) -> Cow<'_, str> {
+    if on {
+        redact_emails(text)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// `text` with its email addresses replaced, or `None` when it has none.
 ///
-/// Candidates are taken right to left, so each `@` is judged with what
-/// follows it already redacted: the result is the same as redacting it
-/// again (two candidates can overlap, one's domain being the next one's
-/// local part; found by fuzzing).
+/// Each `@` is judged right to left: one whose domain is valid takes the
+/// local run before it (`@`s included) and the scan goes on before that
+/// run, so every byte is looked at a bounded number of times.
 fn emails_redacted(text: &str) -> Option<String> {
-    if !text.contains('@') && !crate::core::url::contains(text, "%40") {
+    let b = text.as_bytes();
+    let is_at = |i: usize| unit_at(b, i).filter(|&(x, _)| x == b'@');
+    if !(0..b.len()).any(|i| is_at(i).is_some()) {
         return None;
     }
-    let mut buf = text.as_bytes().to_vec();
-    let mut changed = false;
-    let mut i = buf.len();
+    // (start, end) of each address, last first.
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    let mut i = b.len();
     while i > 0 {
         i -= 1;
-        let at_len = if buf.get(i) == Some(&b'@') {
-            1
-        } else if percent_byte(&buf, i) == Some(b'@') {
-            3
-        } else {
+        let Some((_, len)) = is_at(i) else { continue };
+        let Some(end) = domain_end(b, i + len) else {
             continue;
         };
-        if let (Some(start), Some(end)) = (local_start(&buf, i, 0), domain_end(&buf, i + at_len)) {
-            buf.splice(start..end, EMAIL_REDACTED.bytes());
-            changed = true;
+        let start = local_start(b, i);
+        if start < i {
+            found.push((start, end));
             i = start;
         }
     }
-    // Only ASCII was replaced, on ASCII boundaries: still UTF-8.
-    changed.then(|| String::from_utf8_lossy(&buf).into_owned())
+    if found.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for &(start, end) in found.iter().rev() {
+        out.push_str(text.get(copied..start)?);
+        out.push_str(EMAIL_REDACTED);
+        copied = end;
+    }
+    out.push_str(text.get(copied..)?);
+    Some(out)
 }
 
-fn is_local(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"._+-".contains(&b)
+/// The byte the text at `i` stands for and how many bytes it takes: `%XX`
+/// (3) and `%25XX` (5, encoded twice) stand for the byte XX, anything else
+/// for itself (1).
+fn unit_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    let raw = *b.get(i)?;
+    let Some(once) = percent_byte(b, i) else {
+        return Some((raw, 1));
+    };
+    let twice = match (once, b.get(i + 3), b.get(i + 4)) {
+        (b'%', Some(&hi), Some(&lo)) => percent_byte(&[b'%', hi, lo], 0),
+        _ => None,
+    };
+    Some(twice.map_or((once, 3), |x| (x, 5)))
 }
 
-/// Where the local part ending at `at` starts (not before `floor`), or
-/// `None` when it is empty.
-fn local_start(bytes: &[u8], at: usize, floor: usize) -> Option<usize> {
+/// The unit that ends at `p` (see [`unit_at`]).
+fn unit_before(b: &[u8], p: usize) -> Option<(u8, usize)> {
+    for len in [5, 3] {
+        let unit = p.checked_sub(len).and_then(|q| unit_at(b, q));
+        if let Some((x, l)) = unit.filter(|&(_, l)| l == len) {
+            return Some((x, l));
+        }
+    }
+    Some((*b.get(p.checked_sub(1)?)?, 1))
+}
+
+fn is_local(x: u8) -> bool {
+    x.is_ascii_alphanumeric() || x >= 0x80 || b"._+-@".contains(&x)
+}
+
+fn is_domain(x: u8) -> bool {
+    x.is_ascii_alphanumeric() || x >= 0x80 || b".-_".contains(&x)
+}
+
+/// Where the local part before the `@` at `at` starts (`at` when empty).
+/// Stops only after an ASCII byte or a percent sequence: a character
+/// boundary.
+fn local_start(b: &[u8], at: usize) -> usize {
     let mut p = at;
-    for _ in 0..MAX_LOCAL {
-        let encoded = p
-            .checked_sub(3)
-            .filter(|&q| q >= floor)
-            .and_then(|q| percent_byte(bytes, q));
-        match encoded {
-            Some(c) if is_local(c) => p -= 3,
-            Some(_) => break,
-            None if p > floor && bytes.get(p - 1).copied().is_some_and(is_local) => p -= 1,
-            None => break,
-        }
+    while let Some((_, len)) = unit_before(b, p).filter(|&(x, _)| is_local(x)) {
+        p -= len;
     }
-    (p < at).then_some(p)
+    p
 }
 
-/// Where a domain starting at `from` ends, or `None` when what follows is
-/// not a domain with an alphabetic top-level label.
-fn domain_end(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut end = from;
-    while end - from < MAX_DOMAIN {
-        match bytes.get(end) {
-            Some(&b) if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' => end += 1,
-            _ => break,
+/// Where the domain starting at `from` ends: just past the last label of
+/// two letters or more (ASCII or not) that follows a dot, on a character
+/// boundary; `None` when there is none.
+fn domain_end(b: &[u8], from: usize) -> Option<usize> {
+    let first = unit_at(b, from)?.0;
+    if !(first.is_ascii_alphanumeric() || first >= 0x80) {
+        return None;
+    }
+    let mut p = from;
+    let mut end = None;
+    let mut dotted = false;
+    // Letters in the current label, `None` once it has anything else.
+    let mut letters = Some(0usize);
+    while let Some((x, len)) = unit_at(b, p).filter(|&(x, _)| is_domain(x)) {
+        p += len;
+        if x == b'.' {
+            dotted = true;
+            letters = Some(0);
+            continue;
+        }
+        letters = letters
+            .filter(|_| x.is_ascii_alphabetic() || x >= 0x80)
+            .map(|n| n + 1);
+        let boundary = unit_at(b, p).is_none_or(|(next, _)| !(0x80..0xc0).contains(&next));
+        if dotted && letters.is_some_and(|n| n >= 2) && boundary {
+            end = Some(p);
         }
     }
-    let domain = bytes.get(from..end)?;
-    let trimmed = domain.len()
-        - domain
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b'.' || b == b'-')
-            .count();
-    let domain = domain.get(..trimmed)?;
-    let dot = domain.iter().rposition(|&b| b == b'.')?;
-    let tld = domain.get(dot + 1..)?;
-    let ok = dot > 0
-        && domain.first().is_some_and(|b| b.is_ascii_alphanumeric())
-        && tld.len() >= 2
-        && tld.iter().all(u8::is_ascii_alphabetic);
-    ok.then_some(from + trimmed)
+    end
 }
 
 /// Removes the query parameters named in `names` (compared ASCII
@@ -227,10 +282,10 @@ mod tests {
             ("x@example.com.", "[email]."),
             ("first.last-9_x@sub-d.example.travel", "[email]"),
             ("JO@EXAMPLE.COM", "[email]"),
-            ("%40%40a%40example.com", "%40%40[email]"),
-            // Overlapping candidates (found by fuzzing): the same as twice.
-            ("a@b.cd@e.fg", "a@[email]"),
-            ("x@a.yr9bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@c.de", "x@a.yr9bbbbbb[email]"),
+            ("%40%40a%40example.com", "[email]"),
+            // Overlapping candidates (found by fuzzing): one address.
+            ("a@b.cd@e.fg", "[email]"),
+            ("x@a.yr9bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb@c.de", "[email]"),
         ] {
             assert_eq!(redact_emails(text), redacted, "{text}");
             assert_eq!(redact_emails(redacted), redacted, "idempotent: {text}");
@@ -261,11 +316,61 @@ mod tests {
         }
     }
 
+    /// Addresses run into other text: each case, why, and redacting again
+    /// changes nothing.
+    #[test]
+    fn addresses_in_running_text() {
+        let long_local = "a".repeat(100) + "@example.com";
+        let long_domain = "jo@".to_owned() + &"b".repeat(300) + ".example.com";
+        for (text, redacted) in [
+            ("Contact:jo@example.com", "Contact:[email]"),
+            ("(jo@example.com)", "([email])"),
+            ("<jo@example.com>", "<[email]>"),
+            ("\"jo@example.com\"", "\"[email]\""),
+            ("mailto:jo@example.com", "mailto:[email]"),
+            ("jo@example.com.", "[email]."),
+            ("jo@example.com, thanks", "[email], thanks"),
+            // The local part is the whole run: where the address starts is unknowable.
+            ("abcjo@example.com", "[email]"),
+            // A top-level domain can be any letters (.community, .photography):
+            // the run is masked whole rather than guessing where it ends.
+            ("jo@example.comThanks", "[email]"),
+            // A digit ends the top-level domain, not the address.
+            ("jo@example.com2024", "[email]2024"),
+            ("jo@sub.example.co.uk", "[email]"),
+            ("JO.DOE@EXAMPLE.COM", "[email]"),
+            ("first_last+tag@example.com", "[email]"),
+            // Non-ASCII local parts and domains (RFC 6531, IDNs).
+            ("jo@exämple.com", "[email]"),
+            ("jöe@example.com", "[email]"),
+            ("Grüße, jöe@exämple.de!", "Grüße, [email]!"),
+            ("jo@example.рф", "[email]"),
+            // Percent-encoded, once or twice (a return URL inside a URL).
+            ("jo%40example.com", "[email]"),
+            ("j%C3%B6e%40ex%C3%A4mple.com", "[email]"),
+            (
+                "?next=%2Fu%3Femail%3Djo%2540example.com",
+                "?next=%2Fu%3Femail%3D[email]",
+            ),
+            // Longer than RFC 5321's limits: masked whole, nothing left over.
+            (long_local.as_str(), "[email]"),
+            (long_domain.as_str(), "[email]"),
+            // Touching addresses, and `@` inside a local part.
+            ("jo@example.comann@example.org", "[email]"),
+            ("jo@example.com,ann@example.org", "[email],[email]"),
+            ("a@b.c@d.example", "[email]"),
+            ("@jo@mastodon.social", "[email]"),
+        ] {
+            let once = redact_emails(text);
+            assert_eq!(once, redacted, "{text}");
+            assert_eq!(redact_emails(&once), once, "idempotent: {text}");
+        }
+    }
+
     #[test]
     fn long_runs_stay_bounded() {
         let text = "a".repeat(10_000) + "@example.com";
-        let r = redact_emails(&text);
-        assert_eq!(r.len(), 10_000 - MAX_LOCAL + EMAIL_REDACTED.len());
+        assert_eq!(redact_emails(&text), EMAIL_REDACTED);
         let ats = "@".repeat(10_000);
         assert_eq!(redact_emails(&ats), ats);
         let many = "a@b.cd ".repeat(2_000);
