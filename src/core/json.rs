@@ -153,9 +153,8 @@ pub enum Refusal {
 pub struct StringLimits {
     /// Longest string kept, in characters; longer ones are cut.
     pub max_chars: usize,
-    /// Replace email addresses with `[email]` (see
-    /// [`redact_emails`](crate::core::privacy::redact_emails)) in the decoded
-    /// string, before cutting, so a cut never leaves part of an address and
+    /// Replace email addresses with `[email]` (see [`redact_emails`]) in
+    /// the decoded string, before cutting, so a cut never leaves part of an address and
     /// an escape is never split.
     pub redact_emails: bool,
 }

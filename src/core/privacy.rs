@@ -1,17 +1,24 @@
 //! Redaction of what should never leave the page: email addresses and
 //! listed query parameters in URLs.
 //!
-//! The URL functions here are self-contained: they take a URL (or any text)
-//! and return it redacted, borrowing when nothing changed. The engine
-//! applies [`redact_url`] to `context.page` (url, search, path, referrer)
-//! and to the page event's copies of them; attribution applies
-//! [`redact_emails`] to campaign values and search terms. Campaign
-//! parameters and click ids are read from the landing URL before it is
-//! redacted, so they are kept even when the page URL loses them.
+//! [`redact_emails`] is the one email redactor, used for every string
+//! footfall sends:
+//! - the site's own strings, when `privacy.redactEmails` (default true):
+//!   property and trait keys and values (`json::sanitize_object`, on the
+//!   decoded strings), event and page names ([`clean_name`]), the user id
+//!   (as sent and as stored);
+//! - what footfall reads itself, always: the page's url, path, search,
+//!   title and referrer for automatic, explicit and replayed calls
+//!   ([`redact_page`]), campaign values and search terms (attribution),
+//!   element text of automatic events (`element::clean_text`).
+//!
+//! Campaign parameters and click ids are read from the landing URL before
+//! it is redacted, so they are kept even when the page URL loses them.
 
 use std::borrow::Cow;
 
-use crate::core::url::{key_is, percent_byte};
+use crate::core::envelope::Page;
+use crate::core::url::{clip, key_is, percent_byte};
 
 /// What an email address is replaced with.
 pub const EMAIL_REDACTED: &str = "[email]";
@@ -260,6 +267,48 @@ pub fn redact_url<'a>(url: &'a str, strip: &[String]) -> Cow<'a, str> {
     }
     out
 }
+
+/// The page as it may be sent (`context.page`, page event properties):
+/// email addresses and the `privacy.stripQueryParams` parameters removed
+/// from its URLs (see [`redact_url`]), addresses from its title. Always
+/// applied: footfall reads these itself, whatever `privacy.redactEmails`
+/// says about the site's own strings.
+pub fn redact_page(page: Page, strip: &[String]) -> Page {
+    let redact = |s: String| match redact_url(&s, strip) {
+        Cow::Borrowed(_) => s,
+        Cow::Owned(r) => r,
+    };
+    Page {
+        url: redact(page.url),
+        path: redact(page.path),
+        search: redact(page.search),
+        title: redact(page.title),
+        referrer: redact(page.referrer),
+    }
+}
+
+/// A name the site gave (an event or page name) as it may be sent: email
+/// addresses redacted when `redact` (`privacy.redactEmails`), then cut to
+/// `max_chars` characters; `true` when it was cut.
+///
+/// ```
+/// use footfall::core::privacy::clean_name;
+/// assert_eq!(clean_name("signup jo@example.com", true, 100), ("signup [email]".into(), false));
+/// assert_eq!(clean_name("signup jo@example.com", true, 10), ("signup [em".into(), true));
+/// ```
+pub fn clean_name(name: &str, redact: bool, max_chars: usize) -> (Cow<'_, str>, bool) {
+    let name = redact_if(name, redact);
+    let kept = clip(&name, max_chars).len();
+    if kept == name.len() {
+        return (name, false);
+    }
+    let mut cut = name.into_owned();
+    cut.truncate(kept);
+    (Cow::Owned(cut), true)
+}
+
+#[cfg(test)]
+mod wire;
 
 #[cfg(test)]
 mod tests {
