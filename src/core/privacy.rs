@@ -184,6 +184,62 @@ fn domain_end(b: &[u8], from: usize) -> Option<usize> {
     end
 }
 
+/// What a card-like number is replaced with.
+pub const CARD_REDACTED: &str = "[card]";
+
+/// Replaces every run of 13 digits or more, with single spaces, dashes or
+/// no-break spaces allowed between them, with [`CARD_REDACTED`]; borrowed
+/// when there is none. Payment card numbers have 13 to 19 digits; longer
+/// runs go too, since a card number followed by its security code or
+/// another number is one run.
+///
+/// ```
+/// use footfall::core::privacy::mask_cards;
+/// assert_eq!(mask_cards("Pay 4111 1111 1111 1111 now"), "Pay [card] now");
+/// assert_eq!(mask_cards("Order 1234-5678"), "Order 1234-5678");
+/// ```
+pub fn mask_cards(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(&first) = b.get(i) {
+        if !first.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let (start, mut end, mut digits) = (i, i, 0);
+        loop {
+            let gap = match b.get(end..) {
+                Some([b' ' | b'-', ..]) => 1,
+                Some([0xc2, 0xa0, ..]) => 2,
+                _ => 0,
+            };
+            match b.get(end + gap) {
+                Some(d) if d.is_ascii_digit() && (gap == 0 || digits > 0) => {
+                    digits += 1;
+                    end += gap + 1;
+                }
+                _ => break,
+            }
+        }
+        if digits >= 13 {
+            let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            buf.push_str(text.get(copied..start).unwrap_or_default());
+            buf.push_str(CARD_REDACTED);
+            copied = end;
+        }
+        i = end;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut buf) => {
+            buf.push_str(text.get(copied..).unwrap_or_default());
+            Cow::Owned(buf)
+        }
+    }
+}
+
 /// Removes the query parameters named in `names` (compared ASCII
 /// case-insensitively, after decoding) from the query of `url` and from a
 /// query inside its fragment (hash routers). A query left empty loses its
