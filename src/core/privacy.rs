@@ -364,6 +364,8 @@ pub fn clean_name(name: &str, redact: bool, max_chars: usize) -> (Cow<'_, str>, 
 }
 
 #[cfg(test)]
+mod property;
+#[cfg(test)]
 mod wire;
 
 #[cfg(test)]
@@ -469,6 +471,62 @@ mod tests {
             let once = redact_emails(text);
             assert_eq!(once, redacted, "{text}");
             assert_eq!(redact_emails(&once), once, "idempotent: {text}");
+        }
+    }
+
+    /// Iterations and seed of the property tests: `FOOTFALL_PROPTEST_ITERS`
+    /// runs more (a local campaign), `FOOTFALL_PROPTEST_SEED` picks another
+    /// sequence.
+    fn campaign(default_iterations: u64) -> (u64, u64) {
+        let var = |name| std::env::var(name).ok().and_then(|v| v.parse().ok());
+        (
+            var("FOOTFALL_PROPTEST_ITERS").unwrap_or(default_iterations),
+            var("FOOTFALL_PROPTEST_SEED").unwrap_or(0x5eed),
+        )
+    }
+
+    /// Random text through the redactor: no address left, nothing of a
+    /// planted one, idempotent (the fuzz target `redaction` checks the same).
+    #[test]
+    fn property_random_text() {
+        let (iterations, seed) = campaign(2_000);
+        let mut rng = property::Rng(seed);
+        for i in 0..iterations {
+            let text = property::text(&mut rng);
+            let result = std::panic::catch_unwind(|| property::check_text(&text, true));
+            assert!(result.is_ok(), "iteration {i} (seed {seed}): {text:?}");
+        }
+    }
+
+    /// Random property objects through the sanitizer: valid JSON, and
+    /// decoded, no address, nothing of a planted one, nothing too long.
+    #[test]
+    fn property_random_objects() {
+        let (iterations, seed) = campaign(400);
+        let mut rng = property::Rng(seed ^ 0x0b1e);
+        for i in 0..iterations {
+            let (raw, lone) = property::object(&mut rng);
+            let max_chars = [1, 3, 8, 20, 64, 1024][property::Source::below(&mut rng, 6)];
+            let result = std::panic::catch_unwind(|| property::check_object(&raw, lone, max_chars));
+            assert!(
+                result.is_ok(),
+                "iteration {i} (seed {seed}, max {max_chars}): {raw}"
+            );
+        }
+    }
+
+    /// What the fuzz target runs, on a few inputs (and on what fuzzing
+    /// found, once it finds something).
+    #[test]
+    fn fuzz_inputs() {
+        for data in [
+            &b""[..],
+            b"\x00\xff\x10\x80",
+            b"jo@example.com",
+            "Hi,\njo@ex\u{e4}mple.com %40 %2540".as_bytes(),
+            &[7, 200, 13, 1, 9, 99, 250, 3, 17, 5, 80, 11, 4, 2, 1, 0, 255],
+        ] {
+            property::check_bytes(data);
         }
     }
 
