@@ -314,8 +314,8 @@ struct StringScan {
     end: usize,
     /// Byte index where the string must be cut, if it is too long.
     cut_at: Option<usize>,
-    /// Whether the string has an `@`, a `%` or a `\\u` escape: it may hold
-    /// an email address (`@`, `%40`, `\\u0040`).
+    /// Whether the string may hold an email address: it has an `@`, a `%`
+    /// that may start `%40` or `%2540`, or a `\u` escape (`\u0040`).
     suspect: bool,
 }
 
@@ -338,7 +338,10 @@ fn scan_string(bytes: &[u8], start: usize, max_chars: usize) -> Option<StringSca
                 suspect,
             });
         }
-        suspect |= b == b'@' || b == b'%';
+        // `%` only before what could make `%40` or `%2540` (`50% off` is
+        // no suspect: it keeps the fast path).
+        let percent = b == b'%' && matches!(bytes.get(i + 1), Some(b'2' | b'4' | b'\\'));
+        suspect |= b == b'@' || percent;
         if chars == max_chars && cut_at.is_none() {
             cut_at = Some(high_surrogate_at.unwrap_or(i));
         }
@@ -667,6 +670,14 @@ mod tests {
 
     #[test]
     fn unchanged_objects_are_borrowed() {
+        for raw in [r#"{"k":"v"}"#, r#"{"k":"50% off\n"}"#, r#"{"k":"@\n"}"#] {
+            let limits = StringLimits {
+                max_chars: 100,
+                redact_emails: true,
+            };
+            let s = sanitize_object(raw, limits).unwrap();
+            assert!(matches!(s.json, Cow::Borrowed(_)), "{raw}");
+        }
         let raw = r#"{"k":"v"}"#;
         let s = sanitize_object(raw, LIMIT).unwrap();
         assert!(matches!(s.json, Cow::Borrowed(_)));
