@@ -94,14 +94,21 @@ fn emails_redacted(text: &str) -> Option<String> {
             i = start;
         }
     }
-    if found.is_empty() {
+    found.reverse();
+    masked(text, &found, EMAIL_REDACTED)
+}
+
+/// `text` with each of the `ranges` (in order, on character boundaries)
+/// replaced by `mask`; `None` when there is none.
+fn masked(text: &str, ranges: &[(usize, usize)], mask: &str) -> Option<String> {
+    if ranges.is_empty() {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
-    for &(start, end) in found.iter().rev() {
+    for &(start, end) in ranges {
         out.push_str(text.get(copied..start)?);
-        out.push_str(EMAIL_REDACTED);
+        out.push_str(mask);
         copied = end;
     }
     out.push_str(text.get(copied..)?);
@@ -200,43 +207,34 @@ pub const CARD_REDACTED: &str = "[card]";
 /// ```
 pub fn mask_cards(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
+    let mut found = Vec::new();
     let mut i = 0;
     while let Some(&first) = b.get(i) {
         if !first.is_ascii_digit() {
             i += 1;
             continue;
         }
+        // The run: digits, at most two separator bytes (` `, `-`, or a
+        // no-break space's C2 A0) between two of them.
         let (start, mut end, mut digits) = (i, i, 0);
-        loop {
-            let gap = match b.get(end..) {
-                Some([b' ' | b'-', ..]) => 1,
-                Some([0xc2, 0xa0, ..]) => 2,
-                _ => 0,
-            };
-            match b.get(end + gap) {
-                Some(d) if d.is_ascii_digit() && (gap == 0 || digits > 0) => {
-                    digits += 1;
-                    end += gap + 1;
-                }
-                _ => break,
+        let mut j = i;
+        while let Some(&c) = b.get(j) {
+            if c.is_ascii_digit() {
+                digits += 1;
+                end = j + 1;
+            } else if !(matches!(c, b' ' | b'-' | 0xc2 | 0xa0) && j - end < 2) {
+                break;
             }
+            j += 1;
         }
         if digits >= 13 {
-            let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            buf.push_str(text.get(copied..start).unwrap_or_default());
-            buf.push_str(CARD_REDACTED);
-            copied = end;
+            found.push((start, end));
         }
         i = end;
     }
-    match out {
+    match masked(text, &found, CARD_REDACTED) {
+        Some(s) => Cow::Owned(s),
         None => Cow::Borrowed(text),
-        Some(mut buf) => {
-            buf.push_str(text.get(copied..).unwrap_or_default());
-            Cow::Owned(buf)
-        }
     }
 }
 
@@ -330,16 +328,17 @@ pub fn redact_url<'a>(url: &'a str, strip: &[String]) -> Cow<'a, str> {
 /// applied: footfall reads these itself, whatever `privacy.redactEmails`
 /// says about the site's own strings.
 pub fn redact_page(page: Page, strip: &[String]) -> Page {
-    let redact = |s: String| match redact_url(&s, strip) {
+    // `strip` empty: emails only (a path or title has no query).
+    let redact = |s: String, strip: &[String]| match redact_url(&s, strip) {
         Cow::Borrowed(_) => s,
         Cow::Owned(r) => r,
     };
     Page {
-        url: redact(page.url),
-        path: redact(page.path),
-        search: redact(page.search),
-        title: redact(page.title),
-        referrer: redact(page.referrer),
+        url: redact(page.url, strip),
+        path: redact(page.path, &[]),
+        search: redact(page.search, strip),
+        title: redact(page.title, &[]),
+        referrer: redact(page.referrer, strip),
     }
 }
 
@@ -349,18 +348,15 @@ pub fn redact_page(page: Page, strip: &[String]) -> Page {
 ///
 /// ```
 /// use footfall::core::privacy::clean_name;
-/// assert_eq!(clean_name("signup jo@example.com", true, 100), ("signup [email]".into(), false));
-/// assert_eq!(clean_name("signup jo@example.com", true, 10), ("signup [em".into(), true));
+/// assert_eq!(clean_name("signup jo@example.com", true, 100), ("signup [email]".to_owned(), false));
+/// assert_eq!(clean_name("signup jo@example.com", true, 10), ("signup [em".to_owned(), true));
 /// ```
-pub fn clean_name(name: &str, redact: bool, max_chars: usize) -> (Cow<'_, str>, bool) {
-    let name = redact_if(name, redact);
+pub fn clean_name(name: &str, redact: bool, max_chars: usize) -> (String, bool) {
+    let mut name = redact_if(name, redact).into_owned();
     let kept = clip(&name, max_chars).len();
-    if kept == name.len() {
-        return (name, false);
-    }
-    let mut cut = name.into_owned();
-    cut.truncate(kept);
-    (Cow::Owned(cut), true)
+    let cut = kept < name.len();
+    name.truncate(kept);
+    (name, cut)
 }
 
 #[cfg(test)]
@@ -538,6 +534,18 @@ mod tests {
         assert_eq!(redact_emails(&ats), ats);
         let many = "a@b.cd ".repeat(2_000);
         assert_eq!(redact_emails(&many), "[email] ".repeat(2_000));
+    }
+
+    /// A title is text: only its addresses go, never what looks like a
+    /// query parameter in it.
+    #[test]
+    fn a_title_is_text_not_a_url() {
+        let strip = ["token".to_owned()];
+        let page = Page {
+            title: "FAQ?token=1&jo@example.com".into(),
+            ..Page::default()
+        };
+        assert_eq!(redact_page(page, &strip).title, "FAQ?token=1&[email]");
     }
 
     #[test]
