@@ -93,8 +93,8 @@ fn is_ident(s: &str) -> bool {
 }
 
 /// Element text as it may be sent: runs of ASCII whitespace collapsed to
-/// one space and trimmed; when it is as long as the browser reads
-/// ([`MAX_TEXT_READ`]), its last word and the digits before it dropped
+/// one space and trimmed; when it may be as long as the browser reads
+/// ([`MAX_TEXT_READ`] bytes or more), its last word and the digits before it dropped
 /// (they may be the start of an address or a card number); email addresses
 /// and card-like numbers masked ([`redact_emails`], [`mask_cards`]); then
 /// cut to at most `max_bytes` bytes at a character boundary. Masking
@@ -115,11 +115,16 @@ pub fn clean_text(text: &str, max_bytes: usize) -> String {
         }
         out.push_str(word);
     }
-    if text.encode_utf16().count() >= MAX_TEXT_READ {
+    // A UTF-16 unit takes a byte or more: shorter texts were read whole.
+    if text.len() >= MAX_TEXT_READ {
         let last = rfind_byte(&out, b' ').unwrap_or(0);
-        out.truncate(last);
-        let kept = out.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '-');
-        out.truncate(kept.len());
+        let kept = out.as_bytes().get(..last).unwrap_or_default();
+        let digits_before = |b: &u8| b.is_ascii_digit() || *b == b' ' || *b == b'-';
+        out.truncate(
+            kept.iter()
+                .rposition(|b| !digits_before(b))
+                .map_or(0, |p| p + 1),
+        );
     }
     let redacted = redact_emails(&out);
     let masked = mask_cards(&redacted);
@@ -127,7 +132,11 @@ pub fn clean_text(text: &str, max_bytes: usize) -> String {
     while !masked.is_char_boundary(cut) {
         cut = cut.saturating_sub(1);
     }
-    masked.get(..cut).unwrap_or_default().trim_end().to_owned()
+    // A cut just after a space leaves it last.
+    if masked.as_bytes().get(cut.wrapping_sub(1)) == Some(&b' ') {
+        cut -= 1;
+    }
+    masked.get(..cut).unwrap_or_default().to_owned()
 }
 
 /// The event name of a declarative click: the attribute's value, or

@@ -726,10 +726,10 @@ impl Engine {
             } => {
                 if let Some(user_id) = user_id {
                     // Stored as sent: it is the userId of every later event.
-                    let user_id = redact_if(user_id, self.config.redact_emails);
-                    if self.user_id.as_deref() != Some(&*user_id) {
-                        self.user_id = Some(user_id.clone().into_owned());
-                        self.store(KEY_USER_ID, user_id.into_owned());
+                    let user_id = redact_if(user_id, self.config.redact_emails).into_owned();
+                    if self.user_id.as_deref() != Some(&user_id) {
+                        self.store(KEY_USER_ID, user_id.clone());
+                        self.user_id = Some(user_id);
                     }
                 }
                 self.accept(now, Kind::Identify, traits, id);

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use crate::core::privacy::redact_emails;
+use crate::core::url::hex_value;
 
 /// Appends `s` as a JSON string literal, quotes included.
 ///
@@ -277,6 +278,8 @@ pub fn unescape(body: &str) -> Option<Cow<'_, str>> {
         let (c, len) = match *bytes.get(at + 1)? {
             b'u' => {
                 let unit = hex4(bytes, at + 2)?;
+                // A high surrogate and a low one are one character; a lone
+                // half becomes U+FFFD (char::from_u32 refuses it).
                 let low = match (bytes.get(at + 6..at + 8), hex4(bytes, at + 8)) {
                     (Some(b"\\u"), Some(low)) if (0xdc00..0xe000).contains(&low) => Some(low),
                     _ => None,
@@ -303,10 +306,11 @@ pub fn unescape(body: &str) -> Option<Cow<'_, str>> {
 
 /// The four hexadecimal digits at `i` as a number.
 fn hex4(bytes: &[u8], i: usize) -> Option<u32> {
-    bytes
-        .get(i..i + 4)?
-        .iter()
-        .try_fold(0, |n, &b| Some(n << 4 | char::from(b).to_digit(16)?))
+    let mut n = 0;
+    for &b in bytes.get(i..i + 4)? {
+        n = n << 4 | u32::from(hex_value(b)?);
+    }
+    Some(n)
 }
 
 struct StringScan {
