@@ -203,7 +203,7 @@ export interface FootfallPrivacyOptions {
   cookieless?: boolean;
   /** Every event carries `context.ip = "0.0.0.0"`, Segment's way to tell collectors not to store the IP. Default false. */
   anonymizeIp?: boolean;
-  /** Replace email addresses in property strings (keys too) with `[email]`. Default true. */
+  /** Replace email addresses with `[email]` in the site's own strings: property and trait keys and values, event and page names, the user id. Default true. (URLs, titles, referrers, campaign values and element text are always redacted.) */
   redactEmails?: boolean;
 }
 
@@ -237,7 +237,7 @@ export interface FootfallConsentOptions {
   respectGpc?: FootfallSignalReach;
   /** Do Not Track: default false. */
   respectDnt?: FootfallSignalReach;
-  /** The policy the visitor decides on: a stored decision for another version no longer counts. */
+  /** The policy the visitor decides on: a decision stored for another version is asked again, but its denials stand until the visitor decides. */
   policyVersion?: string;
 }
 

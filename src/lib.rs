@@ -40,6 +40,10 @@
 
 pub mod core;
 
+// Lets test code shared with the fuzz crate name this crate `footfall`.
+#[cfg(test)]
+extern crate self as footfall;
+
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 

@@ -65,6 +65,22 @@ async fn sleep(ms: u32) {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
+/// A rage click's text is what the visitor sees: hidden elements (an
+/// address in a `hidden` span, a `display: none` one) are not read.
+#[wasm_bindgen_test]
+fn the_described_text_is_the_visible_text() {
+    let button = js("const b = document.createElement('button');
+        b.id = 'ff-visible-text';
+        b.innerHTML = 'Buy <span hidden>jo@example.com</span><span style=\"display:none\">secret</span> now';
+        document.body.appendChild(b);
+        return b;");
+    let (selector, text) = footfall::browser::dom::describe(&button);
+    js("document.getElementById('ff-visible-text').remove()");
+    assert_eq!(selector, "button#ff-visible-text");
+    assert_eq!(footfall::core::element::clean_text(&text, 100), "Buy now");
+    assert!(!text.contains("jo@") && !text.contains("secret"), "{text}");
+}
+
 #[wasm_bindgen_test]
 fn storage_falls_back_to_memory_when_set_item_throws() {
     let window = web_sys::window().unwrap();

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use crate::browser::environment::prop;
 use crate::core::element::{
     join_selector, selector_step, DeclaredProperties, EVENT_ATTRIBUTE, EVENT_SELECTOR,
-    MAX_SELECTOR_STEPS, MAX_TEXT_BYTES,
+    MAX_SELECTOR_STEPS, MAX_TEXT_READ,
 };
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -197,7 +197,9 @@ pub fn is_touch(window: &JsValue) -> bool {
 }
 
 /// A short CSS selector of `target` and its nearest ancestors, and its
-/// text (at most a few hundred characters read; `core` cleans and cuts).
+/// visible text (`innerText`: what is rendered, not hidden elements; at
+/// most [`MAX_TEXT_READ`] UTF-16 units read; `core` masks and cuts). An
+/// element without `innerText` (SVG) has no text.
 pub fn describe(target: &JsValue) -> (String, String) {
     let mut steps = Vec::with_capacity(MAX_SELECTOR_STEPS);
     let mut element = target.clone();
@@ -221,9 +223,10 @@ pub fn describe(target: &JsValue) -> (String, String) {
     let text = if tag == "BODY" || tag == "HTML" {
         String::new()
     } else {
-        prop(target, "textContent")
+        // Rendered text only: `textContent` includes hidden elements.
+        prop(target, "innerText")
             .dyn_into::<js_sys::JsString>()
-            .map(|t| t.slice(0, 4 * MAX_TEXT_BYTES as u32))
+            .map(|t| t.slice(0, MAX_TEXT_READ as u32))
             .ok()
             .and_then(|t| t.as_string())
             .unwrap_or_default()

@@ -15,7 +15,8 @@
 use crate::core::json::{push_key, push_str};
 use crate::core::privacy::redact_emails;
 use crate::core::url::{
-    clip, contains, find, host, key_is, pairs, param, query, registrable_domain, site_label, value,
+    clip, contains, decode, find, host, key_is, pairs, query, registrable_domain, site_label,
+    MAX_VALUE_CHARS,
 };
 
 /// Campaign query parameters and their names in `context.campaign`.
@@ -276,8 +277,9 @@ pub fn classify_referrer(page_url: &str, referrer_url: &str, internal: &[String]
     };
     let referrer_query = query(referrer_url);
     for p in site.term_params.split(',') {
-        if let Some(term) = param(referrer_query, p).filter(|t| !t.is_empty()) {
-            r.term = redact_emails(&term).into_owned();
+        let term = pairs(referrer_query).find(|(k, _)| key_is(k, p));
+        if let Some(term) = term.map(|(_, v)| kept(v)).filter(|t| !t.is_empty()) {
+            r.term = term;
             break;
         }
     }
@@ -517,13 +519,14 @@ impl Default for Touch {
     }
 }
 
-/// Decodes a query value for keeping: see [`value`]; email addresses redacted.
+/// Decodes a query value for keeping: email addresses redacted in the
+/// whole value, then surrounding whitespace trimmed and at most
+/// [`MAX_VALUE_CHARS`] characters kept (a cut first could leave part of an
+/// address).
 fn kept(raw: &str) -> String {
-    let v = value(raw);
-    match redact_emails(&v) {
-        std::borrow::Cow::Borrowed(_) => v,
-        std::borrow::Cow::Owned(r) => r,
-    }
+    let decoded = decode(raw);
+    let clean = redact_emails(&decoded);
+    clip(clean.trim_ascii(), MAX_VALUE_CHARS).to_owned()
 }
 
 impl Touch {
@@ -1063,6 +1066,21 @@ mod tests {
         let near = "utm_sourc=1&gclid_=2&".repeat(500);
         let t = Touch::classify(&format!("{PAGE}?{near}"), "", &[]);
         assert!(t.is_direct() && t.campaign.is_empty() && t.click_ids.is_empty());
+    }
+
+    /// An address is redacted before a long value is cut to
+    /// `MAX_VALUE_CHARS`: a cut through it would leave its local part.
+    #[test]
+    fn campaign_values_and_terms_are_redacted_before_the_cut() {
+        use crate::core::url::MAX_VALUE_CHARS;
+        let pad = "x".repeat(MAX_VALUE_CHARS - 20);
+        let url = format!("{PAGE}?utm_content={pad}+jonathan.doe%40example.com");
+        let t = Touch::classify(&url, "", &[]);
+        let content = t.campaign.values.iter().find(|v| !v.is_empty()).unwrap();
+        assert_eq!(content, &format!("{pad} [email]"));
+        let referrer = format!("https://www.google.com/search?q={pad}+jonathan.doe%40example.com");
+        let t = Touch::classify(PAGE, &referrer, &[]);
+        assert_eq!(t.referrer.term, format!("{pad} [email]"));
     }
 
     #[test]

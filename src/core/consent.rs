@@ -163,6 +163,10 @@ pub struct Consent {
     settings: Settings,
     signals: Signals,
     decision: Option<Decision>,
+    /// The categories of a decision stored for another policy version
+    /// ([`Categories::ALL`] when there is none): until the visitor decides
+    /// again, its denials stand.
+    carried: Categories,
 }
 
 /// What a change means for tracking and storage.
@@ -179,15 +183,21 @@ pub enum Action {
 
 impl Consent {
     /// Consent at start, from the settings, the signals and the stored
-    /// record (ignored when unreadable or for another policy version).
+    /// record (ignored when unreadable). A record for another policy
+    /// version is no decision (the visitor is asked again), but its denials
+    /// stand until they decide: a new policy never resumes tracking a
+    /// visitor who denied it; its grants are asked again.
     pub fn new(settings: Settings, signals: Signals, record: Option<&str>) -> Consent {
-        let decision = record
-            .and_then(parse_record)
-            .filter(|d| d.policy_version == settings.policy_version);
+        let (decision, carried) = match record.and_then(parse_record) {
+            Some(d) if d.policy_version == settings.policy_version => (Some(d), Categories::ALL),
+            Some(old) => (None, old.categories),
+            None => (None, Categories::ALL),
+        };
         Consent {
             settings,
             signals,
             decision,
+            carried,
         }
     }
 
@@ -206,7 +216,8 @@ impl Consent {
         self.decision.as_ref()
     }
 
-    /// What the visitor chose, or the defaults.
+    /// What the visitor chose, or the defaults less the denials of a
+    /// decision on another policy version.
     pub fn chosen(&self) -> Categories {
         match &self.decision {
             Some(d) => d.categories,
@@ -215,7 +226,8 @@ impl Consent {
                     Mode::OptOut => Categories::ALL,
                     Mode::OptIn => Categories::NONE,
                 };
-                self.settings.defaults.map_or(base, |d| d.apply(base))
+                let defaults = self.settings.defaults.map_or(base, |d| d.apply(base));
+                defaults.and(self.carried)
             }
         }
     }
@@ -246,9 +258,13 @@ impl Consent {
     }
 
     /// Whether events wait for a decision (opt-in, undecided, not denied by
-    /// a signal): they are buffered in memory instead of dropped.
+    /// a signal or by an earlier policy's decision): they are buffered in
+    /// memory instead of dropped.
     pub fn is_pending(&self) -> bool {
-        self.decision.is_none() && !self.tracks() && self.signal_mask().analytics
+        self.decision.is_none()
+            && !self.tracks()
+            && self.signal_mask().analytics
+            && self.carried.analytics
     }
 
     /// Records the visitor's choice at `now` and says what it means.
@@ -733,6 +749,99 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// A new `policyVersion` asks again, but never undoes a denial: a
+    /// visitor who denied analytics in opt-out mode is not tracked again
+    /// until they grant it under the new policy. Grants are asked again as
+    /// before.
+    #[test]
+    fn a_denial_survives_a_new_policy_version() {
+        let version = |mode, v: &str| Settings {
+            policy_version: Some(v.into()),
+            ..settings(mode)
+        };
+        let record = |mode, choice| {
+            let mut c = Consent::new(version(mode, "2026-11"), Signals::default(), None);
+            c.decide(choice, WallMs(1));
+            c.record().unwrap()
+        };
+        let analytics_denied = Choice {
+            analytics: Some(false),
+            ..Choice::default()
+        };
+        // (mode, old decision) -> tracks, pending, analytics/marketing in force
+        let table: &[(Mode, Choice, bool, bool, bool)] = &[
+            (Mode::OptOut, DENY, false, false, false),
+            (Mode::OptOut, analytics_denied, false, false, true),
+            (Mode::OptOut, ANALYTICS_ONLY, true, false, false),
+            (Mode::OptOut, GRANT, true, false, true),
+            (Mode::OptIn, DENY, false, false, false),
+            (Mode::OptIn, GRANT, false, true, false),
+        ];
+        for &(mode, old, tracks, pending, marketing) in table {
+            let stored = record(mode, old);
+            let c = Consent::new(version(mode, "2027-01"), Signals::default(), Some(&stored));
+            let case = format!("{mode:?} {old:?}");
+            assert!(c.decision().is_none(), "asked again: {case}");
+            assert_eq!(c.tracks(), tracks, "{case}");
+            assert_eq!(c.is_pending(), pending, "{case}");
+            assert_eq!(c.effective().marketing, marketing, "{case}");
+        }
+        // Deciding under the new policy counts, and a grant starts tracking.
+        let stored = record(Mode::OptOut, DENY);
+        let mut c = Consent::new(
+            version(Mode::OptOut, "2027-01"),
+            Signals::default(),
+            Some(&stored),
+        );
+        assert_eq!(c.decide(ANALYTICS_ONLY, WallMs(2)), Action::Start);
+        assert!(c.tracks() && !c.effective().personalization);
+        assert_eq!(c.record().unwrap(), "100;2;2027-01");
+    }
+
+    /// The engine with such a record sends and keeps nothing.
+    #[test]
+    fn an_engine_after_a_denial_and_a_new_policy_tracks_nothing() {
+        use crate::core::config::{Config, Options};
+        use crate::core::engine::{Boot, Effect, Engine, Input};
+        let config = Config::resolve(Options {
+            endpoint: Some("/collect".into()),
+            flush_at: Some(1.0),
+            policy_version: Some("2027-01".into()),
+            ..Options::default()
+        })
+        .unwrap();
+        let boot = Boot {
+            anonymous_id: None,
+            user_id: None,
+            fresh_id: [1; 16],
+            tab: "t",
+            seed: 1,
+            online: true,
+            consent_record: Some("000;1;2026-11"),
+            signals: Signals::default(),
+            session: Default::default(),
+        };
+        let mut e = Engine::new(config, Default::default(), boot);
+        e.handle(
+            WallMs(5),
+            Input::Track {
+                name: "a",
+                properties: None,
+                id: [2; 16],
+            },
+        );
+        e.handle(WallMs(5), Input::Drain);
+        let effects: Vec<Effect> = std::iter::from_fn(|| e.poll_effect()).collect();
+        assert!(effects.contains(&Effect::Purge), "{effects:?}");
+        assert!(
+            !effects
+                .iter()
+                .any(|e| matches!(e, Effect::Send { .. } | Effect::Store { .. })),
+            "{effects:?}"
+        );
+        assert_eq!(e.anonymous_id(), "");
     }
 
     #[test]

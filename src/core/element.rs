@@ -5,6 +5,8 @@
 //! what to keep and how to write it is decided here.
 
 use crate::core::json::push_str;
+use crate::core::privacy::{mask_cards, redact_emails};
+use crate::core::url::rfind_byte;
 
 /// The attribute naming the event of a declarative click.
 pub const EVENT_ATTRIBUTE: &str = "data-ff-event";
@@ -17,6 +19,10 @@ pub const DEFAULT_EVENT_NAME: &str = "element_clicked";
 /// Longest element text kept, in bytes of UTF-8 (whitespace collapsed
 /// first, cut at a character boundary).
 pub const MAX_TEXT_BYTES: usize = 100;
+/// Most UTF-16 code units of element text the browser reads (`innerText`
+/// can be a whole page): a text this long may end inside an address or a
+/// card number, so [`clean_text`] drops its last word.
+pub const MAX_TEXT_READ: usize = 1000;
 /// Most elements in a selector (the target and its nearest ancestors).
 pub const MAX_SELECTOR_STEPS: usize = 3;
 /// Most classes kept per element.
@@ -86,36 +92,51 @@ fn is_ident(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
 }
 
-/// Element text as a visitor reads it: runs of ASCII whitespace collapsed
-/// to one space, trimmed, cut to at most `max_bytes` bytes at a character
-/// boundary.
+/// Element text as it may be sent: runs of ASCII whitespace collapsed to
+/// one space and trimmed; when it may be as long as the browser reads
+/// ([`MAX_TEXT_READ`] bytes or more), its last word and the digits before it dropped
+/// (they may be the start of an address or a card number); email addresses
+/// and card-like numbers masked ([`redact_emails`], [`mask_cards`]); then
+/// cut to at most `max_bytes` bytes at a character boundary. Masking
+/// comes before the cut, so a cut never leaves part of either.
 ///
 /// ```
 /// use footfall::core::element::clean_text;
 /// assert_eq!(clean_text("\n  Check   price\t now ", 100), "Check price now");
 /// assert_eq!(clean_text("Add to basket", 7), "Add to");
 /// assert_eq!(clean_text("Größe", 3), "Gr"); // never half a character
+/// assert_eq!(clean_text("Card 4111 1111 1111 1111 of jo@example.com", 100), "Card [card] of [email]");
 /// ```
 pub fn clean_text(text: &str, max_bytes: usize) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(text.len().min(MAX_TEXT_READ * 3));
     for word in text.split_ascii_whitespace() {
-        if out.len() >= max_bytes {
-            break;
-        }
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
     }
-    let mut cut = out.len().min(max_bytes);
-    while !out.is_char_boundary(cut) {
+    // A UTF-16 unit takes a byte or more: shorter texts were read whole.
+    if text.len() >= MAX_TEXT_READ {
+        let last = rfind_byte(&out, b' ').unwrap_or(0);
+        let kept = out.as_bytes().get(..last).unwrap_or_default();
+        let digits_before = |b: &u8| b.is_ascii_digit() || *b == b' ' || *b == b'-';
+        out.truncate(
+            kept.iter()
+                .rposition(|b| !digits_before(b))
+                .map_or(0, |p| p + 1),
+        );
+    }
+    let redacted = redact_emails(&out);
+    let masked = mask_cards(&redacted);
+    let mut cut = masked.len().min(max_bytes);
+    while !masked.is_char_boundary(cut) {
         cut = cut.saturating_sub(1);
     }
-    out.truncate(cut);
-    if out.ends_with(' ') {
-        out.pop();
+    // A cut just after a space leaves it last.
+    if masked.as_bytes().get(cut.wrapping_sub(1)) == Some(&b' ') {
+        cut -= 1;
     }
-    out
+    masked.get(..cut).unwrap_or_default().to_owned()
 }
 
 /// The event name of a declarative click: the attribute's value, or
@@ -228,6 +249,65 @@ mod tests {
         assert_eq!(
             clean_text(&long, MAX_TEXT_BYTES),
             "word ".repeat(20).trim_end()
+        );
+    }
+
+    /// Card numbers and addresses are masked before the cut, so a cut never
+    /// leaves part of one.
+    #[test]
+    fn texts_hide_cards_and_addresses() {
+        let words = "word ".repeat(18);
+        let long_address = words.clone() + "jonathan.doe@example.com";
+        let long_card = words.clone() + "4111 1111 1111 1111";
+        for (text, want) in [
+            ("Pay 4111 1111 1111 1111 now", "Pay [card] now"),
+            ("4111-1111-1111-1111", "[card]"),
+            ("4111111111111111", "[card]"),
+            ("Amex 3782 822463 10005", "Amex [card]"),
+            ("4111\u{a0}1111\u{a0}1111\u{a0}1111", "[card]"),
+            // Card and security code in one run: 19 digits and more go too.
+            ("4111 1111 1111 1111 123", "[card]"),
+            ("1234567890123456789012", "[card]"),
+            (
+                "Order 1234 5678, call 030 1234567",
+                "Order 1234 5678, call 030 1234567",
+            ),
+            ("2026-11-22 12:00", "2026-11-22 12:00"),
+            ("Logged in as jo@example.com", "Logged in as [email]"),
+            ("jo4111111111111111@example.com", "[email]"),
+            (long_address.as_str(), &(words.clone() + "[email]")),
+            (long_card.as_str(), &(words.clone() + "[card]")),
+        ] {
+            assert_eq!(clean_text(text, MAX_TEXT_BYTES), want, "{text:?}");
+        }
+    }
+
+    /// Text as long as the browser reads may end inside an address or a
+    /// card number: that end is dropped.
+    #[test]
+    fn a_text_cut_by_the_browser_loses_its_last_word() {
+        let pad = "\n".repeat(MAX_TEXT_READ - 13);
+        for (tail, want) in [
+            ("Hi jonathan@e", "Hi"),
+            ("Pay 4111 1111", "Pay"),
+            ("Buy it now ok", "Buy it now"),
+        ] {
+            assert_eq!(
+                clean_text(&(pad.clone() + tail), MAX_TEXT_BYTES),
+                want,
+                "{tail}"
+            );
+        }
+        assert_eq!(clean_text("Hi jonathan@e", MAX_TEXT_BYTES), "Hi jonathan@e");
+    }
+
+    /// Selectors hold identifiers only: an id or class with an address in
+    /// it is never written.
+    #[test]
+    fn selectors_never_hold_an_address() {
+        assert_eq!(
+            selector_step("A", "jo@example.com", "jo%40example.com x"),
+            ("a.x".to_owned(), false)
         );
     }
 

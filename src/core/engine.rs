@@ -21,7 +21,7 @@ use crate::core::time::{push_iso8601, WallMs};
 use crate::core::uuid::{is_uuid, push_uuid_v4};
 
 use crate::core::attribution::{Attribution, Touch};
-use crate::core::privacy::{redact_emails, redact_url};
+use crate::core::privacy::{clean_name, redact_if, redact_page};
 use crate::core::session::{SessionBoot, Visit};
 
 /// How long fetches wait after the page announced a navigation away: long
@@ -603,7 +603,11 @@ impl Engine {
         engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));
         if tracks {
-            engine.user_id = boot.user_id.filter(|u| !u.is_empty()).map(str::to_owned);
+            let redact = engine.config.redact_emails;
+            engine.user_id = boot
+                .user_id
+                .filter(|u| !u.is_empty())
+                .map(|u| redact_if(u, redact).into_owned());
             match boot.anonymous_id.filter(|id| is_uuid(id)) {
                 Some(id) => engine.anonymous_id = id.to_owned(),
                 None => engine.new_anonymous_id(boot.fresh_id),
@@ -792,9 +796,11 @@ impl Engine {
                 id,
             } => {
                 if let Some(user_id) = user_id {
-                    if self.user_id.as_deref() != Some(user_id) {
-                        self.user_id = Some(user_id.to_owned());
-                        self.store(KEY_USER_ID, user_id.to_owned());
+                    // Stored as sent: it is the userId of every later event.
+                    let user_id = redact_if(user_id, self.config.redact_emails).into_owned();
+                    if self.user_id.as_deref() != Some(&user_id) {
+                        self.store(KEY_USER_ID, user_id.clone());
+                        self.user_id = Some(user_id);
                     }
                 }
                 self.accept(now, Kind::Identify, traits, id);
@@ -1033,11 +1039,16 @@ impl Engine {
             Input::Declared { name, properties } => {
                 if self.config.autocapture.clicks {
                     self.signals.on_input(now);
-                    self.emit_auto(now, Kind::Track(declared_name(name)), Some(properties));
+                    // Redacted here so the dataLayer mirror gets the same name.
+                    let name = redact_if(declared_name(name), self.config.redact_emails);
+                    self.emit_auto(now, Kind::Track(&name), Some(properties));
                 }
             }
             Input::WithOptions { call, options } => {
-                let page = options.page.map(|patch| self.env.page.patched(patch));
+                let strip = &self.config.strip_query_params;
+                let page = options
+                    .page
+                    .map(|patch| redact_page(self.env.page.patched(patch), strip));
                 self.call = Some(CallOverride {
                     timestamp: options.timestamp,
                     page,
@@ -1136,6 +1147,11 @@ impl Engine {
     /// Validates, serializes once and queues an event (or keeps it waiting
     /// for a consent decision); false when refused.
     fn accept(&mut self, now: WallMs, kind: Kind, properties: Option<&str>, id: [u8; 16]) -> bool {
+        // Names are the site's strings too: redacted, then cut, before they
+        // wait for consent or are written.
+        let (redact, max_chars) = (self.config.redact_emails, self.config.max_string_length);
+        let (name, name_cut) = clean_name(kind.name().unwrap_or_default(), redact, max_chars);
+        let kind = kind.renamed(&name);
         if !self.consent.tracks() {
             // Kept for later, or dropped: not tracked now either way.
             self.wait_for_consent(now, kind, properties, id);
@@ -1157,17 +1173,8 @@ impl Engine {
                 return false;
             }
         };
-        let mut truncated = sanitized.as_ref().map_or(0, |s| s.truncated);
+        let truncated = sanitized.as_ref().map_or(0, |s| s.truncated) + u32::from(name_cut);
         let props = sanitized.as_ref().map_or("{}", |s| &s.json);
-        let cut_name;
-        let kind = match kind {
-            Kind::Track(name) => {
-                cut_name = truncate_chars(name, self.config.max_string_length);
-                truncated += u32::from(cut_name.len() < name.len());
-                Kind::Track(cut_name)
-            }
-            other => other,
-        };
         if self.visit.on_event(now, id) {
             self.rebuild_context();
         }
@@ -1552,26 +1559,6 @@ fn push_body_tail(body: &mut String, config: &Config, now: WallMs) {
     body.push('}');
 }
 
-/// The page as it may be sent: emails and `privacy.stripQueryParams`
-/// removed from its URLs (see [`redact_url`]).
-fn redact_page(page: Page, strip: &[String]) -> Page {
-    let redact = |s: String| match redact_url(&s, strip) {
-        std::borrow::Cow::Borrowed(_) => s,
-        std::borrow::Cow::Owned(r) => r,
-    };
-    let path = match redact_emails(&page.path) {
-        std::borrow::Cow::Borrowed(_) => page.path,
-        std::borrow::Cow::Owned(r) => r,
-    };
-    Page {
-        url: redact(page.url),
-        path,
-        search: redact(page.search),
-        title: page.title,
-        referrer: redact(page.referrer),
-    }
-}
-
 /// The message id of `consent_updated`: derived from the bytes given with
 /// the decision (whose first use may be a new anonymous id).
 fn fresh_id_for_update(mut bytes: [u8; 16]) -> [u8; 16] {
@@ -1590,14 +1577,6 @@ fn is_event_line(line: &str, max_bytes: usize) -> bool {
             .any(|p| line.starts_with(p))
         && crate::core::json::has_top_level_key(line, "messageId")
         && crate::core::json::is_object(line)
-}
-
-/// The first `max_chars` characters of `s`.
-fn truncate_chars(s: &str, max_chars: usize) -> &str {
-    match s.char_indices().nth(max_chars) {
-        Some((i, _)) => s.get(..i).unwrap_or(s),
-        None => s,
-    }
 }
 
 #[cfg(test)]

@@ -201,6 +201,28 @@ pub enum Kind<'a> {
     Identify,
 }
 
+impl<'a> Kind<'a> {
+    /// The event name (`track`) or page name (`page`), if any.
+    pub fn name(self) -> Option<&'a str> {
+        match self {
+            Kind::Track(name) | Kind::Page(Some(name), _) => Some(name),
+            Kind::Page(None, _) | Kind::Identify => None,
+        }
+    }
+
+    /// The same call with `name` for its name, when it has one.
+    pub fn renamed<'b>(self, name: &'b str) -> Kind<'b>
+    where
+        'a: 'b,
+    {
+        match self {
+            Kind::Track(_) => Kind::Track(name),
+            Kind::Page(Some(_), page) => Kind::Page(Some(name), page),
+            other => other,
+        }
+    }
+}
+
 /// Everything one event is made of.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields<'a> {

@@ -1,9 +1,13 @@
-//! A small JSON writer and a one-pass sanitizer for property objects.
+//! A small JSON writer and a one-pass sanitizer for property objects
+//! (email redaction on decoded strings, truncation).
 //!
 //! serde_json would cost more wasm bytes than everything here; events are
 //! written once, as text, when they are accepted.
 
 use std::borrow::Cow;
+
+use crate::core::privacy::redact_emails;
+use crate::core::url::hex_value;
 
 /// Appends `s` as a JSON string literal, quotes included.
 ///
@@ -332,13 +336,11 @@ pub enum Refusal {
 pub struct StringLimits {
     /// Longest string kept, in characters; longer ones are cut.
     pub max_chars: usize,
-    /// Replace email addresses with [`EMAIL_MASK`] (before cutting, so a cut
-    /// never leaves part of an address).
+    /// Replace email addresses with `[email]` (see [`redact_emails`]) in
+    /// the decoded string, before cutting, so a cut never leaves part of an address and
+    /// an escape is never split.
     pub redact_emails: bool,
 }
-
-/// What an email address is replaced with.
-pub const EMAIL_MASK: &str = "[email]";
 
 /// Result of [`sanitize_object`]: the object text and how many strings were cut.
 #[derive(Debug, PartialEq, Eq)]
@@ -351,9 +353,15 @@ pub struct Sanitized<'a> {
     pub redacted: u32,
 }
 
-/// Checks that `raw` (the output of `JSON.stringify`) is an object and cuts
-/// every string longer than `limits.max_chars` characters, in one pass and
-/// without allocating when nothing is cut.
+/// Checks that `raw` (the output of `JSON.stringify`) is an object,
+/// redacts email addresses in its strings (keys too) when
+/// `limits.redact_emails`, and cuts every string longer than
+/// `limits.max_chars` characters, in one pass.
+///
+/// A string that may hold an address (an `@`, a `%` or a `\u` escape) is
+/// decoded, redacted and written again as a JSON string before it is cut,
+/// so the result is valid JSON whatever surrounds the address. Nothing is
+/// allocated when no string is redacted or cut.
 ///
 /// ```
 /// use footfall::core::json::{sanitize_object, StringLimits};
@@ -361,6 +369,9 @@ pub struct Sanitized<'a> {
 /// let s = sanitize_object(r#"{"plan":"enterprise"}"#, limits).unwrap();
 /// assert_eq!(s.json, r#"{"plan":"ente"}"#);
 /// assert_eq!(s.truncated, 1);
+/// let limits = StringLimits { max_chars: 100, redact_emails: true };
+/// let s = sanitize_object(r#"{"d":"Hi,\njo@example.com"}"#, limits).unwrap();
+/// assert_eq!(s.json, r#"{"d":"Hi,\n[email]"}"#);
 /// ```
 pub fn sanitize_object(raw: &str, limits: StringLimits) -> Result<Sanitized<'_>, Refusal> {
     let trimmed = raw.trim();
@@ -382,16 +393,19 @@ pub fn sanitize_object(raw: &str, limits: StringLimits) -> Result<Sanitized<'_>,
             continue;
         }
         let scan = scan_string(bytes, i + 1, limits.max_chars).ok_or(Refusal::Malformed)?;
-        if limits.redact_emails && scan.has_at {
+        if limits.redact_emails && scan.suspect {
             let body = trimmed.get(i + 1..scan.end - 1).ok_or(Refusal::Malformed)?;
-            if let Cow::Owned(mut clean) = redact_emails(body) {
-                clean.push('"');
-                let rescan =
-                    scan_string(clean.as_bytes(), 0, limits.max_chars).ok_or(Refusal::Malformed)?;
-                let kept = rescan.cut_at.unwrap_or(clean.len() - 1);
+            let text = unescape(body).ok_or(Refusal::Malformed)?;
+            if let Cow::Owned(clean) = redact_emails(&text) {
+                // Written again as a JSON string, then cut like any other.
+                let mut quoted = String::with_capacity(clean.len() + 8);
+                push_str(&mut quoted, &clean);
+                let rescan = scan_string(quoted.as_bytes(), 1, limits.max_chars)
+                    .ok_or(Refusal::Malformed)?;
+                let kept = rescan.cut_at.unwrap_or(quoted.len() - 1);
                 let buf = out.get_or_insert_with(|| String::with_capacity(trimmed.len()));
-                buf.push_str(trimmed.get(copied..=i).ok_or(Refusal::Malformed)?);
-                buf.push_str(clean.get(..kept).ok_or(Refusal::Malformed)?);
+                buf.push_str(trimmed.get(copied..i).ok_or(Refusal::Malformed)?);
+                buf.push_str(quoted.get(..kept).ok_or(Refusal::Malformed)?);
                 buf.push('"');
                 copied = scan.end;
                 redacted += 1;
@@ -423,75 +437,62 @@ pub fn sanitize_object(raw: &str, limits: StringLimits) -> Result<Sanitized<'_>,
     })
 }
 
-/// Replaces every email address in `text` with [`EMAIL_MASK`]; borrowed
-/// when there is none. An address is a local part of letters, digits and
-/// `._%+-`, an `@`, and a domain with a dot whose last label is at least two
-/// letters.
+/// The text of a JSON string body (what lies between its quotes): escapes
+/// decoded, a lone surrogate escape as U+FFFD; borrowed when it has no
+/// escape, `None` when an escape is malformed.
 ///
 /// ```
-/// use footfall::core::json::redact_emails;
-/// assert_eq!(redact_emails("mail jo.doe+x@shop.co.uk now"), "mail [email] now");
-/// assert_eq!(redact_emails("@handle and a@b"), "@handle and a@b");
+/// use footfall::core::json::unescape;
+/// assert_eq!(unescape(r#"Hi,\njo \"x\" \u00e9\ud83d\ude00"#).unwrap(), "Hi,\njo \"x\" é😀");
+/// assert_eq!(unescape(r"\ud800!").unwrap(), "\u{fffd}!");
+/// assert_eq!(unescape(r"\x"), None);
 /// ```
-pub fn redact_emails(text: &str) -> Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
+pub fn unescape(body: &str) -> Option<Cow<'_, str>> {
+    let bytes = body.as_bytes();
+    if !bytes.contains(&b'\\') {
+        return Some(Cow::Borrowed(body));
+    }
+    let mut out = String::with_capacity(body.len());
     let mut i = 0;
-    while let Some(at) = bytes
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'@'))
-        .map(|p| p + i)
-    {
-        let mut start = at;
-        while start > copied && bytes.get(start - 1).is_some_and(|&b| is_local_byte(b)) {
-            start -= 1;
-        }
-        let mut end = at + 1;
-        while bytes
-            .get(end)
-            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        {
-            end += 1;
-        }
-        while end > at + 1 && bytes.get(end - 1).is_some_and(|&b| b == b'.' || b == b'-') {
-            end -= 1;
-        }
-        let domain = text.get(at + 1..end).unwrap_or_default();
-        if start < at && is_email_domain(domain) {
-            let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            buf.push_str(text.get(copied..start).unwrap_or_default());
-            buf.push_str(EMAIL_MASK);
-            copied = end;
-            i = end;
-        } else {
-            i = at + 1;
-        }
+    while let Some(at) = bytes.get(i..)?.iter().position(|&b| b == b'\\') {
+        let at = i + at;
+        out.push_str(body.get(i..at)?);
+        let (c, len) = match *bytes.get(at + 1)? {
+            b'u' => {
+                let unit = hex4(bytes, at + 2)?;
+                // A high surrogate and a low one are one character; a lone
+                // half becomes U+FFFD (char::from_u32 refuses it).
+                let low = match (bytes.get(at + 6..at + 8), hex4(bytes, at + 8)) {
+                    (Some(b"\\u"), Some(low)) if (0xdc00..0xe000).contains(&low) => Some(low),
+                    _ => None,
+                };
+                match low.filter(|_| (0xd800..0xdc00).contains(&unit)) {
+                    Some(low) => (0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00), 12),
+                    None => (unit, 6),
+                }
+            }
+            b'b' => (8, 2),
+            b'f' => (12, 2),
+            b'n' => (10, 2),
+            b'r' => (13, 2),
+            b't' => (9, 2),
+            c @ (b'"' | b'\\' | b'/') => (u32::from(c), 2),
+            _ => return None,
+        };
+        out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
+        i = at + len;
     }
-    match out {
-        None => Cow::Borrowed(text),
-        Some(mut buf) => {
-            buf.push_str(text.get(copied..).unwrap_or_default());
-            Cow::Owned(buf)
-        }
-    }
+    out.push_str(body.get(i..)?);
+    Some(Cow::Owned(out))
 }
 
-fn is_local_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
-}
-
-fn is_email_domain(domain: &str) -> bool {
-    // Bytes only: str searching would link the two-way searcher (kilobytes).
-    let d = domain.as_bytes();
-    let Some(dot) = d.iter().rposition(|&b| b == b'.') else {
-        return false;
-    };
-    let tld = d.get(dot + 1..).unwrap_or_default();
-    !matches!(d.first(), Some(b'.' | b'-'))
-        && !d.windows(2).any(|w| w == b"..")
-        && tld.len() >= 2
-        && tld.iter().all(|b| b.is_ascii_alphabetic())
+/// The four hexadecimal digits at `i` as a number.
+fn hex4(bytes: &[u8], i: usize) -> Option<u32> {
+    let mut n = 0;
+    for &b in bytes.get(i..i + 4)? {
+        n = n << 4 | u32::from(hex_value(b)?);
+    }
+    Some(n)
 }
 
 struct StringScan {
@@ -499,8 +500,9 @@ struct StringScan {
     end: usize,
     /// Byte index where the string must be cut, if it is too long.
     cut_at: Option<usize>,
-    /// Whether the string contains an `@` (a possible email address).
-    has_at: bool,
+    /// Whether the string may hold an email address: it has an `@`, a `%`
+    /// that may start `%40` or `%2540`, or a `\u` escape (`\u0040`).
+    suspect: bool,
 }
 
 /// Scans a JSON string body starting at `start` (just past the opening
@@ -512,24 +514,30 @@ fn scan_string(bytes: &[u8], start: usize, max_chars: usize) -> Option<StringSca
     // Start of the previous character when it was a `\uD800`-`\uDBFF` escape:
     // a cut right after it would leave half a surrogate pair.
     let mut high_surrogate_at = None;
-    let mut has_at = false;
+    let mut suspect = false;
     loop {
         let b = *bytes.get(i)?;
         if b == b'"' {
             return Some(StringScan {
                 end: i + 1,
                 cut_at,
-                has_at,
+                suspect,
             });
         }
-        has_at |= b == b'@';
+        // `%` only before what could make `%40` or `%2540` (`50% off` is
+        // no suspect: it keeps the fast path).
+        let percent = b == b'%' && matches!(bytes.get(i + 1), Some(b'2' | b'4' | b'\\'));
+        suspect |= b == b'@' || percent;
         if chars == max_chars && cut_at.is_none() {
             cut_at = Some(high_surrogate_at.unwrap_or(i));
         }
         chars += 1;
         let (len, high) = match b {
             b'\\' => match bytes.get(i + 1)? {
-                b'u' => (6, is_high_surrogate_escape(bytes.get(i + 2..i + 4)?)),
+                b'u' => {
+                    suspect = true;
+                    (6, is_high_surrogate_escape(bytes.get(i + 2..i + 4)?))
+                }
                 _ => (2, false),
             },
             0x00..=0x7f => (1, false),
@@ -713,6 +721,122 @@ mod tests {
         }
     }
 
+    /// An address next to an escape (`\n`, `\t`, `\u0001`, `\"`, `\\`) is
+    /// redacted in the decoded string, so the escape stays whole and the
+    /// object stays valid JSON (the local part used to eat the `n` of `\n`).
+    #[test]
+    fn redaction_never_breaks_an_escape() {
+        let limits = |max_chars| StringLimits {
+            max_chars,
+            redact_emails: true,
+        };
+        let cases: &[(&str, usize, &str, u32, u32)] = &[
+            // raw, max -> json, truncated, redacted
+            (
+                r#"{"d":"Hi,\njo@example.com"}"#,
+                100,
+                r#"{"d":"Hi,\n[email]"}"#,
+                0,
+                1,
+            ),
+            (
+                r#"{"d":"a\tjo@example.com\r"}"#,
+                100,
+                r#"{"d":"a\t[email]\r"}"#,
+                0,
+                1,
+            ),
+            (
+                r#"{"d":"\u0001jo@example.com"}"#,
+                100,
+                r#"{"d":"\u0001[email]"}"#,
+                0,
+                1,
+            ),
+            (
+                r#"{"d":"\\jo@example.com\/"}"#,
+                100,
+                r#"{"d":"\\[email]/"}"#,
+                0,
+                1,
+            ),
+            (
+                r#"{"d":"\"jo@example.com\""}"#,
+                100,
+                r#"{"d":"\"[email]\""}"#,
+                0,
+                1,
+            ),
+            (
+                r#"{"d":"jo\u0040example.com"}"#,
+                100,
+                r#"{"d":"[email]"}"#,
+                0,
+                1,
+            ),
+            (
+                r#"{"d":"jo%40example.com"}"#,
+                100,
+                r#"{"d":"[email]"}"#,
+                0,
+                1,
+            ),
+            (r#"{"jo@example.com\n":1}"#, 100, r#"{"[email]\n":1}"#, 0, 1),
+            (
+                r#"{"d":"\ud800 jo@example.com"}"#,
+                100,
+                "{\"d\":\"\u{fffd} [email]\"}",
+                0,
+                1,
+            ),
+            (
+                r#"{"d":"x\ud83d\ude00 jo@example.com"}"#,
+                100,
+                "{\"d\":\"x\u{1f600} [email]\"}",
+                0,
+                1,
+            ),
+            // Cut after redaction, counting characters, never inside an escape.
+            (
+                r#"{"d":"Hi,\njo@example.com and more"}"#,
+                12,
+                r#"{"d":"Hi,\n[email] "}"#,
+                1,
+                1,
+            ),
+            (
+                r#"{"d":"jo@example.com\n\n"}"#,
+                8,
+                r#"{"d":"[email]\n"}"#,
+                1,
+                1,
+            ),
+            (
+                r#"{"d":"\n\n\njo@example.com"}"#,
+                4,
+                r#"{"d":"\n\n\n["}"#,
+                1,
+                1,
+            ),
+            (
+                r#"{"d":"50%\nnothing"}"#,
+                100,
+                r#"{"d":"50%\nnothing"}"#,
+                0,
+                0,
+            ),
+        ];
+        for &(raw, max, want, t, r) in cases {
+            let s = sanitize_object(raw, limits(max)).unwrap();
+            assert_eq!(
+                (s.json.as_ref(), s.truncated, s.redacted),
+                (want, t, r),
+                "{raw}"
+            );
+            serde_json::from_str::<serde_json::Value>(&s.json).expect("valid JSON");
+        }
+    }
+
     #[test]
     fn validates_objects_like_a_json_parser() {
         let deep = "{\"a\":".to_owned() + &"[".repeat(20_000) + &"]".repeat(20_000) + "}";
@@ -777,6 +901,14 @@ mod tests {
 
     #[test]
     fn unchanged_objects_are_borrowed() {
+        for raw in [r#"{"k":"v"}"#, r#"{"k":"50% off\n"}"#, r#"{"k":"@\n"}"#] {
+            let limits = StringLimits {
+                max_chars: 100,
+                redact_emails: true,
+            };
+            let s = sanitize_object(raw, limits).unwrap();
+            assert!(matches!(s.json, Cow::Borrowed(_)), "{raw}");
+        }
         let raw = r#"{"k":"v"}"#;
         let s = sanitize_object(raw, LIMIT).unwrap();
         assert!(matches!(s.json, Cow::Borrowed(_)));

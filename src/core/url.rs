@@ -85,7 +85,7 @@ pub fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// The value of hexadecimal digit `b`.
-fn hex_value(b: u8) -> Option<u8> {
+pub fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
