@@ -66,7 +66,7 @@ pub struct Driver {
     endpoint: String,
     random: RefCell<RandomPool>,
     /// Effects taken from the engine, not yet carried out (see `settle`).
-    pending: RefCell<std::collections::VecDeque<Effect>>,
+    pending: RefCell<Vec<Effect>>,
     /// The `pagehide` listener is running; still set at the next callback
     /// means the browser ended it midway (see `recover`).
     in_unload: Cell<bool>,
@@ -184,7 +184,7 @@ impl Driver {
                 beaconing: Cell::new(None),
                 endpoint,
                 random: RefCell::new(random),
-                pending: RefCell::new(std::collections::VecDeque::new()),
+                pending: RefCell::new(Vec::new()),
                 in_unload: Cell::new(false),
                 unload_write: RefCell::new(None),
                 timer: Cell::new(None),
@@ -304,10 +304,18 @@ impl Driver {
             .storage
             .keys_with_prefix(crate::core::engine::KEY_PREFIX);
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let orphans: Vec<&str> = match self.engine.try_borrow() {
-            Ok(engine) => engine.orphans(&keys, |k| self.storage.get(k), now),
+        let (orphans, recheck): (Vec<&str>, _) = match self.engine.try_borrow() {
+            Ok(engine) => (
+                engine.orphans(&keys, |k| self.storage.get(k), now),
+                crate::core::tabs::recheck_in(engine.tab(), &keys, |k| self.storage.get(k), now),
+            ),
             Err(_) => return,
         };
+        if let Some(ms) = recheck {
+            // Another page is unloading: what its beacons do not take is
+            // adoptable in a moment.
+            self.adopt_later(ms.min(u64::from(u32::MAX)) as u32);
+        }
         if orphans.is_empty() {
             return;
         }
@@ -444,8 +452,8 @@ impl Driver {
         }
         loop {
             let effect = match self.pending.try_borrow_mut() {
-                Ok(mut pending) => pending.pop_front(),
-                Err(_) => None,
+                Ok(mut pending) if !pending.is_empty() => Some(pending.remove(0)),
+                _ => None,
             };
             let Some(effect) = effect else { break };
             let write = self.in_unload.get()

@@ -123,6 +123,27 @@ pub fn is_gone(heartbeat: Option<&str>, now: WallMs) -> bool {
     }
 }
 
+/// When to look again for orphans, in ms: another page among `keys` is
+/// unloading (`leaving`) and its outbox becomes adoptable then.
+pub fn recheck_in(
+    own: &str,
+    keys: &[&str],
+    heartbeat: impl Fn(&str) -> Option<String>,
+    now: WallMs,
+) -> Option<u64> {
+    keys.iter()
+        .filter_map(|k| k.strip_prefix(HEARTBEAT_PREFIX))
+        .filter(|tab| *tab != own)
+        .take(MAX_TABS)
+        .filter_map(|tab| {
+            let value = heartbeat(&heartbeat_key(tab))?;
+            let at = parse_ms(value.strip_prefix(LEAVING)?)?;
+            Some((at + LEAVING_MS + 100).saturating_sub(now.0))
+        })
+        .filter(|&ms| ms > 0)
+        .min()
+}
+
 /// What a change of `key` to `value` (a `storage` event from another tab)
 /// means for adoption: an outbox handed over may be adopted now; one whose
 /// page is unloading, in [`LEAVING_MS`].
@@ -234,6 +255,15 @@ mod tests {
 
     #[test]
     fn hand_over_markers() {
+        let keys = ["footfall.hb.a", "footfall.hb.b", "footfall.hb.own", "footfall.q.a.1"];
+        let hb = |k: &str| match k {
+            "footfall.hb.a" => Some("leaving:1000".to_owned()),
+            "footfall.hb.b" => Some("5000".to_owned()),
+            "footfall.hb.own" => Some("leaving:1500".to_owned()),
+            _ => None,
+        };
+        assert_eq!(recheck_in("own", &keys, hb, WallMs(1500)), Some(1600));
+        assert_eq!(recheck_in("own", &keys, hb, WallMs(3200)), None);
         assert_eq!(hand_over_in("footfall.hb.t1", Some(CLOSED)), Some(0));
         assert_eq!(hand_over_in("footfall.hb.t1", None), Some(0));
         assert_eq!(hand_over_in("footfall.hb.t1", Some("leaving:5")), Some(LEAVING_MS + 100));
