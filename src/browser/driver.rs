@@ -120,6 +120,7 @@ impl Driver {
         push_arguments: js_sys::Function,
     ) -> Result<Rc<Driver>, &'static str> {
         let window = web_sys::window().ok_or(NO_WINDOW)?;
+        transport::capture();
         let storage = if config.cookieless {
             Storage::session(&window)
         } else {

@@ -4,8 +4,8 @@
 //!
 //! A few lines of JavaScript do the calls, because the page controls what
 //! they touch: `fetch`, `sendBeacon`, `setTimeout` and `AbortSignal.timeout`
-//! are captured when footfall loads (a later replacement by the page is not
-//! used); a call that throws is a network error, reported asynchronously; a
+//! are captured when footfall starts ([`capture`]; a later replacement by
+//! the page is not used); a call that throws is a network error, reported asynchronously; a
 //! request not answered within [`TIMEOUT_MS`] is a network error (aborted
 //! where `AbortSignal.timeout` exists). Every answer waits for the response
 //! body to be read: a keepalive request counts against the page's quota
@@ -21,7 +21,9 @@ use crate::core::outbox::BatchId;
 /// later with the same message ids).
 pub const TIMEOUT_MS: u32 = 10_000;
 
-#[wasm_bindgen(inline_js = "const w = globalThis, F = w.fetch, N = w.navigator, B = N && N.sendBeacon, T = w.setTimeout, X = w.clearTimeout, A = w.AbortSignal, Z = w.CompressionStream, R = w.Response, L = w.Blob, P = Promise, zipping = new Map();
+#[wasm_bindgen(inline_js = "const w = globalThis, P = Promise, zipping = new Map();
+let F, N, B, T, X, A, Z, R, L;
+export function capture() { F = w.fetch; N = w.navigator; B = N && N.sendBeacon; T = w.setTimeout; X = w.clearTimeout; A = w.AbortSignal; Z = w.CompressionStream; R = w.Response; L = w.Blob; }
 function go(url, body, ms, end) {
   try {
     const init = { method: 'POST', body, keepalive: true };
@@ -45,6 +47,11 @@ export function takeUnsent() { for (const id of zipping.keys()) { zipping.delete
 export function later(f, ms) { try { T.call(w, f, ms); } catch (e) {} }
 export function beacon(url, body) { try { return !!B && B.call(N, url, body) === true; } catch (e) { return false; } }")]
 extern "C" {
+    /// Takes the page's `fetch`, `sendBeacon`, `setTimeout`, `clearTimeout`,
+    /// `AbortSignal`, `CompressionStream`, `Response` and `Blob` as they are
+    /// now; later replacements by the page are not used.
+    pub fn capture();
+
     /// POSTs `body` with `keepalive` (gzip-compressed first when `gzip`
     /// and the browser has `CompressionStream`, with `compression=gzip` added
     /// to the URL); calls `done(status, retryAfter, closing)` exactly once:
