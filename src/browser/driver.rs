@@ -67,6 +67,8 @@ pub struct Driver {
     random: RefCell<RandomPool>,
     /// Effects taken from the engine, not yet carried out (see `settle`).
     pending: RefCell<Vec<Effect>>,
+    /// When the next look at other pages' outboxes is planned.
+    next_look: Cell<Option<WallMs>>,
     /// The `pagehide` listener is running; still set at the next callback
     /// means the browser ended it midway (see `recover`).
     in_unload: Cell<bool>,
@@ -187,6 +189,7 @@ impl Driver {
                 random: RefCell::new(random),
                 pending: RefCell::new(Vec::new()),
                 in_unload: Cell::new(false),
+                next_look: Cell::new(None),
                 unload_write: RefCell::new(None),
                 timer: Cell::new(None),
                 tick: Closure::new(move |_| {
@@ -282,11 +285,20 @@ impl Driver {
         }
     }
 
-    /// Adopts in `ms` milliseconds.
+    /// Adopts in `ms` milliseconds (once, if a look is already planned
+    /// by then).
     fn adopt_later(self: &Rc<Self>, ms: u32) {
+        let at = clock::now().plus(u64::from(ms));
+        if self.next_look.get().is_some_and(|planned| planned <= at) {
+            return;
+        }
+        self.next_look.set(Some(at));
         let weak = Rc::downgrade(self);
         let later = Closure::once_into_js(move || {
             if let Some(d) = weak.upgrade() {
+                if d.next_look.get() == Some(at) {
+                    d.next_look.set(None);
+                }
                 d.recover();
                 d.adopt();
             }
@@ -305,18 +317,17 @@ impl Driver {
             .storage
             .keys_with_prefix(crate::core::engine::KEY_PREFIX);
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let (orphans, recheck): (Vec<&str>, _) = match self.engine.try_borrow() {
-            Ok(engine) => (
-                engine.orphans(&keys, |k| self.storage.get(k), now),
-                crate::core::tabs::recheck_in(engine.tab(), &keys, |k| self.storage.get(k), now),
-            ),
+        let survey = match self.engine.try_borrow_mut() {
+            Ok(mut engine) => engine.survey(&keys, |k| self.storage.get(k), now),
             Err(_) => return,
         };
-        if let Some(ms) = recheck {
-            // Another page is unloading: what its beacons do not take is
-            // adoptable in a moment.
+        // The ping record, if the engine asked.
+        self.settle(now);
+        if let Some(ms) = survey.again_in {
+            // A page leaving, asked whether it lives, or watched.
             self.adopt_later(ms.min(u64::from(u32::MAX)) as u32);
         }
+        let orphans = survey.orphans;
         if orphans.is_empty() {
             return;
         }
@@ -611,7 +622,9 @@ impl Driver {
                 .as_string()
                 .unwrap_or_default();
             let value = environment::prop(&event, "newValue").as_string();
-            if key == KEY_CONSENT {
+            if key == crate::core::tabs::PING_KEY {
+                d.dispatch(Input::Ping);
+            } else if key == KEY_CONSENT {
                 let anonymous_id = d.storage.get(KEY_ANONYMOUS_ID);
                 let fresh_id = d.random_id();
                 d.dispatch(Input::ConsentRecord {
@@ -625,6 +638,11 @@ impl Driver {
                     // The page is unloading: its beacons may still take
                     // these events; look again once it must be done.
                     Some(ms) => d.adopt_later(ms as u32),
+                    // Another page beats: watch it (a tab may be closed
+                    // without `pagehide`).
+                    None if key.starts_with(crate::core::tabs::HEARTBEAT_PREFIX) => {
+                        d.adopt_later(crate::core::tabs::WATCH_MS as u32)
+                    }
                     None => {}
                 }
             }

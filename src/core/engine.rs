@@ -269,6 +269,8 @@ pub enum Input<'a> {
         /// none is stored.
         fresh_id: [u8; 16],
     },
+    /// Another page asked whether this one lives ([`tabs::PING_KEY`]).
+    Ping,
     /// `navigator.onLine` changed.
     Online(bool),
     /// `shutdown()`.
@@ -498,6 +500,8 @@ pub struct Engine {
     /// Records were handed over since the page left (its heartbeat then
     /// stays `closed`).
     handed_over: bool,
+    /// When this page last asked the others whether they live.
+    pinged_at: Option<WallMs>,
     /// The session and its attribution.
     visit: Visit,
     consent: Consent,
@@ -594,6 +598,7 @@ impl Engine {
             beat: Beat::Off,
             left: false,
             handed_over: false,
+            pinged_at: None,
             consent,
             pending: Vec::new(),
             call: None,
@@ -738,15 +743,24 @@ impl Engine {
         &self.tab
     }
 
-    /// The tabs among `keys` (every `footfall.` storage key) whose outboxes
-    /// may be adopted now; `heartbeat` reads a heartbeat record.
-    pub fn orphans<'k>(
-        &self,
+    /// Looks at the other pages' outboxes among `keys` (every `footfall.`
+    /// storage key; `heartbeat` reads a heartbeat record): which may be
+    /// adopted now, and when to look again. When some look alive, asks
+    /// them to answer (a [`tabs::PING_KEY`] record, with analytics consent).
+    pub fn survey<'k>(
+        &mut self,
         keys: &[&'k str],
         heartbeat: impl Fn(&str) -> Option<String>,
         now: WallMs,
-    ) -> Vec<&'k str> {
-        tabs::orphans(&self.tab, keys, heartbeat, now)
+    ) -> tabs::Survey<'k> {
+        let survey = tabs::survey(&self.tab, keys, heartbeat, now, self.pinged_at);
+        if survey.ping && self.consent.tracks() {
+            let mut value = String::with_capacity(13);
+            crate::core::json::push_u64(&mut value, now.0);
+            self.store(tabs::PING_KEY, value);
+            self.pinged_at = Some(now);
+        }
+        survey
     }
 
     /// Processes one input at time `now`.
@@ -868,6 +882,12 @@ impl Engine {
                 self.sync(now);
             }
             Input::Consent { choice, fresh_id } => self.decide(now, choice, fresh_id),
+            Input::Ping => {
+                // Another page asks whether this one lives: a heartbeat now.
+                if matches!(self.beat, Beat::Live(_)) && !self.left {
+                    self.beat(now);
+                }
+            }
             Input::ConsentRecord {
                 record,
                 anonymous_id,
@@ -973,12 +993,18 @@ impl Engine {
                 }
                 self.unloading = true;
                 self.left = true;
-                // Storage first, network last: a browser may end this
-                // listener inside `sendBeacon` (Firefox closing a tab), so
-                // before any beacon, storage holds exactly what is not known
-                // to be delivered (fetches in flight are left to the
-                // browser while the collector is healthy), and the heartbeat
-                // says `closed`.
+                // The heartbeat first, then storage, network last: a
+                // browser may end this listener anywhere (Firefox, closing a
+                // tab, a millisecond or two in). `leaving` first, one small
+                // write, lets the next page (or another tab) adopt what is
+                // left 2 s later whatever happens after it; before any
+                // beacon, storage holds exactly what is not known to be
+                // delivered (fetches in flight are left to the browser
+                // while the collector is healthy).
+                if self.outbox.has_segments() && matches!(self.beat, Beat::Live(_) | Beat::Off) {
+                    self.store(&heartbeat_key(&self.tab), tabs::leaving(now));
+                    self.beat = Beat::Leaving;
+                }
                 self.outbox.release_in_flight();
                 self.persist(now);
                 self.next_beacon(now);
@@ -2244,11 +2270,13 @@ mod tests {
             .map(|(k, _)| k.as_str())
             .chain(["footfall.hb.tab1", "footfall.aid"])
             .collect();
-        let orphans = e.orphans(
-            &keys,
-            |k| (k == "footfall.hb.tab1").then(|| CLOSED.to_owned()),
-            WallMs(10),
-        );
+        let orphans = e
+            .survey(
+                &keys,
+                |k| (k == "footfall.hb.tab1").then(|| CLOSED.to_owned()),
+                WallMs(10),
+            )
+            .orphans;
         assert_eq!(orphans, ["tab1"]);
         let segments: Vec<(&str, &str)> = stored
             .iter()

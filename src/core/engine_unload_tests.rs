@@ -62,6 +62,14 @@ fn unload_writes_storage_and_a_leaving_heartbeat_before_any_beacon() {
     e.handle(WallMs(1), Input::Unload { unsent: &[] });
     let effects = drain(&mut e);
     let at = first_beacon(&effects).expect("a beacon");
+    assert_eq!(
+        effects.first(),
+        Some(&Effect::Store {
+            key: "footfall.hb.tab1".into(),
+            value: "leaving:1".into()
+        }),
+        "the heartbeat is the first write"
+    );
     let until_beacon = stored_after(&effects[..at], before.clone());
     assert_eq!(stored_events(&until_beacon), 30, "all stored before the beacon");
     assert_eq!(heartbeat(&until_beacon), Some("leaving:1"), "leaving before the beacon");

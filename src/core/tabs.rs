@@ -123,27 +123,6 @@ pub fn is_gone(heartbeat: Option<&str>, now: WallMs) -> bool {
     }
 }
 
-/// When to look again for orphans, in ms: another page among `keys` is
-/// unloading (`leaving`) and its outbox becomes adoptable then.
-pub fn recheck_in(
-    own: &str,
-    keys: &[&str],
-    heartbeat: impl Fn(&str) -> Option<String>,
-    now: WallMs,
-) -> Option<u64> {
-    keys.iter()
-        .filter_map(|k| k.strip_prefix(HEARTBEAT_PREFIX))
-        .filter(|tab| *tab != own)
-        .take(MAX_TABS)
-        .filter_map(|tab| {
-            let value = heartbeat(&heartbeat_key(tab))?;
-            let at = parse_ms(value.strip_prefix(LEAVING)?)?;
-            Some((at + LEAVING_MS + 100).saturating_sub(now.0))
-        })
-        .filter(|&ms| ms > 0)
-        .min()
-}
-
 /// What a change of `key` to `value` (a `storage` event from another tab)
 /// means for adoption: an outbox handed over may be adopted now; one whose
 /// page is unloading, in [`LEAVING_MS`].
@@ -157,6 +136,88 @@ pub fn hand_over_in(key: &str, value: Option<&str>) -> Option<u64> {
         Some(v) if v.starts_with(LEAVING) => Some(LEAVING_MS + 100),
         Some(_) => None,
     }
+}
+
+/// The record a page writes to ask the others whether they live: each live
+/// page holding stored events answers by writing its heartbeat at once.
+pub const PING_KEY: &str = "footfall.ping";
+/// How long pages have to answer a ping: a page whose heartbeat is older
+/// than the ping by then is gone (a tab closed without `pagehide`, which
+/// Firefox does to background tabs, or a crash).
+pub const PING_WAIT_MS: u64 = 500;
+/// How often a page asks again while other pages' outboxes look alive.
+pub const WATCH_MS: u64 = 10_000;
+
+/// What a look at storage found about other pages' outboxes.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Survey<'a> {
+    /// The tabs whose outboxes may be adopted now, sorted.
+    pub orphans: Vec<&'a str>,
+    /// Look again in this many milliseconds (a page is leaving, was asked
+    /// whether it lives, or looks alive and is watched).
+    pub again_in: Option<u64>,
+    /// Ask the pages that look alive to say so (write [`PING_KEY`]).
+    pub ping: bool,
+}
+
+/// Looks at the other pages' outboxes among `keys`: which may be adopted,
+/// when to look again, and whether to ask the live-looking ones to answer.
+/// `pinged` is when this page last asked: a page whose heartbeat is a time
+/// before it, [`PING_WAIT_MS`] later, did not answer and is gone.
+pub fn survey<'a>(
+    own: &str,
+    keys: &[&'a str],
+    heartbeat: impl Fn(&str) -> Option<String>,
+    now: WallMs,
+    pinged: Option<WallMs>,
+) -> Survey<'a> {
+    let mut out = Survey::default();
+    let again = |ms: u64, out: &mut Survey| {
+        out.again_in = Some(out.again_in.map_or(ms, |a| a.min(ms)));
+    };
+    let answered_by = pinged.filter(|p| now.since(*p) >= PING_WAIT_MS);
+    let mut alive = false;
+    for tab in candidates(own, keys) {
+        let value = heartbeat(&heartbeat_key(tab));
+        if is_gone(value.as_deref(), now) {
+            out.orphans.push(tab);
+            continue;
+        }
+        let value = value.unwrap_or_default();
+        if let Some(at) = value.strip_prefix(LEAVING).and_then(parse_ms) {
+            again((at + LEAVING_MS + 100).saturating_sub(now.0).max(1), &mut out);
+        } else if answered_by.is_some_and(|p| parse_ms(&value).is_some_and(|at| at < p.0)) {
+            out.orphans.push(tab);
+        } else {
+            alive = true;
+        }
+    }
+    if alive {
+        match pinged {
+            Some(p) if now.since(p) < WATCH_MS => again(p.0 + WATCH_MS - now.0, &mut out),
+            _ => {
+                out.ping = true;
+                again(PING_WAIT_MS + 50, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// Other pages with segments among `keys`, sorted, at most [`MAX_TABS`].
+fn candidates<'a>(own: &str, keys: &[&'a str]) -> Vec<&'a str> {
+    let mut tabs: Vec<&str> = Vec::new();
+    for key in keys.iter().filter(|k| k.starts_with(KEY_PREFIX)) {
+        if let Some((tab, _)) = parse_segment_key(key) {
+            if tab != own && tabs.len() < MAX_TABS && !tabs.contains(&tab) {
+                // Keep them sorted by insertion: a handful of tabs at most,
+                // and std's sort would add kilobytes of wasm.
+                let at = tabs.iter().position(|t| *t > tab).unwrap_or(tabs.len());
+                tabs.insert(at, tab);
+            }
+        }
+    }
+    tabs
 }
 
 /// Most other pages' outboxes looked at in one adoption: a visitor has a
@@ -173,19 +234,7 @@ pub fn orphans<'a>(
     heartbeat: impl Fn(&str) -> Option<String>,
     now: WallMs,
 ) -> Vec<&'a str> {
-    let mut tabs: Vec<&str> = Vec::new();
-    for key in keys.iter().filter(|k| k.starts_with(KEY_PREFIX)) {
-        if let Some((tab, _)) = parse_segment_key(key) {
-            if tab != own && tabs.len() < MAX_TABS && !tabs.contains(&tab) {
-                // Keep them sorted by insertion: a handful of tabs at most,
-                // and std's sort would add kilobytes of wasm.
-                let at = tabs.iter().position(|t| *t > tab).unwrap_or(tabs.len());
-                tabs.insert(at, tab);
-            }
-        }
-    }
-    tabs.retain(|tab| is_gone(heartbeat(&heartbeat_key(tab)).as_deref(), now));
-    tabs
+    survey(own, keys, heartbeat, now, None).orphans
 }
 
 /// The segment keys of `tab` among `keys`, in segment order (oldest first).
@@ -255,15 +304,26 @@ mod tests {
 
     #[test]
     fn hand_over_markers() {
-        let keys = ["footfall.hb.a", "footfall.hb.b", "footfall.hb.own", "footfall.q.a.1"];
+        let keys = ["footfall.hb.a", "footfall.q.a.1", "footfall.q.b.1", "footfall.q.own.1"];
         let hb = |k: &str| match k {
             "footfall.hb.a" => Some("leaving:1000".to_owned()),
-            "footfall.hb.b" => Some("5000".to_owned()),
+            "footfall.hb.b" => Some("1200".to_owned()),
             "footfall.hb.own" => Some("leaving:1500".to_owned()),
             _ => None,
         };
-        assert_eq!(recheck_in("own", &keys, hb, WallMs(1500)), Some(1600));
-        assert_eq!(recheck_in("own", &keys, hb, WallMs(3200)), None);
+        // a leaves (look again when it may be adopted), b looks alive: ask.
+        let s = survey("own", &keys, hb, WallMs(1500), None);
+        assert_eq!((s.orphans.len(), s.again_in, s.ping), (0, Some(550), true));
+        // Asked at 1500: b has not answered by 2000, a is gone by 3200.
+        let s = survey("own", &keys, hb, WallMs(2000), Some(WallMs(1500)));
+        assert_eq!(s.orphans, ["b"]);
+        let s = survey("own", &keys, hb, WallMs(3200), Some(WallMs(1500)));
+        assert_eq!(s.orphans, ["a", "b"]);
+        // b answered (a heartbeat after the ping): watched, asked again later.
+        let answered = |k: &str| (k == "footfall.hb.b").then(|| "1600".to_owned());
+        let s = survey("own", &keys, answered, WallMs(2000), Some(WallMs(1500)));
+        assert_eq!(s.orphans, ["a"], "a has no heartbeat at all");
+        assert_eq!((s.again_in, s.ping), (Some(9500), false));
         assert_eq!(hand_over_in("footfall.hb.t1", Some(CLOSED)), Some(0));
         assert_eq!(hand_over_in("footfall.hb.t1", None), Some(0));
         assert_eq!(hand_over_in("footfall.hb.t1", Some("leaving:5")), Some(LEAVING_MS + 100));

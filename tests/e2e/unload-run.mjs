@@ -5,6 +5,8 @@
 // bench/unload.mjs (the table in the README).
 import { testPage, sleep } from './harness.mjs';
 
+let runs = 0;
+
 /** How a page goes away. */
 export const CLOSE_MODES = ['driver close', 'navigation', 'window.close()'];
 
@@ -42,6 +44,13 @@ const storedIds = () =>
 export async function closeRun(browser, collector, { mode, answer = { status: 200 }, options = {}, events = 200, revisit = true, waitMs = 0 }) {
   collector.reset();
   collector.respond = () => answer;
+  // This run's events only: a page of an earlier run may still send.
+  const name = `burst_${++runs}`;
+  const mine = () => {
+    const counts = new Map();
+    for (const e of collector.events()) if (e.event === name) counts.set(e.messageId, (counts.get(e.messageId) ?? 0) + 1);
+    return counts;
+  };
   collector.initScripts.push(`(${tracer})()`);
   const context = await browser.newContext();
   const url = collector.origin + testPage(options);
@@ -64,32 +73,32 @@ export async function closeRun(browser, collector, { mode, answer = { status: 20
       errors = await probe.evaluate(() => popup.__ffErrors.slice());
       // The page closes itself right after the burst (its own script, in its own realm).
       await probe.evaluate(
-        (n) => popup.eval(`for (let i = 0; i < ${n}; i++) ff.trackEvent('burst', { i, label: 'event number ' + i }); window.close();`),
-        events,
+        ([n, name]) => popup.eval(`for (let i = 0; i < ${n}; i++) ff.trackEvent('${name}', { i, label: 'event number ' + i }); window.close();`),
+        [events, name],
       );
     } else {
       page = await context.newPage(url);
       await page.waitForFunction(() => window.ffReady);
       errors = await page.errors();
       if (mode === 'driver close') {
-        await page.evaluate((n) => {
-          for (let i = 0; i < n; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
-        }, events);
+        await page.evaluate(([n, name]) => {
+          for (let i = 0; i < n; i++) ff.trackEvent(name, { i, label: 'event number ' + i });
+        }, [events, name]);
         if (waitMs) await sleep(waitMs);
         await page.close();
       } else {
         await page.evaluate(
-          ([n, next]) => {
-            for (let i = 0; i < n; i++) ff.trackEvent('burst', { i, label: 'event number ' + i });
+          ([n, next, name]) => {
+            for (let i = 0; i < n; i++) ff.trackEvent(name, { i, label: 'event number ' + i });
             location.href = next;
           },
-          [events, collector.origin + BLANK],
+          [events, collector.origin + BLANK, name],
         );
       }
     }
     const closedAt = Date.now();
-    await collector.waitFor((c) => c.deliveries().size >= events, 5000).catch(() => {});
-    const within5s = collector.deliveries().size;
+    await collector.waitFor(() => mine().size >= events, 5000).catch(() => {});
+    const within5s = mine().size;
     // A moment for what is still on its way (a duplicate, a late write).
     await sleep(600);
     // What the page left behind.
@@ -103,9 +112,15 @@ export async function closeRun(browser, collector, { mode, answer = { status: 20
     // did not, the browser ended it midway (Firefox, closing a tab).
     const lastBeacon = trace.findLastIndex((t) => t.includes(' beacon '));
     const endedMidway = lastBeacon >= 0 && !trace.slice(lastBeacon).some((t) => / remove footfall\.hb\./.test(t));
+    // The browser destroyed the page before footfall did anything on its
+    // way out (seen once in a few hundred Firefox tab closes): no beacon
+    // could leave; what was stored stays for a later visit.
+    const hide = trace.findIndex((t) => / (pagehide|visibility hidden) /.test(t));
+    const neverUnloaded = stored.length > 0 && !trace.slice(hide < 0 ? trace.length : hide).some((t) => / (set|remove) footfall\.| beacon /.test(t));
+    const lost = [...Array(events).keys()].length - new Set([...mine().keys(), ...stored]).size;
     // How each event sent twice travelled, before any revisit.
     const vias = new Map();
-    for (const r of collector.requests) for (const e of r.body?.batch ?? []) vias.set(e.messageId, [...(vias.get(e.messageId) ?? []), r.via]);
+    for (const r of collector.requests) for (const e of r.body?.batch ?? []) if (e.event === name) vias.set(e.messageId, [...(vias.get(e.messageId) ?? []), r.via]);
     const twiceVia = [...new Set([...vias.values()].filter((v) => v.length > 1).map((v) => v.join('+')))];
     const twiceBeforeRevisit = [...vias.values()].filter((v) => v.length > 1).length;
     let afterRevisit = within5s;
@@ -113,13 +128,16 @@ export async function closeRun(browser, collector, { mode, answer = { status: 20
       // The visitor comes back: the next page adopts what was left and sends it.
       await probe.goto(collector.origin + testPage(options));
       await probe.waitForFunction(() => window.ffReady);
-      await collector.waitFor((c) => c.deliveries().size >= events, 3000).catch(() => {});
+      await collector.waitFor(() => mine().size >= events, 3000).catch(() => {});
       // Adoption sends at once; a leaving outbox is adopted after 2 s.
       await sleep(within5s < events ? 2500 : 800);
-      afterRevisit = collector.deliveries().size;
+      afterRevisit = mine().size;
     }
-    const twice = [...collector.deliveries().values()].filter((n) => n > 1).length;
-    return { mode, tracked: events, within5s, afterRevisit, twice, twiceBeforeRevisit, twiceVia, ackedStored, stored: stored.length, endedMidway, errors, requests, trace: process.env.FOOTFALL_TRACE ? trace : undefined };
+    // The last page goes too: what it sends on its way out counts here.
+    await probe.close();
+    await sleep(500);
+    const twice = [...mine().values()].filter((n) => n > 1).length;
+    return { mode, tracked: events, within5s, afterRevisit, twice, twiceBeforeRevisit, twiceVia, ackedStored, stored: stored.length, lost, endedMidway, neverUnloaded, errors, requests, trace: process.env.FOOTFALL_TRACE ? trace : undefined };
   } finally {
     await context.close();
   }
@@ -131,15 +149,19 @@ export async function closeRun(browser, collector, { mode, answer = { status: 20
  * (BroadcastChannel), which keeps them in `window.__trace`. Returned with
  * each run when FOOTFALL_TRACE=1.
  */
-function tracer() {
+export function tracer() {
   const bc = new BroadcastChannel('ff-trace');
-  if (location.pathname.endsWith('blank.html')) {
-    window.__trace = [];
-    bc.onmessage = (e) => window.__trace.push(e.data);
-    return;
-  }
+  // Every page keeps what the others report (and its own lines).
+  window.__trace = [];
+  bc.onmessage = (e) => window.__trace.push(e.data);
+  if (location.pathname.endsWith('blank.html')) return;
   const t0 = performance.now();
-  const log = (s) => bc.postMessage(`${Math.round(performance.now() - t0)} ${s} ${window.event?.type ?? ''}`);
+  const id = Math.random().toString(36).slice(2, 6);
+  const log = (s) => {
+    const line = `${Math.round(performance.now() - t0)} ${s} ${window.event?.type ?? ''} [${id}]`;
+    window.__trace.push(line);
+    bc.postMessage(line);
+  };
   const S = Storage.prototype;
   const [set, remove, beacon, fetch] = [S.setItem, S.removeItem, navigator.sendBeacon, window.fetch];
   const lines = (v) => String(v).split('\n').length;

@@ -21,11 +21,20 @@ const RUNS = Number(process.env.FOOTFALL_UNLOAD_RUNS || 3);
  * follows (a beacon it was ended in goes again: `beacon+beacon`). Rarely the
  * page is destroyed right after a beacon left and before its events were
  * taken out of storage (`endedMidway`, seen in the page's own trace): those
- * events are sent again by the next visit. Anything else left in storage,
- * or sent twice, fails.
+ * events are sent again by the next visit. More rarely still Firefox destroys
+ * the tab before any listener of footfall's runs (`neverUnloaded`):
+ * everything stays stored. Anything else left in storage, or sent twice,
+ * or lost, fails.
  */
 function assertClean(r, what) {
   const detail = `${what}: ${JSON.stringify(r)}`;
+  assert.equal(r.lost, 0, `every event delivered or stored (${detail})`);
+  if (r.neverUnloaded) {
+    // Firefox destroyed the tab before footfall's pagehide or
+    // visibilitychange listener ran at all: nothing could leave, everything
+    // stays stored for a later visit (README: what is not guaranteed).
+    return;
+  }
   assert.equal(r.within5s, r.tracked, `all delivered within 5 s (${detail})`);
   assert.equal(r.afterRevisit, r.tracked, `none lost (${detail})`);
   assert.ok(r.twiceVia.every((v) => v === 'beacon+beacon'), `duplicates only of a cut-off beacon (${detail})`);
