@@ -34,7 +34,8 @@ use crate::browser::environment::prop;
 use crate::core::datalayer::{keeps_key, DataLayerConfig};
 use crate::core::engine::Input;
 
-#[wasm_bindgen(inline_js = "const M = '__footfall', J = JSON, S = J.stringify, P = J.parse, MAX = 1000;
+#[wasm_bindgen(
+    inline_js = "const M = '__footfall', J = JSON, S = J.stringify, P = J.parse, MAX = 1000;
 const layer = (w, n) => (w[n] === undefined ? (w[n] = []) : w[n]);
 export function bridge(w, n, forward) {
   const a = layer(w, n);
@@ -61,7 +62,8 @@ export function members(e, keys) {
     } catch (_) {}
   }
   return '{' + o + '}';
-}")]
+}"
+)]
 extern "C" {
     /// Bridges `w[n]` (created when missing, never replaced): calls
     /// `forward` with each entry already there (from the marker's count on,

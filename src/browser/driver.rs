@@ -426,7 +426,11 @@ impl Driver {
         if !self.in_unload.replace(false) {
             return;
         }
-        let write = self.unload_write.try_borrow_mut().ok().and_then(|mut w| w.take());
+        let write = self
+            .unload_write
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut w| w.take());
         if let Some(write) = write {
             self.carry_out(write);
         }
@@ -580,9 +584,12 @@ impl Driver {
                 if self.debug {
                     let prefix = JsValue::from_str("footfall:");
                     let text = JsValue::from_str(what.as_str());
-                    match what.detail() {
-                        Some(n) => web_sys::console::warn_3(&prefix, &text, &JsValue::from(n)),
-                        None => web_sys::console::warn_2(&prefix, &text),
+                    match (what.detail(), what.name()) {
+                        (Some(n), _) => web_sys::console::warn_3(&prefix, &text, &JsValue::from(n)),
+                        (_, Some(name)) => {
+                            web_sys::console::warn_3(&prefix, &text, &JsValue::from_str(name))
+                        }
+                        _ => web_sys::console::warn_2(&prefix, &text),
                     }
                 }
             }
@@ -1064,5 +1071,3 @@ fn leaves_document(event: &JsValue) -> bool {
     let download = environment::prop(event, "downloadRequest");
     !same_document && (download.is_null() || download.is_undefined())
 }
-
-

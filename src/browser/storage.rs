@@ -12,7 +12,9 @@ const MAX_SCANNED_KEYS: u32 = 100_000;
 /// forged ones must not make start-up slow.
 pub const MAX_OWN_KEYS: u32 = 2_000;
 
-#[wasm_bindgen(inline_js = "export function keys(s, prefix, scan, max) { const out = []; try { for (let i = 0; i < scan && out.length < max; i++) { const k = s.key(i); if (typeof k != 'string') break; if (k.startsWith(prefix)) out.push(k); } } catch (e) {} return out; }")]
+#[wasm_bindgen(
+    inline_js = "export function keys(s, prefix, scan, max) { const out = []; try { for (let i = 0; i < scan && out.length < max; i++) { const k = s.key(i); if (typeof k != 'string') break; if (k.startsWith(prefix)) out.push(k); } } catch (e) {} return out; }"
+)]
 extern "C" {
     /// Keys of `storage` starting with `prefix`: at most `max`, from the
     /// first `scan` positions, stopping at the first missing key (a page's

@@ -239,6 +239,8 @@ pub struct Config {
     // Distribution (issue 7).
     /// The GTM dataLayer bridge. Default off.
     pub data_layer: DataLayerConfig,
+    /// Options given out of their range and clamped (for a `debug` warning).
+    pub clamped: Vec<&'static str>,
 }
 
 /// Most entries kept from a list option (`internalDomains`, `stripQueryParams`).
@@ -308,14 +310,53 @@ impl Config {
             dnt: options.respect_dnt.unwrap_or(Reach::Ignore),
             policy_version: options.policy_version.filter(|v| !v.is_empty()),
         };
+        let mut clamped = Vec::new();
+        let mut bound =
+            |name: &'static str, value: Option<f64>, default: u64, min: u64, max: u64| {
+                if value.is_some_and(|v| v < min as f64 || v > max as f64) {
+                    clamped.push(name);
+                }
+                clamp(value, default, min, max)
+            };
+        let flush_at = bound("flushAt", options.flush_at, 20, 1, 1000) as usize;
+        let flush_interval_ms = bound(
+            "flushIntervalMs",
+            options.flush_interval_ms,
+            3000,
+            0,
+            60_000,
+        );
+        let max_batch_bytes = bound(
+            "maxBatchBytes",
+            options.max_batch_bytes,
+            48_000,
+            1024,
+            60_000,
+        ) as usize;
+        let max_queue_events =
+            bound("maxQueueEvents", options.max_queue_events, 1000, 1, 10_000) as usize;
+        let max_string_length = bound(
+            "privacy.maxStringLength",
+            options.max_string_length,
+            1024,
+            1,
+            65_536,
+        ) as usize;
+        let session_timeout_ms = bound(
+            "sessionTimeoutMin",
+            options.session_timeout_min,
+            crate::core::session::DEFAULT_IDLE_TIMEOUT_MIN,
+            1,
+            24 * 60,
+        ) * 60_000;
         Ok(Config {
             endpoint: endpoint.to_owned(),
             write_key: options.write_key.filter(|k| !k.is_empty()),
-            flush_at: clamp(options.flush_at, 20, 1, 1000) as usize,
-            flush_interval_ms: clamp(options.flush_interval_ms, 3000, 0, 60_000),
-            max_batch_bytes: clamp(options.max_batch_bytes, 48_000, 1024, 60_000) as usize,
-            max_queue_events: clamp(options.max_queue_events, 1000, 1, 10_000) as usize,
-            max_string_length: clamp(options.max_string_length, 1024, 1, 65_536) as usize,
+            flush_at,
+            flush_interval_ms,
+            max_batch_bytes,
+            max_queue_events,
+            max_string_length,
             debug: options.debug.unwrap_or(false),
             autocapture: Autocapture::resolve(&options.autocapture),
             consent,
@@ -328,15 +369,11 @@ impl Config {
                 .data_layer_name
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "dataLayer".to_owned()),
-            session_timeout_ms: clamp(
-                options.session_timeout_min,
-                crate::core::session::DEFAULT_IDLE_TIMEOUT_MIN,
-                1,
-                24 * 60,
-            ) * 60_000,
+            session_timeout_ms,
             internal_domains: list(options.internal_domains, domain_of),
             strip_query_params: list(options.strip_query_params, |s| s.trim().to_owned()),
             data_layer: DataLayerConfig::resolve(options.data_layer),
+            clamped,
         })
     }
 }
@@ -434,6 +471,19 @@ mod tests {
             Config::resolve(Options::default()),
             Err(ConfigError::MissingEndpoint)
         );
+    }
+
+    #[test]
+    fn clamped_options_are_named() {
+        let c = Config::resolve(Options {
+            endpoint: Some("/collect".into()),
+            flush_at: Some(5000.0),
+            max_batch_bytes: Some(100.0),
+            flush_interval_ms: Some(0.0),
+            ..Options::default()
+        })
+        .unwrap();
+        assert_eq!(c.clamped, ["flushAt", "maxBatchBytes"], "0 is in range");
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub enum Log {
     ConsentBufferFull(u32),
     /// Stored lines that are not footfall's own events were ignored (how many).
     ForeignRecord(u32),
+    /// An option was out of its range and was clamped (its name).
+    Clamped(&'static str),
 }
 
 impl Log {
@@ -127,6 +129,15 @@ impl Log {
             Log::ForeignRecord(_) => {
                 "stored records that are not footfall's own events were ignored:"
             }
+            Log::Clamped(_) => "an option out of its range was clamped (see the README's Options):",
+        }
+    }
+
+    /// The option name that goes with the sentence, if any.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Log::Clamped(name) => Some(name),
+            _ => None,
         }
     }
 
@@ -138,7 +149,11 @@ impl Log {
             | Log::ConsentBufferFull(n)
             | Log::ForeignRecord(n) => Some(n),
             Log::Rejected(s) | Log::Retrying(s) => Some(u32::from(s)),
-            Log::Refused(_) | Log::BeaconRefused | Log::BeaconCutOff | Log::NoConsent => None,
+            Log::Refused(_)
+            | Log::BeaconRefused
+            | Log::BeaconCutOff
+            | Log::NoConsent
+            | Log::Clamped(_) => None,
         }
     }
 }
@@ -607,6 +622,9 @@ impl Engine {
         };
         engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));
+        for name in engine.config.clamped.clone() {
+            engine.log(Log::Clamped(name));
+        }
         if tracks {
             let redact = engine.config.redact_emails;
             engine.user_id = boot
@@ -730,12 +748,13 @@ impl Engine {
             Beat::Live(at) => Some(at),
             _ => None,
         };
-        [next_beat, self.signals.poll_timeout()]
-            .into_iter()
-            .fold(self.outbox.poll_timeout(), |at, t| match (at, t) {
+        [next_beat, self.signals.poll_timeout()].into_iter().fold(
+            self.outbox.poll_timeout(),
+            |at, t| match (at, t) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
-            })
+            },
+        )
     }
 
     /// This page's id, naming its storage records.
@@ -1598,9 +1617,13 @@ fn fresh_id_for_update(mut bytes: [u8; 16]) -> [u8; 16] {
 /// object of a type it writes, with a message id, that fits a request.
 fn is_event_line(line: &str, max_bytes: usize) -> bool {
     line.len() <= max_bytes
-        && ["{\"type\":\"track\",", "{\"type\":\"page\",", "{\"type\":\"identify\","]
-            .iter()
-            .any(|p| line.starts_with(p))
+        && [
+            "{\"type\":\"track\",",
+            "{\"type\":\"page\",",
+            "{\"type\":\"identify\",",
+        ]
+        .iter()
+        .any(|p| line.starts_with(p))
         && crate::core::json::has_top_level_key(line, "messageId")
         && crate::core::json::is_object(line)
 }
@@ -2334,7 +2357,9 @@ mod tests {
             drain(&mut e)
                 .into_iter()
                 .find_map(|e| match e {
-                    Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => Some(value),
+                    Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => {
+                        Some(value)
+                    }
                     _ => None,
                 })
                 .unwrap()

@@ -25,7 +25,12 @@ fn a_denial_in_another_tab_stops_and_purges_this_one() {
     );
     let effects = drain(&mut e);
     assert!(effects.contains(&Effect::Purge));
-    assert!(!effects.iter().any(|e| matches!(e, Effect::Store { key, .. } if key == KEY_CONSENT)), "the other tab wrote it");
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Store { key, .. } if key == KEY_CONSENT)),
+        "the other tab wrote it"
+    );
     assert!(sends(&effects).is_empty());
     assert_eq!(e.stats().queued, 0);
     assert_eq!(e.anonymous_id(), "");
@@ -53,7 +58,11 @@ fn a_grant_in_another_tab_releases_what_waited_here_without_announcing_it_again(
             fresh_id: [3; 16],
         },
     );
-    assert_eq!(e.anonymous_id(), "22222222-2222-4222-8222-222222222222", "the deciding tab's id");
+    assert_eq!(
+        e.anonymous_id(),
+        "22222222-2222-4222-8222-222222222222",
+        "the deciding tab's id"
+    );
     let bodies = sends(&drain(&mut e));
     let names: Vec<&str> = bodies
         .iter()

@@ -45,7 +45,13 @@ fn heartbeat(storage: &[(String, String)]) -> Option<&str> {
 /// Tracks `n` events and lets the drain send what is due.
 fn burst(e: &mut Engine, n: u8) -> Vec<Effect> {
     for i in 0..n {
-        track(e, 0, "burst", Some(r#"{"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#), i);
+        track(
+            e,
+            0,
+            "burst",
+            Some(r#"{"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#),
+            i,
+        );
     }
     e.handle(WallMs(0), Input::Drain);
     drain(e)
@@ -71,8 +77,16 @@ fn unload_writes_storage_and_a_leaving_heartbeat_before_any_beacon() {
         "the heartbeat is the first write"
     );
     let until_beacon = stored_after(&effects[..at], before.clone());
-    assert_eq!(stored_events(&until_beacon), 30, "all stored before the beacon");
-    assert_eq!(heartbeat(&until_beacon), Some("leaving:1"), "leaving before the beacon");
+    assert_eq!(
+        stored_events(&until_beacon),
+        30,
+        "all stored before the beacon"
+    );
+    assert_eq!(
+        heartbeat(&until_beacon),
+        Some("leaving:1"),
+        "leaving before the beacon"
+    );
     // The beacon accepted: nothing is left stored, nothing closed.
     let Effect::Beacon { batch, .. } = effects[at] else {
         unreachable!()
@@ -97,7 +111,11 @@ fn a_beacon_cut_off_goes_again_and_storage_ends_clean() {
     let before = stored_after(&burst(&mut e, 10), Vec::new());
     e.handle(WallMs(1), Input::Unload { unsent: &[] });
     let effects = drain(&mut e);
-    let Some(Effect::Beacon { batch, .. }) = effects.iter().find(|e| matches!(e, Effect::Beacon { .. })).cloned() else {
+    let Some(Effect::Beacon { batch, .. }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::Beacon { .. }))
+        .cloned()
+    else {
         panic!("a beacon")
     };
     let storage = stored_after(&effects, before);
@@ -194,7 +212,11 @@ fn a_network_error_while_closing_is_no_failure_and_the_rest_still_leaves() {
     let (in_fetches, stored, heartbeat, stats) = cut_off_while_closing(false);
     assert!(in_fetches > 0);
     assert_eq!(stats.retried, 0, "not a failure");
-    assert_eq!(stats.sent as usize, 12 - in_fetches, "the rest left by beacon");
+    assert_eq!(
+        stats.sent as usize,
+        12 - in_fetches,
+        "the rest left by beacon"
+    );
     assert_eq!(stored, 0);
     assert_eq!(heartbeat, None);
 }
@@ -294,7 +316,11 @@ fn an_acknowledgement_after_the_page_left_leaves_nothing_stored() {
     let storage = stored_after(&effects, Vec::new());
     e.handle(WallMs(1), Input::Unload { unsent: &[] });
     let storage = stored_after(&drain(&mut e), storage);
-    assert_eq!(stored_events(&storage), 0, "released: the browser completes it");
+    assert_eq!(
+        stored_events(&storage),
+        0,
+        "released: the browser completes it"
+    );
     e.handle(
         WallMs(2),
         Input::Response {
@@ -315,11 +341,18 @@ fn back_from_the_cache_the_page_takes_a_new_id() {
     burst(&mut e, 2);
     e.handle(WallMs(1), Input::Unload { unsent: &[] });
     drain(&mut e);
-    e.handle(WallMs(2), Input::Resume { fresh_tab: [0xab; 16] });
+    e.handle(
+        WallMs(2),
+        Input::Resume {
+            fresh_tab: [0xab; 16],
+        },
+    );
     assert_eq!(e.tab(), "abababab");
     track(&mut e, 3, "later", None, 40);
     e.handle(WallMs(3), Input::Drain);
     let storage = stored_after(&drain(&mut e), Vec::new());
     assert!(storage.iter().any(|(k, _)| k == "footfall.hb.abababab"));
-    assert!(storage.iter().any(|(k, _)| k.starts_with("footfall.q.abababab.")));
+    assert!(storage
+        .iter()
+        .any(|(k, _)| k.starts_with("footfall.q.abababab.")));
 }

@@ -263,19 +263,17 @@ fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
     loop {
         match *b.get(i)? {
             b'"' => return Some(i + 1),
-            b'\\' => {
-                match *b.get(i + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                    b'u' => {
-                        let hex = b.get(i + 2..i + 6)?;
-                        if !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return None;
-                        }
-                        i += 6;
+            b'\\' => match *b.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                b'u' => {
+                    let hex = b.get(i + 2..i + 6)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
                     }
-                    _ => return None,
+                    i += 6;
                 }
-            }
+                _ => return None,
+            },
             0..=0x1f => return None,
             _ => i += 1,
         }
@@ -876,7 +874,10 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(is_object(text), *want, "{text}");
             if *want {
-                assert!(serde_json::from_str::<serde_json::Value>(text).is_ok(), "{text}");
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(text).is_ok(),
+                    "{text}"
+                );
             }
         }
         assert!(is_object(&deep));

@@ -1326,7 +1326,12 @@ mod tests {
         let again = o.on_response(b2, 500, None, WallMs(750), 0, false);
         assert_eq!(again.retry_in_ms, Some(1500), "doubles");
         let b3 = o.take_fetch(WallMs(2250)).unwrap();
-        assert_eq!(o.on_response(b3, 200, None, WallMs(2300), 0, false).tally.sent, 4);
+        assert_eq!(
+            o.on_response(b3, 200, None, WallMs(2300), 0, false)
+                .tally
+                .sent,
+            4
+        );
         assert!(o.is_empty());
         assert!(!o.is_failing());
     }

@@ -185,7 +185,10 @@ pub fn survey<'a>(
         }
         let value = value.unwrap_or_default();
         if let Some(at) = value.strip_prefix(LEAVING).and_then(parse_ms) {
-            again((at + LEAVING_MS + 100).saturating_sub(now.0).max(1), &mut out);
+            again(
+                (at + LEAVING_MS + 100).saturating_sub(now.0).max(1),
+                &mut out,
+            );
         } else if answered_by.is_some_and(|p| parse_ms(&value).is_some_and(|at| at < p.0)) {
             out.orphans.push(tab);
         } else {
@@ -304,7 +307,12 @@ mod tests {
 
     #[test]
     fn hand_over_markers() {
-        let keys = ["footfall.hb.a", "footfall.q.a.1", "footfall.q.b.1", "footfall.q.own.1"];
+        let keys = [
+            "footfall.hb.a",
+            "footfall.q.a.1",
+            "footfall.q.b.1",
+            "footfall.q.own.1",
+        ];
         let hb = |k: &str| match k {
             "footfall.hb.a" => Some("leaving:1000".to_owned()),
             "footfall.hb.b" => Some("1200".to_owned()),
@@ -326,7 +334,10 @@ mod tests {
         assert_eq!((s.again_in, s.ping), (Some(9500), false));
         assert_eq!(hand_over_in("footfall.hb.t1", Some(CLOSED)), Some(0));
         assert_eq!(hand_over_in("footfall.hb.t1", None), Some(0));
-        assert_eq!(hand_over_in("footfall.hb.t1", Some("leaving:5")), Some(LEAVING_MS + 100));
+        assert_eq!(
+            hand_over_in("footfall.hb.t1", Some("leaving:5")),
+            Some(LEAVING_MS + 100)
+        );
         assert_eq!(hand_over_in("footfall.hb.t1", Some("123")), None);
         assert_eq!(hand_over_in("footfall.q.t1.1", Some(CLOSED)), None);
         assert_eq!(hand_over_in("other", None), None);
