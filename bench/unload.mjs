@@ -59,8 +59,14 @@ for (const r of results) {
 }
 process.exit(0);
 
-/** The engine's version, read from its user agent. */
+/** The engine's version: WebKitGTK's package, or the user agent's. */
 async function browserVersion(browser, collector) {
+  if (browser.name === 'webkit') {
+    try {
+      const { execFileSync } = await import('node:child_process');
+      return execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'libwebkit2gtk-4.1-0']).toString().split('-')[0];
+    } catch {}
+  }
   const context = await browser.newContext();
   const page = await context.newPage(collector.origin + '/tests/e2e/pages/blank.html');
   const ua = await page.evaluate(() => navigator.userAgent);
