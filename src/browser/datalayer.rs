@@ -22,17 +22,13 @@
 //! every argument and `this`, which a Rust closure does not, and the same
 //! lines in Rust cost several times their size in wasm.
 
-use std::rc::{Rc, Weak};
-
 use js_sys::Reflect;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::browser::driver::Driver;
 use crate::browser::environment::prop;
 use crate::core::datalayer::{keeps_key, DataLayerConfig};
-use crate::core::engine::Input;
 
 #[wasm_bindgen(
     inline_js = "const M = '__footfall', J = JSON, S = J.stringify, P = J.parse, MAX = 1000;
@@ -94,18 +90,21 @@ pub struct Bridge {
 }
 
 impl Bridge {
-    /// Bridges `window[name]`: forwards the entries already there, then
-    /// every later push, to `driver`.
+    /// Bridges `window[name]`: the entries already there, then every later
+    /// push, that `config` forwards become `track(event, properties)` (the
+    /// event name and the other keys as a JSON object) while `live()` holds
+    /// (after `shutdown`, a wrapper left in the chain only passes pushes on).
     pub fn install(
         window: &JsValue,
         name: &str,
         config: &DataLayerConfig,
-        driver: Weak<Driver>,
+        live: impl Fn() -> bool + 'static,
+        track: impl Fn(&str, &str) + 'static,
     ) -> Option<Bridge> {
         let config = config.clone();
         let forwarder = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
-            if let Some(d) = driver.upgrade().filter(|d| !d.is_stopped()) {
-                forward(&d, &config, &entry);
+            if live() {
+                forward(&config, &entry, &track);
             }
         });
         // Owned by the wrapper from now on: GTM may keep calling it after
@@ -131,11 +130,11 @@ pub fn push_entry(window: &JsValue, name: &str, entry: &str) {
     let _ = push(window, name, entry);
 }
 
-/// Forwards one dataLayer entry as `trackEvent(event, otherKeys)` when the
+/// Forwards one dataLayer entry as `track(event, otherKeys)` when the
 /// configuration says so. Keys whose value is a function, a DOM node or not
 /// serializable (cyclic, BigInt, a throwing getter) are left out; nothing
 /// here throws.
-fn forward(driver: &Rc<Driver>, config: &DataLayerConfig, entry: &JsValue) {
+fn forward(config: &DataLayerConfig, entry: &JsValue, track: &impl Fn(&str, &str)) {
     if !entry.is_object() {
         return;
     }
@@ -157,10 +156,5 @@ fn forward(driver: &Rc<Driver>, config: &DataLayerConfig, entry: &JsValue) {
     let Ok(properties) = members(entry, &kept) else {
         return;
     };
-    let id = driver.random_id();
-    driver.call(Input::Track {
-        name: &event,
-        properties: Some(&properties),
-        id,
-    });
+    track(&event, &properties);
 }

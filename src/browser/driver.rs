@@ -19,7 +19,8 @@ use crate::browser::storage::Storage;
 use crate::browser::{clock, environment, transport};
 use crate::core::config::Config;
 use crate::core::consent::{Signals, KEY_CONSENT};
-use crate::core::engine::{Boot, Effect, Engine, Input, Stats, KEY_ANONYMOUS_ID, KEY_USER_ID};
+use crate::core::engine::{Boot, Effect, Engine, Input, Stats};
+use crate::core::keys::{KEY_ANONYMOUS_ID, KEY_PREFIX, KEY_USER_ID};
 use crate::core::outbox::BatchId;
 use crate::core::page_view::RouteChange;
 use crate::core::session::{SessionBoot, KEY_FIRST_TOUCH, KEY_LAST_TOUCH, KEY_SESSION};
@@ -229,11 +230,22 @@ impl Driver {
         driver.listen();
         driver.start_signals();
         if data_layer.forward {
+            let (weak, live) = (Rc::downgrade(&driver), Rc::downgrade(&driver));
             let bridge = Bridge::install(
                 driver.window.as_ref(),
                 &driver.data_layer_name,
                 &data_layer,
-                Rc::downgrade(&driver),
+                move || live.upgrade().is_some_and(|d| !d.is_stopped()),
+                move |name, properties| {
+                    if let Some(d) = weak.upgrade() {
+                        let id = d.random_id();
+                        d.call(Input::Track {
+                            name,
+                            properties: Some(properties),
+                            id,
+                        });
+                    }
+                },
             );
             if let Ok(mut slot) = driver.bridge.try_borrow_mut() {
                 *slot = bridge;
@@ -313,9 +325,7 @@ impl Driver {
             return;
         }
         let now = clock::now();
-        let keys = self
-            .storage
-            .keys_with_prefix(crate::core::engine::KEY_PREFIX);
+        let keys = self.storage.keys_with_prefix(KEY_PREFIX);
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let survey = match self.engine.try_borrow_mut() {
             Ok(mut engine) => engine.survey(&keys, |k| self.storage.get(k), now),
@@ -519,7 +529,7 @@ impl Driver {
                 // Both areas: a page in cookieless mode may follow one that was not.
                 let areas = [Storage::local(&self.window), Storage::session(&self.window)];
                 for area in areas.iter().chain([&self.storage]) {
-                    for key in area.keys_with_prefix(crate::core::engine::KEY_PREFIX) {
+                    for key in area.keys_with_prefix(KEY_PREFIX) {
                         if key != KEY_CONSENT {
                             area.remove(&key);
                         }

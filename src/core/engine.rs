@@ -11,10 +11,12 @@ use crate::core::element::declared_name;
 use crate::core::envelope::{
     write_event, ContextCache, Environment, Fields, Kind, Page, PagePatch,
 };
-use crate::core::json::{push_str, sanitize_object, Refusal, StringLimits};
+use crate::core::json::push_str;
+use crate::core::keys::{KEY_ANONYMOUS_ID, KEY_USER_ID};
 use crate::core::outbox::{BatchId, Compact, Limits, Outbox, StoreOp};
 use crate::core::page_view::RouteChange;
 use crate::core::retry::{parse_retry_after, Jitter, Verdict};
+use crate::core::sanitize::{sanitize_object, Refusal, StringLimits};
 use crate::core::signals::{Auto, PageSignals};
 use crate::core::tabs::{self, heartbeat_key, segment_key, CLOSED, HEARTBEAT_MS};
 use crate::core::time::{push_iso8601, WallMs};
@@ -28,15 +30,6 @@ use crate::core::session::{SessionBoot, Visit};
 /// enough for `pagehide` to come, short enough that a cancelled navigation
 /// (a download, a 204) only delays sending a little.
 pub const LEAVING_HOLD_MS: u64 = 1000;
-
-/// Storage key of the anonymous id.
-pub const KEY_ANONYMOUS_ID: &str = "footfall.aid";
-/// Storage key of the user id set by `identify`.
-pub const KEY_USER_ID: &str = "footfall.uid";
-/// Prefix of every storage key footfall writes.
-pub const KEY_PREFIX: &str = "footfall.";
-/// Prefix of outbox segment keys: `footfall.q.<tab>.<segment>`.
-pub const KEY_OUTBOX_PREFIX: &str = tabs::SEGMENT_PREFIX;
 
 /// Why a call was refused at the door (counted in `stats().invalid`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -2088,7 +2081,9 @@ mod tests {
             let effects = drain(&mut e);
             for eff in &effects {
                 match eff {
-                    Effect::Store { key, .. } if key.starts_with(KEY_OUTBOX_PREFIX) => {
+                    Effect::Store { key, .. }
+                        if key.starts_with(crate::core::tabs::SEGMENT_PREFIX) =>
+                    {
                         stored_segments.insert(key.clone());
                     }
                     Effect::Remove { key } => {
@@ -2254,7 +2249,7 @@ mod tests {
         }));
         assert!(!effects
             .iter()
-            .any(|e| matches!(e, Effect::Remove { key } if key.starts_with(KEY_OUTBOX_PREFIX))));
+            .any(|e| matches!(e, Effect::Remove { key } if key.starts_with(crate::core::tabs::SEGMENT_PREFIX))));
         assert_eq!(e.stats().queued, 0, "handed over");
     }
 
@@ -2267,7 +2262,9 @@ mod tests {
         let stored: Vec<(String, String)> = drain(&mut old)
             .into_iter()
             .filter_map(|e| match e {
-                Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => {
+                Effect::Store { key, value }
+                    if key.starts_with(crate::core::tabs::SEGMENT_PREFIX) =>
+                {
                     Some((key, value))
                 }
                 _ => None,
@@ -2357,7 +2354,9 @@ mod tests {
             drain(&mut e)
                 .into_iter()
                 .find_map(|e| match e {
-                    Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => {
+                    Effect::Store { key, value }
+                        if key.starts_with(crate::core::tabs::SEGMENT_PREFIX) =>
+                    {
                         Some(value)
                     }
                     _ => None,
@@ -3612,7 +3611,11 @@ mod tests {
         let stored: String = drain(&mut e)
             .into_iter()
             .filter_map(|e| match e {
-                Effect::Store { key, value } if key.starts_with(KEY_OUTBOX_PREFIX) => Some(value),
+                Effect::Store { key, value }
+                    if key.starts_with(crate::core::tabs::SEGMENT_PREFIX) =>
+                {
+                    Some(value)
+                }
                 _ => None,
             })
             .collect();

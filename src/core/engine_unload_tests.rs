@@ -30,7 +30,7 @@ fn stored_after(effects: &[Effect], mut storage: Vec<(String, String)>) -> Vec<(
 fn stored_events(storage: &[(String, String)]) -> usize {
     storage
         .iter()
-        .filter(|(k, _)| k.starts_with(KEY_OUTBOX_PREFIX))
+        .filter(|(k, _)| k.starts_with(crate::core::tabs::SEGMENT_PREFIX))
         .map(|(_, v)| v.lines().count())
         .sum()
 }

@@ -4,7 +4,7 @@
 //! [`redact_emails`] is the one email redactor, used for every string
 //! footfall sends:
 //! - the site's own strings, when `privacy.redactEmails` (default true):
-//!   property and trait keys and values (`json::sanitize_object`, on the
+//!   property and trait keys and values (`sanitize::sanitize_object`, on the
 //!   decoded strings), event and page names ([`clean_name`]), the user id
 //!   (as sent and as stored);
 //! - what footfall reads itself, always: the page's url, path, search,

@@ -9,8 +9,8 @@
 //! an orphan, and the next page that looks adopts it: it re-stores the
 //! events under its own id, removes the orphan's records, and sends them.
 
-use crate::core::engine::KEY_PREFIX;
 use crate::core::json::push_u64;
+use crate::core::keys::KEY_PREFIX;
 use crate::core::time::WallMs;
 
 /// Prefix of outbox segment keys: `footfall.q.<tab>.<segment>`.

@@ -19,6 +19,8 @@
 
 use std::borrow::Cow;
 
+use crate::core::json::hex_value;
+
 /// Longest value kept from a URL (a campaign parameter, a click id, a search
 /// term), in characters. Real values are far shorter (a gclid is about 100);
 /// longer ones are cut, so a hostile URL cannot bloat every event.
@@ -82,16 +84,6 @@ pub fn pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| p.split_once('=').unwrap_or((p, "")))
-}
-
-/// The value of hexadecimal digit `b`.
-pub fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// The byte encoded at `bytes[i..i + 3]` if it is a well-formed `%XX`.

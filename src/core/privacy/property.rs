@@ -13,8 +13,8 @@
 //! Only std, serde_json and the crate's public API (as `footfall::`), so the
 //! fuzz crate can include it.
 
-use footfall::core::json::{sanitize_object, StringLimits};
 use footfall::core::privacy::redact_emails;
+use footfall::core::sanitize::{sanitize_object, StringLimits};
 use serde_json::Value;
 
 /// Numbers to generate from: a seeded generator, or the fuzzer's bytes.

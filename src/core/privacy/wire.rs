@@ -5,8 +5,9 @@
 use serde_json::Value;
 
 use crate::core::config::{Config, Options};
-use crate::core::engine::{Boot, CallOptions, Effect, Engine, Input, KEY_USER_ID};
+use crate::core::engine::{Boot, CallOptions, Effect, Engine, Input};
 use crate::core::envelope::{Environment, Page, PagePatch};
+use crate::core::keys::KEY_USER_ID;
 use crate::core::session::SessionBoot;
 use crate::core::time::WallMs;
 
