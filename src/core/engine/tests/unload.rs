@@ -1,7 +1,6 @@
 //! The engine at unload: storage before network, cut-off requests, batches
 //! still being compressed, answers after the page left.
 
-use super::tests::{drain, engine, sends, track};
 use super::*;
 
 /// The index of the first beacon among `effects`.

@@ -1,0 +1,348 @@
+//! The sans-IO engine: inputs in, effects out, one deadline.
+//!
+//! The browser layer feeds it what happened ([`Input`]) with the current time,
+//! carries out what it asks for ([`Effect`]), and wakes it at
+//! [`Engine::poll_timeout`]. Nothing here reads a clock, storage or a global.
+//!
+//! This file holds the engine's state and routes each input to the part
+//! that decides it, one file per seam:
+//!
+//! - `events`: tracking calls accepted, validated and written once; the
+//!   shared context; automatic page views;
+//! - `delivery`: sending, persisting, beacons, unload, flush tickets;
+//! - `adoption`: this page's heartbeat, other pages' orphaned outboxes, the
+//!   back/forward cache;
+//! - `consent`: decisions made here or in another tab, events that wait;
+//! - `signals`: the behaviour signals' inputs and automatic events;
+//! - `datalayer`: what is mirrored to GTM's dataLayer, Consent Mode.
+
+mod adoption;
+mod consent;
+mod datalayer;
+mod delivery;
+mod events;
+mod interface;
+mod signals;
+
+pub use interface::{Boot, CallOptions, Effect, Input, Invalid, Log, Stats};
+
+use crate::core::attribution::{Attribution, Touch};
+use crate::core::config::Config;
+use crate::core::consent::Consent;
+use crate::core::envelope::{ContextCache, Environment};
+use crate::core::outbox::{Limits, Outbox};
+use crate::core::privacy::{redact_if, redact_page};
+use crate::core::retry::Jitter;
+use crate::core::session::Visit;
+use crate::core::signals::PageSignals;
+use crate::core::time::WallMs;
+use crate::core::uuid::is_uuid;
+
+use adoption::Beat;
+use consent::Pending;
+use events::CallOverride;
+
+/// The tracking engine. See the module documentation.
+#[derive(Debug)]
+pub struct Engine {
+    config: Config,
+    env: Environment,
+    context: ContextCache,
+    /// Id of the current shared context (changes with each page view).
+    context_id: u32,
+    anonymous_id: String,
+    user_id: Option<String>,
+    tab: String,
+    outbox: Outbox,
+    jitter: Jitter,
+    stats: Stats,
+    effects: Vec<Effect>,
+    tickets: Vec<(u32, (u64, u64))>,
+    drain_pending: bool,
+    unloading: bool,
+    stopped: bool,
+
+    // Behaviour signals (issue 5).
+    signals: PageSignals,
+    /// Base of automatic events' message ids, and how many derived so far.
+    auto_ids: ([u8; 16], u32),
+    /// This page's heartbeat record.
+    beat: Beat,
+    /// `pagehide` came (and no `pageshow` since): what this page stores
+    /// belongs to whichever page adopts it.
+    left: bool,
+    /// Records were handed over since the page left (its heartbeat then
+    /// stays `closed`).
+    handed_over: bool,
+    /// When this page last asked the others whether they live.
+    pinged_at: Option<WallMs>,
+    /// The session and its attribution.
+    visit: Visit,
+    consent: Consent,
+    /// Events waiting for a consent decision (opt-in), not yet serialized.
+    pending: Vec<Pending>,
+
+    // Distribution (issue 7).
+    /// The options of the call being handled (see [`Input::WithOptions`]).
+    call: Option<CallOverride>,
+}
+
+impl Engine {
+    /// A new engine for one page. Stores a fresh anonymous id when `boot`
+    /// has none.
+    pub fn new(config: Config, mut env: Environment, boot: Boot) -> Engine {
+        // Attribution reads the landing URL before it is redacted: campaign
+        // values and click ids are kept, the page URL loses what it must.
+        let landing = Touch::classify(&env.page.url, &env.page.referrer, &config.internal_domains);
+        let visit = Visit::boot(
+            boot.session.now,
+            &landing,
+            boot.session,
+            config.session_timeout_ms,
+        );
+        env.page = redact_page(env.page, &config.strip_query_params);
+        let frame = delivery::body_frame(&config).len();
+        let limits = Limits {
+            flush_at: config.flush_at,
+            flush_interval_ms: config.flush_interval_ms,
+            max_batch_bytes: config.max_batch_bytes,
+            max_queue_events: config.max_queue_events,
+        };
+        let signals = PageSignals::new(&config.autocapture, &env.page.url, &env.page.path);
+        let consent = Consent::new(config.consent.clone(), boot.signals, boot.consent_record);
+        let tracks = consent.tracks();
+        let mut engine = Engine {
+            context: ContextCache::default(),
+            context_id: 1,
+            env,
+            anonymous_id: String::new(),
+            user_id: None,
+            tab: boot.tab.to_owned(),
+            outbox: Outbox::new(limits, frame),
+            jitter: Jitter::new(boot.seed),
+            stats: Stats::default(),
+            effects: Vec::new(),
+            tickets: Vec::new(),
+            drain_pending: false,
+            unloading: false,
+            stopped: false,
+            signals,
+            auto_ids: ([0; 16], 0),
+            beat: Beat::Off,
+            left: false,
+            handed_over: false,
+            pinged_at: None,
+            consent,
+            pending: Vec::new(),
+            call: None,
+            config,
+            visit,
+        };
+        engine.rebuild_context();
+        engine.outbox.set_online(boot.online, WallMs(0));
+        for name in engine.config.clamped.clone() {
+            engine.log(Log::Clamped(name));
+        }
+        if tracks {
+            let redact = engine.config.redact_emails;
+            engine.user_id = boot
+                .user_id
+                .filter(|u| !u.is_empty())
+                .map(|u| redact_if(u, redact).into_owned());
+            match boot.anonymous_id.filter(|id| is_uuid(id)) {
+                Some(id) => engine.anonymous_id = id.to_owned(),
+                None => engine.new_anonymous_id(boot.fresh_id),
+            }
+        } else if !engine.consent.is_pending() {
+            // Denied: whatever an earlier page left goes.
+            engine.effects.push(Effect::Purge);
+        }
+        engine.consent_mode("default");
+        engine
+    }
+
+    /// Processes one input at time `now`.
+    pub fn handle(&mut self, now: WallMs, input: Input) {
+        if self.stopped {
+            return;
+        }
+        match input {
+            Input::Track {
+                name,
+                properties,
+                id,
+            } => self.track(now, name, properties, id),
+            Input::Page {
+                name,
+                properties,
+                id,
+                current,
+            } => self.page(now, name, properties, id, current),
+            Input::Identify {
+                user_id,
+                traits,
+                id,
+            } => self.identify(now, user_id, traits, id),
+            Input::Reset { fresh_id } => self.reset(fresh_id),
+            Input::Refused(why) => self.refuse(why),
+            Input::WithOptions { call, options } => self.with_options(now, call, options),
+            Input::Drain => {
+                self.drain_pending = false;
+                self.sync(now);
+            }
+            Input::Tick => self.tick(now),
+            Input::Flush { ticket } => self.flush(now, ticket),
+            Input::Response {
+                batch,
+                status,
+                retry_after,
+                closing,
+            } => self.on_response(now, batch, status, retry_after, closing),
+            Input::BeaconResult { batch, accepted } => self.on_beacon(now, batch, accepted),
+            Input::BeaconCutOff { batch } => self.on_beacon_cut_off(now, batch),
+            Input::Hidden => self.hidden(now),
+            Input::Visible => self.visible(now),
+            Input::Unload { unsent } => self.unload(now, unsent),
+            Input::Leaving => self.outbox.hold(now.plus(delivery::LEAVING_HOLD_MS)),
+            Input::Online(online) => {
+                self.outbox.set_online(online, now);
+                self.sync(now);
+            }
+            Input::Shutdown => self.shutdown(now),
+            Input::Adopt { tabs, segments } => self.adopt(now, tabs, segments),
+            Input::Resume { fresh_tab } => self.resume(now, fresh_tab),
+            Input::Ping => self.ping(now),
+            Input::Consent { choice, fresh_id } => self.decide(now, choice, fresh_id),
+            Input::ConsentRecord {
+                record,
+                anonymous_id,
+                fresh_id,
+            } => self.on_consent_record(now, record, anonymous_id, fresh_id),
+            Input::Start { id, touch, visible } => self.start(now, id, touch, visible),
+            Input::Route { change, page } => self.route(now, change, page),
+            Input::Scroll {
+                scroll_y,
+                viewport_h,
+                doc_h,
+                scrolled,
+            } => self.scroll(now, scroll_y, viewport_h, doc_h, scrolled),
+            Input::PointerDown { x, y } => self.pointer_down(now, x, y),
+            Input::RageTarget { selector, text } => self.signals.on_target(selector, text),
+            Input::MouseOut {
+                client_y,
+                left_window,
+            } => self.mouse_out(now, client_y, left_window),
+            Input::Activity => self.signals.on_input(now),
+            Input::Declared { name, properties } => self.declared(now, name, properties),
+        }
+    }
+
+    /// Takes the next effect to carry out.
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        if self.effects.is_empty() {
+            return None;
+        }
+        Some(self.effects.remove(0))
+    }
+
+    /// When to deliver [`Input::Tick`] next (a time in the past means now).
+    pub fn poll_timeout(&self) -> Option<WallMs> {
+        if self.stopped || self.unloading {
+            return None;
+        }
+        let next_beat = match self.beat {
+            Beat::Live(at) => Some(at),
+            _ => None,
+        };
+        [next_beat, self.signals.poll_timeout()].into_iter().fold(
+            self.outbox.poll_timeout(),
+            |at, t| match (at, t) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+        )
+    }
+
+    /// The deadline from [`Engine::poll_timeout`] passed: the heartbeat, the
+    /// signals' timers, then what is due to be sent.
+    fn tick(&mut self, now: WallMs) {
+        if matches!(self.beat, Beat::Live(at) if now >= at) {
+            self.beat(now);
+        }
+        self.signals.on_tick(now);
+        self.emit_signals(now);
+        self.sync(now);
+    }
+
+    /// `getConsent()` as a JSON object.
+    pub fn consent_json(&self) -> String {
+        self.consent.describe()
+    }
+
+    /// The resolved configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The anonymous id events carry.
+    pub fn anonymous_id(&self) -> &str {
+        &self.anonymous_id
+    }
+
+    /// The user id set by `identify`, if any.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+
+    /// The current session id.
+    pub fn session_id(&self) -> &str {
+        self.visit.session_id()
+    }
+
+    /// The session's attribution, as events carry it.
+    pub fn attribution(&self) -> &Attribution {
+        self.visit.attribution()
+    }
+
+    /// Current counters (`queued` includes events waiting for consent).
+    pub fn stats(&self) -> Stats {
+        Stats {
+            queued: (self.outbox.len() + self.pending.len()) as u32,
+            ..self.stats
+        }
+    }
+
+    /// Whether `shutdown` was called.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// This page's id, naming its storage records.
+    pub fn tab(&self) -> &str {
+        &self.tab
+    }
+
+    fn refuse(&mut self, why: Invalid) {
+        self.stats.invalid += 1;
+        self.log(Log::Refused(why));
+    }
+
+    fn log(&mut self, what: Log) {
+        if self.config.debug {
+            self.effects.push(Effect::Log(what));
+        }
+    }
+
+    /// Stores a record, when consent allows storage at all.
+    fn store(&mut self, key: &str, value: String) {
+        if self.consent.tracks() {
+            self.effects.push(Effect::Store {
+                key: key.to_owned(),
+                value,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

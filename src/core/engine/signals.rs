@@ -1,0 +1,81 @@
+//! The behaviour signals in the engine: the browser's plain measurements
+//! go to [`PageSignals`](crate::core::signals::PageSignals), and what it
+//! decides becomes automatic events (through the one path of
+//! [`emit_auto`](Engine::emit_auto)), exit-intent callbacks and requests
+//! to describe a rage click's target.
+
+use crate::core::element::declared_name;
+use crate::core::engine::{Effect, Engine};
+use crate::core::envelope::{Kind, Page};
+use crate::core::page_view::RouteChange;
+use crate::core::privacy::redact_if;
+use crate::core::signals::Auto;
+use crate::core::time::WallMs;
+
+impl Engine {
+    /// The location changed: a new page view when the route rules say so.
+    pub(super) fn route(&mut self, now: WallMs, change: RouteChange, page: &Page) {
+        if self.config.autocapture.history && self.signals.on_route(change, &page.url, &page.path) {
+            self.signals.end(now);
+            self.emit_signals(now);
+            self.set_page(page.clone());
+            self.signals.begin(now);
+            self.page_view(now);
+        }
+    }
+
+    /// A scroll measurement.
+    pub(super) fn scroll(
+        &mut self,
+        now: WallMs,
+        scroll_y: u32,
+        viewport_h: u32,
+        doc_h: u32,
+        scrolled: bool,
+    ) {
+        self.signals
+            .on_scroll(now, scroll_y, viewport_h, doc_h, scrolled);
+        self.emit_signals(now);
+    }
+
+    /// A primary pointer press.
+    pub(super) fn pointer_down(&mut self, now: WallMs, x: i32, y: i32) {
+        self.signals.on_pointer_down(now, x, y);
+        self.emit_signals(now);
+    }
+
+    /// `mouseout`.
+    pub(super) fn mouse_out(&mut self, now: WallMs, client_y: i32, left_window: bool) {
+        self.signals.on_mouse_out(now, client_y, left_window);
+        self.emit_signals(now);
+    }
+
+    /// A click on an element carrying `data-ff-event`.
+    pub(super) fn declared(&mut self, now: WallMs, name: &str, properties: &str) {
+        if self.config.autocapture.clicks {
+            self.signals.on_input(now);
+            // Redacted here so the dataLayer mirror gets the same name.
+            let name = redact_if(declared_name(name), self.config.redact_emails);
+            self.emit_auto(now, Kind::Track(&name), Some(properties));
+        }
+    }
+
+    /// Carries out what the signals asked for, in order.
+    pub(super) fn emit_signals(&mut self, now: WallMs) {
+        while let Some(auto) = self.signals.poll_auto() {
+            match auto {
+                Auto::Track(name, properties) => {
+                    self.emit_auto(now, Kind::Track(name), Some(&properties))
+                }
+                Auto::ExitIntent {
+                    dwell_ms,
+                    max_scroll_percent,
+                } => self.effects.push(Effect::ExitIntent {
+                    dwell_ms,
+                    max_scroll_percent,
+                }),
+                Auto::DescribeTarget => self.effects.push(Effect::DescribeTarget),
+            }
+        }
+    }
+}
