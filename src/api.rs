@@ -20,18 +20,10 @@ use crate::core::engine::{CallOptions, Input, Invalid};
 use crate::core::envelope::PagePatch;
 use crate::core::time::WallMs;
 
-#[wasm_bindgen(
-    inline_js = "export function argumentsPusher() { return function () { this.push(arguments); }; }
-const J = JSON, S = J.stringify, P = J.parse;
+#[wasm_bindgen(inline_js = "const J = JSON, S = J.stringify, P = J.parse;
 export function stringify(v) { try { return S.call(J, v); } catch (e) { return null; } }
-export function parse(t) { try { return P.call(J, t); } catch (e) { return null; } }"
-)]
+export function parse(t) { try { return P.call(J, t); } catch (e) { return null; } }")]
 extern "C" {
-    /// A function that pushes its `arguments` object onto `this`: what
-    /// `gtag()` pushes to the dataLayer, made without `eval` (CSP-safe).
-    #[wasm_bindgen(js_name = argumentsPusher)]
-    fn arguments_pusher() -> js_sys::Function;
-
     /// `JSON.stringify(value)` as captured at load: a string, `undefined`
     /// (functions, symbols), or `null` when it threw (cycles, BigInt, a
     /// throwing `toJSON` or getter).
@@ -287,7 +279,7 @@ pub fn start(
 ) -> Result<Client, JsError> {
     let options = read_options(&options)?;
     let config = Config::resolve(options).map_err(|e| JsError::new(e.as_str()))?;
-    let driver = Driver::start(config, arguments_pusher()).map_err(JsError::new)?;
+    let driver = Driver::start(config).map_err(JsError::new)?;
     Ok(Client { driver })
 }
 

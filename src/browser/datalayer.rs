@@ -47,6 +47,7 @@ export function bridge(w, n, forward) {
   mark(true);
   return () => { if (a.push === push) a.push = previous; mark(a.length); };
 }
+export function argumentsPusher() { return function () { this.push(arguments); }; }
 export function push(w, n, entry) { const a = layer(w, n); if (a && typeof a.push == 'function') a.push(P.call(J, entry)); }
 export function members(e, keys) {
   let o = '';
@@ -61,6 +62,11 @@ export function members(e, keys) {
 }"
 )]
 extern "C" {
+    /// A function that pushes its `arguments` object onto `this`: what
+    /// `gtag()` pushes to the dataLayer, made without `eval` (CSP-safe).
+    #[wasm_bindgen(js_name = argumentsPusher)]
+    pub fn arguments_pusher() -> js_sys::Function;
+
     /// Bridges `w[n]` (created when missing, never replaced): calls
     /// `forward` with each entry already there (from the marker's count on,
     /// at most 1,000: a page's `length` cannot make it loop), then wraps `push`
