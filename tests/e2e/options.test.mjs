@@ -1,6 +1,7 @@
 // The option names the JS entry and the loader know (src/js/options.js), held
 // to the TypeScript declarations written beside the Rust that reads them
-// (src/api.rs), and the warning for the names footfall ignores. Node only.
+// (src/api/types.d.ts, included by src/api.rs), and the warning for the names
+// footfall ignores. Node only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,9 +11,9 @@ import { OPTIONS, unknownOptions, warnUnknownOptions } from '../../src/js/option
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The interfaces of src/api.rs's TypeScript section: name -> [[member, its type text]]. */
+/** The interfaces of the TypeScript section (src/api/types.d.ts): name -> [[member, its type text]]. */
 function declarations() {
-  const rust = readFileSync(join(root, 'src/api.rs'), 'utf8');
+  const rust = readFileSync(join(root, 'src/api/types.d.ts'), 'utf8');
   const interfaces = new Map();
   for (const [, name, body] of rust.matchAll(/^export interface (\w+) \{\n([^]*?)^\}/gm)) {
     interfaces.set(name, [...body.matchAll(/^ {2}(\w+)\??: (.*)$/gm)].map((m) => [m[1], m[2]]));
@@ -28,7 +29,7 @@ test('the known options are exactly the declared ones, one level deep', () => {
     declared[name] = nested ? interfaces.get(nested).map(([member]) => member).sort().join(' ') : '';
   }
   const known = Object.fromEntries(Object.entries(OPTIONS).map(([k, v]) => [k, v.split(' ').filter(Boolean).sort().join(' ')]));
-  assert.deepEqual(known, declared, 'src/js/options.js lists what src/api.rs declares (add a new option to both)');
+  assert.deepEqual(known, declared, 'src/js/options.js lists what src/api/types.d.ts declares (add a new option to both)');
 });
 
 test('unknown names are reported as paths; known ones, and values that are not objects, are not', () => {
