@@ -77,7 +77,10 @@ fn the_described_text_is_the_visible_text() {
     let (selector, text) = footfall::browser::dom::describe(&button);
     js("document.getElementById('ff-visible-text').remove()");
     assert_eq!(selector, "button#ff-visible-text");
-    assert_eq!(footfall::core::element::clean_text(&text, 100), "Buy now");
+    assert_eq!(
+        footfall::core::signals::element::clean_text(&text, 100),
+        "Buy now"
+    );
     assert!(!text.contains("jo@") && !text.contains("secret"), "{text}");
 }
 

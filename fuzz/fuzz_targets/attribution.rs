@@ -4,9 +4,9 @@
 //! stored records that read back as the same session).
 #![no_main]
 
+use footfall::core::attribution::session::{SessionBoot, Visit, KEY_SESSION};
 use footfall::core::attribution::{Touch, MAX_HOST_CHARS};
 use footfall::core::privacy::{redact_emails, redact_url};
-use footfall::core::session::{SessionBoot, Visit, KEY_SESSION};
 use footfall::core::time::WallMs;
 use footfall::core::url::{host, key_is, pairs, query, registrable_domain, MAX_VALUE_CHARS};
 use libfuzzer_sys::fuzz_target;

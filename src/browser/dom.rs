@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::browser::environment::prop;
-use crate::core::element::{
+use crate::core::signals::element::{
     join_selector, selector_step, DeclaredProperties, EVENT_ATTRIBUTE, EVENT_SELECTOR,
     MAX_SELECTOR_STEPS, MAX_TEXT_READ,
 };

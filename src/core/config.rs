@@ -2,9 +2,9 @@
 
 use crate::core::consent::{Choice, Mode, Reach, Settings};
 use crate::core::datalayer::{DataLayerConfig, DataLayerOptions};
-use crate::core::exit_intent::ExitIntentSettings;
-use crate::core::rage_click::{RageClickSettings, MAX_CLICKS};
-use crate::core::scroll_depth::{Milestones, ScrollSettings};
+use crate::core::signals::exit_intent::ExitIntentSettings;
+use crate::core::signals::rage_click::{RageClickSettings, MAX_CLICKS};
+use crate::core::signals::scroll_depth::{Milestones, ScrollSettings};
 
 /// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
 /// page (Fetch standard, "HTTP-network-or-cache fetch": 64 KiB).
@@ -226,7 +226,7 @@ pub struct Config {
     /// `compression=gzip` in the URL. Default false (`compression: 'none'`).
     pub gzip: bool,
     /// Inactivity that ends a session. Default 30 minutes
-    /// ([`crate::core::session::DEFAULT_IDLE_TIMEOUT_MIN`]), 1 minute to 24 hours.
+    /// ([`crate::core::attribution::session::DEFAULT_IDLE_TIMEOUT_MIN`]), 1 minute to 24 hours.
     pub session_timeout_ms: u64,
     /// Hosts (lowercase, no scheme, port or leading dot) whose referrals are
     /// internal, with their subdomains: payment pages, sister sites. At most
@@ -345,7 +345,7 @@ impl Config {
         let session_timeout_ms = bound(
             "sessionTimeoutMin",
             options.session_timeout_min,
-            crate::core::session::DEFAULT_IDLE_TIMEOUT_MIN,
+            crate::core::attribution::session::DEFAULT_IDLE_TIMEOUT_MIN,
             1,
             24 * 60,
         ) * 60_000;

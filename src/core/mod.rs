@@ -19,16 +19,10 @@ pub mod time;
 pub mod uuid;
 
 // Behaviour signals (issue 5).
-pub mod element;
-pub mod engagement;
-pub mod exit_intent;
-pub mod page_view;
-pub mod rage_click;
-pub mod scroll_depth;
 pub mod signals;
 
 // Attribution and sessions.
 pub mod attribution;
+pub mod campaign;
 pub mod privacy;
-pub mod session;
 pub mod url;

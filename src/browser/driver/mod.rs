@@ -30,12 +30,14 @@ use crate::browser::dom::Listener;
 use crate::browser::ids::RandomPool;
 use crate::browser::storage::Storage;
 use crate::browser::{clock, environment, transport};
+use crate::core::attribution::session::{
+    SessionBoot, KEY_FIRST_TOUCH, KEY_LAST_TOUCH, KEY_SESSION,
+};
 use crate::core::config::Config;
 use crate::core::consent::{Signals, KEY_CONSENT};
 use crate::core::engine::{Boot, Effect, Engine, Input, Stats};
 use crate::core::keys::{KEY_ANONYMOUS_ID, KEY_USER_ID};
 use crate::core::outbox::BatchId;
-use crate::core::session::{SessionBoot, KEY_FIRST_TOUCH, KEY_LAST_TOUCH, KEY_SESSION};
 use crate::core::signals::PageSignals;
 use crate::core::time::WallMs;
 

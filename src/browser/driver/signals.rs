@@ -14,7 +14,7 @@ use crate::browser::dom::{self, HistoryHook, Listener};
 use crate::browser::driver::Driver;
 use crate::browser::environment;
 use crate::core::engine::Input;
-use crate::core::page_view::RouteChange;
+use crate::core::signals::page_view::RouteChange;
 use crate::core::signals::Needs;
 
 /// The browser side of the behaviour signals: what to listen to, the one

@@ -2,11 +2,11 @@
 //! reports ([`Input`]), the effects it carries out ([`Effect`]), what it
 //! reads at start ([`Boot`]), and the counters and log lines it shows.
 
+use crate::core::attribution::session::SessionBoot;
 use crate::core::consent::{Choice, Signals};
 use crate::core::envelope::{Page, PagePatch};
 use crate::core::outbox::BatchId;
-use crate::core::page_view::RouteChange;
-use crate::core::session::SessionBoot;
+use crate::core::signals::page_view::RouteChange;
 use crate::core::time::WallMs;
 
 /// Why a call was refused at the door (counted in `stats().invalid`).

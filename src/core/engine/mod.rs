@@ -26,6 +26,7 @@ mod signals;
 
 pub use interface::{Boot, CallOptions, Effect, Input, Invalid, Log, Stats};
 
+use crate::core::attribution::session::Visit;
 use crate::core::attribution::{Attribution, Touch};
 use crate::core::config::Config;
 use crate::core::consent::Consent;
@@ -33,7 +34,6 @@ use crate::core::envelope::{ContextCache, Environment};
 use crate::core::outbox::{Limits, Outbox};
 use crate::core::privacy::{redact_if, redact_page};
 use crate::core::retry::Jitter;
-use crate::core::session::Visit;
 use crate::core::signals::PageSignals;
 use crate::core::time::WallMs;
 use crate::core::uuid::is_uuid;

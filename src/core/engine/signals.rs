@@ -4,11 +4,11 @@
 //! [`emit_auto`](Engine::emit_auto)), exit-intent callbacks and requests
 //! to describe a rage click's target.
 
-use crate::core::element::declared_name;
 use crate::core::engine::{Effect, Engine};
 use crate::core::envelope::{Kind, Page};
-use crate::core::page_view::RouteChange;
 use crate::core::privacy::redact_if;
+use crate::core::signals::element::declared_name;
+use crate::core::signals::page_view::RouteChange;
 use crate::core::signals::Auto;
 use crate::core::time::WallMs;
 

@@ -12,13 +12,13 @@ mod signals;
 mod unload;
 
 use super::*;
+use crate::core::attribution::session::SessionBoot;
 use crate::core::config::Options;
 use crate::core::consent::{Choice, Signals, KEY_CONSENT};
 use crate::core::envelope::{Page, PagePatch, Screen};
 use crate::core::keys::{KEY_ANONYMOUS_ID, KEY_USER_ID};
 use crate::core::outbox::BatchId;
-use crate::core::page_view::RouteChange;
-use crate::core::session::SessionBoot;
+use crate::core::signals::page_view::RouteChange;
 use crate::core::tabs::CLOSED;
 use serde_json::Value;
 

@@ -4,11 +4,11 @@
 
 use serde_json::Value;
 
+use crate::core::attribution::session::SessionBoot;
 use crate::core::config::{Config, Options};
 use crate::core::engine::{Boot, CallOptions, Effect, Engine, Input};
 use crate::core::envelope::{Environment, Page, PagePatch};
 use crate::core::keys::KEY_USER_ID;
-use crate::core::session::SessionBoot;
 use crate::core::time::WallMs;
 
 const AID: &str = "11111111-1111-4111-8111-111111111111";

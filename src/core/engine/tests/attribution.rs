@@ -37,9 +37,9 @@ fn landing_engine(
         signals: Default::default(),
         session: SessionBoot {
             now: WallMs(now),
-            session: get(crate::core::session::KEY_SESSION),
-            first_touch: get(crate::core::session::KEY_FIRST_TOUCH),
-            last_touch: get(crate::core::session::KEY_LAST_TOUCH),
+            session: get(crate::core::attribution::session::KEY_SESSION),
+            first_touch: get(crate::core::attribution::session::KEY_FIRST_TOUCH),
+            last_touch: get(crate::core::attribution::session::KEY_LAST_TOUCH),
             fresh_id: [0x51; 16],
         },
     };
@@ -58,7 +58,7 @@ fn drain_events(e: &mut Engine, now: u64) -> (Vec<Value>, Vec<(String, String)>)
         .into_iter()
         .filter_map(|eff| match eff {
             Effect::Store { key, value }
-                if key == crate::core::session::KEY_SESSION
+                if key == crate::core::attribution::session::KEY_SESSION
                     || key.starts_with("footfall.touch.") =>
             {
                 Some((key, value))
@@ -252,7 +252,7 @@ fn the_session_waits_for_consent_like_everything_else() {
     e.handle(WallMs(21), Input::Flush { ticket: 1 });
     let effects = drain(&mut e);
     assert!(effects.iter().any(
-        |x| matches!(x, Effect::Store { key, .. } if key == crate::core::session::KEY_SESSION)
+        |x| matches!(x, Effect::Store { key, .. } if key == crate::core::attribution::session::KEY_SESSION)
     ));
     let sent = sends(&effects);
     let early = sent

@@ -37,7 +37,7 @@ impl Milestones {
     /// Milestones from user input: floored, kept when 1 to 100.
     ///
     /// ```
-    /// use footfall::core::scroll_depth::Milestones;
+    /// use footfall::core::signals::scroll_depth::Milestones;
     /// let m = Milestones::from_numbers(&[50.0, 10.5, 50.0, 0.0, 101.0, f64::NAN]);
     /// assert_eq!(m.percents(), vec![10, 50]);
     /// ```
@@ -100,7 +100,7 @@ impl Default for ScrollSettings {
 /// taller than the viewport (nothing to scroll).
 ///
 /// ```
-/// use footfall::core::scroll_depth::percent_seen;
+/// use footfall::core::signals::scroll_depth::percent_seen;
 /// assert_eq!(percent_seen(0, 800, 3200), Some(25));
 /// assert_eq!(percent_seen(2399, 800, 3200), Some(100)); // within the slack
 /// assert_eq!(percent_seen(0, 800, 800), None);
@@ -120,7 +120,7 @@ pub fn percent_seen(scroll_y: u32, viewport_h: u32, doc_h: u32) -> Option<u8> {
 /// See the module documentation.
 ///
 /// ```
-/// use footfall::core::scroll_depth::{ScrollMilestones, ScrollSettings};
+/// use footfall::core::signals::scroll_depth::{ScrollMilestones, ScrollSettings};
 /// let mut s = ScrollMilestones::new(&ScrollSettings::default());
 /// // 4000 px page, 1000 px viewport: scrolled to 1000 px, 50 % seen.
 /// assert_eq!(s.on_scroll(1000, 1000, 4000), Some(25));

@@ -72,7 +72,7 @@ struct Burst {
 /// See the module documentation.
 ///
 /// ```
-/// use footfall::core::rage_click::{RageBurst, RageClickDetector, RageClickSettings};
+/// use footfall::core::signals::rage_click::{RageBurst, RageClickDetector, RageClickSettings};
 /// let mut d = RageClickDetector::new(RageClickSettings::default());
 /// assert!(!d.on_click(100, 200, 0));
 /// assert!(!d.on_click(105, 198, 150));

@@ -18,7 +18,7 @@ pub const ACTIVE_WINDOW_MS: u64 = 5_000;
 /// See the module documentation.
 ///
 /// ```
-/// use footfall::core::engagement::EngagedTime;
+/// use footfall::core::signals::engagement::EngagedTime;
 /// let mut e = EngagedTime::new(0, true); // arrives, visible
 /// e.on_input(3_000);                     // 3 s credited
 /// e.on_hidden(20_000);                   // 5 s more (then idle)

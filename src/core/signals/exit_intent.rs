@@ -52,7 +52,7 @@ impl Default for ExitIntentSettings {
 /// See the module documentation.
 ///
 /// ```
-/// use footfall::core::exit_intent::{ExitIntentDetector, ExitIntentSettings};
+/// use footfall::core::signals::exit_intent::{ExitIntentDetector, ExitIntentSettings};
 /// let mut d = ExitIntentDetector::new(ExitIntentSettings::default(), false);
 /// d.on_page_view(0);
 /// assert!(!d.on_mouse_out(-3, true, 1500)); // too early

@@ -34,7 +34,7 @@ pub const MAX_CLASSES: usize = 2;
 /// (generated `a:b`, `w-1/2`, ...) are skipped.
 ///
 /// ```
-/// use footfall::core::element::selector_step;
+/// use footfall::core::signals::element::selector_step;
 /// assert_eq!(selector_step("BUTTON", "", "btn  btn-primary wide"), ("button.btn.btn-primary".into(), false));
 /// assert_eq!(selector_step("DIV", "cart", "x"), ("div#cart".into(), true));
 /// assert_eq!(selector_step("A", "", "md:flex w-1/2"), ("a".into(), false));
@@ -66,7 +66,7 @@ pub fn selector_step(tag: &str, id: &str, class_name: &str) -> (String, bool) {
 /// Joins steps given innermost first into `outer > inner`.
 ///
 /// ```
-/// use footfall::core::element::join_selector;
+/// use footfall::core::signals::element::join_selector;
 /// assert_eq!(join_selector(&["button.buy".into(), "div#card".into()]), "div#card > button.buy");
 /// ```
 pub fn join_selector(steps_inner_first: &[String]) -> String {
@@ -101,7 +101,7 @@ fn is_ident(s: &str) -> bool {
 /// comes before the cut, so a cut never leaves part of either.
 ///
 /// ```
-/// use footfall::core::element::clean_text;
+/// use footfall::core::signals::element::clean_text;
 /// assert_eq!(clean_text("\n  Check   price\t now ", 100), "Check price now");
 /// assert_eq!(clean_text("Add to basket", 7), "Add to");
 /// assert_eq!(clean_text("Größe", 3), "Gr"); // never half a character
@@ -163,7 +163,7 @@ pub fn prop_key(attribute: &str) -> Option<&str> {
 /// its value as a string; other attributes are ignored.
 ///
 /// ```
-/// use footfall::core::element::DeclaredProperties;
+/// use footfall::core::signals::element::DeclaredProperties;
 /// let mut p = DeclaredProperties::default();
 /// for (name, value) in [("class", "btn"), ("data-ff-event", "price_checked"), ("data-ff-prop-service", "battery")] {
 ///     p.attribute(name, value);

@@ -27,7 +27,7 @@ pub enum RouteChange {
 /// See the module documentation.
 ///
 /// ```
-/// use footfall::core::page_view::{RouteChange::*, RouteRules};
+/// use footfall::core::signals::page_view::{RouteChange::*, RouteRules};
 /// let mut r = RouteRules::new(false, "https://s.example/", "/");
 /// assert!(r.on_route(Push, "https://s.example/shop", "/shop"));
 /// assert!(!r.on_route(Push, "https://s.example/shop", "/shop")); // the same again
