@@ -11,6 +11,8 @@ node scripts/check-size.mjs
 
 echo "== native tests (core, doctests)"
 cargo test --quiet
+echo "== native tests of the core build (no optional capability)"
+cargo test --quiet --no-default-features
 
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 # One browser suite at a time on this machine, whoever runs it.

@@ -10,6 +10,12 @@
 //! - `browser` (wasm32 only): listeners, storage, timers and transport;
 //! - `api` (wasm32 only): the JavaScript surface, `init` and the `Client`.
 //!
+//! Optional capabilities are Cargo features, all on by default: `signals`
+//! (behaviour signals), `attribution` (referrer, channel, sessions) and
+//! `datalayer` (the GTM bridge). Without them the core remains: tracking,
+//! automatic page views on load, batching, the persisted outbox, retries,
+//! unload delivery, consent, redaction, and the landing's campaign.
+//!
 //! From JavaScript:
 //!
 //! ```js
@@ -27,7 +33,7 @@
 //! use footfall::core::time::WallMs;
 //!
 //! let config = Config::resolve(Options { endpoint: Some("/collect".into()), ..Options::default() }).unwrap();
-//! let boot = Boot { anonymous_id: None, user_id: None, fresh_id: [1; 16], tab: "t1", seed: 1, online: true, consent_record: None, signals: Default::default(), session: Default::default() };
+//! let boot = Boot { fresh_id: [1; 16], tab: "t1", seed: 1, online: true, ..Boot::default() };
 //! let mut engine = Engine::new(config, Environment::default(), boot);
 //! engine.handle(WallMs(1_000), Input::Track { name: "signed_up", properties: Some(r#"{"plan":"pro"}"#), id: [2; 16] });
 //! engine.handle(WallMs(1_000), Input::Flush { ticket: 1 });

@@ -15,8 +15,14 @@ export interface FootfallOptions {
   maxQueueEvents?: number;
   /** Minutes of inactivity after which a session ends (1 to 1440). Default 30. */
   sessionTimeoutMin?: number;
-  /** Attribution settings. */
-  attribution?: FootfallAttributionOptions;
+  /**
+   * Attribution and sessions: `context.referrer`, `context.channel`,
+   * `context.session`, stored first and last touches, `sessionId()`.
+   * `false` leaves them out, and the page loads a smaller build without
+   * their code (the landing's `context.campaign` and `context.clickIds`
+   * remain; `sessionId()` returns `""`). Default on.
+   */
+  attribution?: boolean | FootfallAttributionOptions;
   /** Consent: mode, defaults, browser signals, policy version. */
   consent?: FootfallConsentOptions;
   /** Privacy settings. */

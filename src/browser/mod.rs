@@ -5,10 +5,13 @@
 //! effects it returns. It makes no decisions of its own.
 
 pub mod clock;
+#[cfg(feature = "datalayer")]
 pub mod datalayer;
 pub mod dom;
 pub mod driver;
 pub mod environment;
 pub mod ids;
+#[cfg(feature = "signals")]
+pub mod signals;
 pub mod storage;
 pub mod transport;

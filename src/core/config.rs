@@ -1,9 +1,13 @@
 //! Options as the user wrote them, resolved into a clamped [`Config`].
 
 use crate::core::consent::{Choice, Mode, Reach, Settings};
-use crate::core::datalayer::{DataLayerConfig, DataLayerOptions};
+#[cfg(feature = "datalayer")]
+use crate::core::datalayer::DataLayerConfig;
+#[cfg(feature = "signals")]
 use crate::core::signals::exit_intent::ExitIntentSettings;
+#[cfg(feature = "signals")]
 use crate::core::signals::rage_click::{RageClickSettings, MAX_CLICKS};
+#[cfg(feature = "signals")]
 use crate::core::signals::scroll_depth::{Milestones, ScrollSettings};
 
 /// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
@@ -106,12 +110,40 @@ pub struct AutocaptureOptions {
     pub clicks: Option<bool>,
 }
 
-/// Automatic events, resolved. Everything is on by default except
-/// `hash_change`; `autocapture: false` turns everything off.
+/// The `dataLayer` option's forwarding and mirroring as given: `true` is
+/// [`DataLayerOptions::on`], `false` or absent is no option at all. (Its
+/// `name` and `consentMode` are `Options::data_layer_name` and
+/// `Options::consent_mode_bridge`.)
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DataLayerOptions {
+    /// Forward pushes with an `event` key. Default false (true when
+    /// `allow` or `deny` is given).
+    pub forward: Option<bool>,
+    /// Push automatic events. Default false.
+    pub mirror: Option<bool>,
+    /// Forward only these event names (a trailing `*` matches a prefix).
+    pub allow: Vec<String>,
+    /// Never forward these event names (a trailing `*` matches a prefix).
+    pub deny: Vec<String>,
+}
+
+impl DataLayerOptions {
+    /// `dataLayer: true`: forwarding and mirroring.
+    pub fn on() -> DataLayerOptions {
+        DataLayerOptions {
+            forward: Some(true),
+            mirror: Some(true),
+            ..DataLayerOptions::default()
+        }
+    }
+}
+
+/// The behaviour signals' automatic events, resolved (`autocapture` less
+/// `pageViews`, which is [`Config::page_views`]). Everything is on by
+/// default except `hash_change`; `autocapture: false` turns everything off.
+#[cfg(feature = "signals")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Autocapture {
-    /// A `page` event on load and on each route change. Default true.
-    pub page_views: bool,
     /// Route changes of single-page apps start page views. Default true.
     pub history: bool,
     /// Fragment changes count as route changes. Default false.
@@ -128,12 +160,14 @@ pub struct Autocapture {
     pub clicks: bool,
 }
 
+#[cfg(feature = "signals")]
 impl Default for Autocapture {
     fn default() -> Self {
         Autocapture::resolve(&AutocaptureOptions::default())
     }
 }
 
+#[cfg(feature = "signals")]
 impl Autocapture {
     /// Everything off (`autocapture: false`).
     pub fn off() -> Autocapture {
@@ -149,7 +183,7 @@ impl Autocapture {
     /// use footfall::core::config::{Autocapture, AutocaptureOptions};
     /// let a = Autocapture::resolve(&AutocaptureOptions { rage_radius_px: Some(0.0), ..Default::default() });
     /// assert_eq!(a.rage_click.unwrap().radius_px, 0);
-    /// assert!(a.page_views && a.history && !a.hash_change);
+    /// assert!(a.history && !a.hash_change);
     /// ```
     pub fn resolve(o: &AutocaptureOptions) -> Autocapture {
         let all = o.all.unwrap_or(true);
@@ -157,7 +191,6 @@ impl Autocapture {
         let rage = RageClickSettings::default();
         let exit = ExitIntentSettings::default();
         Autocapture {
-            page_views: on(o.page_views),
             history: on(o.history),
             hash_change: on(o.history) && o.hash_change.unwrap_or(false),
             scroll_depth: on(o.scroll_depth).then(|| ScrollSettings {
@@ -208,7 +241,13 @@ pub struct Config {
     pub max_string_length: usize,
     /// Console logging of what is dropped and why. Default false.
     pub debug: bool,
-    /// Automatic events.
+    /// A `page` event when the page loads and when it comes back from the
+    /// back/forward cache (with `signals`, on route changes too):
+    /// `autocapture.pageViews`. Default true; `autocapture: false` turns it
+    /// off.
+    pub page_views: bool,
+    /// The behaviour signals' automatic events.
+    #[cfg(feature = "signals")]
     pub autocapture: Autocapture,
     /// Consent mode, defaults, signals and policy version.
     pub consent: Settings,
@@ -219,18 +258,22 @@ pub struct Config {
     /// Email addresses in properties are replaced by `[email]`. Default true.
     pub redact_emails: bool,
     /// Push Google Consent Mode v2 commands to the dataLayer. Default false.
+    #[cfg(feature = "datalayer")]
     pub consent_mode_bridge: bool,
     /// Name of the dataLayer array. Default `dataLayer`.
+    #[cfg(feature = "datalayer")]
     pub data_layer_name: String,
     /// Gzip fetch bodies in the browser (`CompressionStream`), announced by
     /// `compression=gzip` in the URL. Default false (`compression: 'none'`).
     pub gzip: bool,
     /// Inactivity that ends a session. Default 30 minutes
     /// ([`crate::core::attribution::session::DEFAULT_IDLE_TIMEOUT_MIN`]), 1 minute to 24 hours.
+    #[cfg(feature = "attribution")]
     pub session_timeout_ms: u64,
     /// Hosts (lowercase, no scheme, port or leading dot) whose referrals are
     /// internal, with their subdomains: payment pages, sister sites. At most
     /// [`MAX_LIST_ENTRIES`].
+    #[cfg(feature = "attribution")]
     pub internal_domains: Vec<String>,
     /// Query parameters removed from URLs before they are sent (compared
     /// case-insensitively). At most [`MAX_LIST_ENTRIES`].
@@ -238,9 +281,14 @@ pub struct Config {
 
     // Distribution (issue 7).
     /// The GTM dataLayer bridge. Default off.
+    #[cfg(feature = "datalayer")]
     pub data_layer: DataLayerConfig,
     /// Options given out of their range and clamped (for a `debug` warning).
     pub clamped: Vec<&'static str>,
+    /// Options given for a capability this build lacks, ignored (for a
+    /// `debug` warning): see [`unsupported`].
+    #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+    pub ignored: Vec<&'static str>,
 }
 
 /// Most entries kept from a list option (`internalDomains`, `stripQueryParams`).
@@ -284,6 +332,8 @@ impl Config {
     /// assert_eq!((c.flush_at, c.flush_interval_ms, c.max_batch_bytes), (1, 3000, 48_000));
     /// ```
     pub fn resolve(options: Options) -> Result<Config, ConfigError> {
+        #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+        let ignored = unsupported(&options);
         let endpoint = options.endpoint.ok_or(ConfigError::MissingEndpoint)?;
         let endpoint = endpoint.trim();
         if endpoint.is_empty() {
@@ -342,6 +392,7 @@ impl Config {
             1,
             65_536,
         ) as usize;
+        #[cfg(feature = "attribution")]
         let session_timeout_ms = bound(
             "sessionTimeoutMin",
             options.session_timeout_min,
@@ -358,24 +409,83 @@ impl Config {
             max_queue_events,
             max_string_length,
             debug: options.debug.unwrap_or(false),
+            page_views: options.autocapture.all.unwrap_or(true)
+                && options.autocapture.page_views.unwrap_or(true),
+            #[cfg(feature = "signals")]
             autocapture: Autocapture::resolve(&options.autocapture),
             consent,
             cookieless: options.cookieless.unwrap_or(false),
             anonymize_ip: options.anonymize_ip.unwrap_or(false),
             redact_emails: options.redact_emails.unwrap_or(true),
+            #[cfg(feature = "datalayer")]
             consent_mode_bridge: options.consent_mode_bridge.unwrap_or(false),
             gzip,
+            #[cfg(feature = "datalayer")]
             data_layer_name: options
                 .data_layer_name
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "dataLayer".to_owned()),
+            #[cfg(feature = "attribution")]
             session_timeout_ms,
+            #[cfg(feature = "attribution")]
             internal_domains: list(options.internal_domains, domain_of),
             strip_query_params: list(options.strip_query_params, |s| s.trim().to_owned()),
+            #[cfg(feature = "datalayer")]
             data_layer: DataLayerConfig::resolve(options.data_layer),
             clamped,
+            #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+            ignored,
         })
     }
+}
+
+/// The options given for capabilities this build was made without (see
+/// the crate's Cargo features), by name: each is accepted and ignored, and
+/// named in a `debug` warning. An option counts as given when it turns
+/// something on (`autocapture.rageClick: false` asks for nothing); the
+/// `dataLayer` option, given at all but `false`, is one name (a build
+/// without the bridge does not read inside it).
+///
+/// ```
+/// # #[cfg(not(feature = "attribution"))] {
+/// use footfall::core::config::{unsupported, Options};
+/// let o = Options { session_timeout_min: Some(45.0), ..Options::default() };
+/// assert!(unsupported(&o).contains(&"sessionTimeoutMin"));
+/// # }
+/// ```
+#[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+pub fn unsupported(o: &Options) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    #[cfg(not(feature = "signals"))]
+    {
+        let a = &o.autocapture;
+        for (name, given) in [
+            ("autocapture.history", a.history),
+            ("autocapture.scrollDepth", a.scroll_depth),
+            ("autocapture.rageClick", a.rage_click),
+            ("autocapture.exitIntent", a.exit_intent),
+            ("autocapture.pageLeave", a.page_leave),
+            ("autocapture.clicks", a.clicks),
+        ] {
+            if given == Some(true) {
+                names.push(name);
+            }
+        }
+    }
+    #[cfg(not(feature = "attribution"))]
+    {
+        if o.session_timeout_min.is_some() {
+            names.push("sessionTimeoutMin");
+        }
+        if o.internal_domains.is_some() {
+            names.push("attribution.internalDomains");
+        }
+    }
+    #[cfg(not(feature = "datalayer"))]
+    if o.data_layer.is_some() || o.consent_mode_bridge == Some(true) {
+        names.push("dataLayer");
+    }
+    names
 }
 
 /// The non-empty entries of a list option, normalized, at most [`MAX_LIST_ENTRIES`].
@@ -392,6 +502,7 @@ fn list(values: Option<Vec<String>>, normalize: fn(&str) -> String) -> Vec<Strin
 
 /// A domain as given (`Pay.Example.com`, `.example.com`,
 /// `https://pay.example.com/`) to its lowercase host.
+#[cfg(feature = "attribution")]
 fn domain_of(s: &str) -> String {
     let s = s.trim();
     let host = match crate::core::url::host(s) {
@@ -495,8 +606,11 @@ mod tests {
         assert_eq!(c.max_queue_events, 1000);
         assert_eq!(c.max_string_length, 1024);
         assert!(!c.debug);
+        #[cfg(feature = "attribution")]
         assert_eq!(c.session_timeout_ms, 30 * 60_000);
-        assert!(c.internal_domains.is_empty() && c.strip_query_params.is_empty());
+        #[cfg(feature = "attribution")]
+        assert!(c.internal_domains.is_empty());
+        assert!(c.strip_query_params.is_empty());
         assert!(c.max_batch_bytes < KEEPALIVE_QUOTA_BYTES);
 
         let c = Config::resolve(Options {
@@ -526,7 +640,9 @@ mod tests {
         assert_eq!(c.max_string_length, 7);
         assert_eq!(c.write_key, None);
         assert!(c.debug);
+        #[cfg(feature = "attribution")]
         assert_eq!(c.session_timeout_ms, 60_000);
+        #[cfg(feature = "attribution")]
         assert_eq!(
             c.internal_domains,
             ["pay.example.com", "checkout.example.net"]
@@ -535,17 +651,44 @@ mod tests {
     }
 
     #[test]
+    fn page_views_are_on_unless_turned_off() {
+        let with = |autocapture: AutocaptureOptions| {
+            Config::resolve(Options {
+                endpoint: Some("/c".into()),
+                autocapture,
+                ..Options::default()
+            })
+            .unwrap()
+            .page_views
+        };
+        assert!(with(AutocaptureOptions::default()));
+        assert!(with(AutocaptureOptions {
+            rage_click: Some(false),
+            ..AutocaptureOptions::default()
+        }));
+        assert!(!with(AutocaptureOptions {
+            all: Some(false),
+            ..AutocaptureOptions::default()
+        }));
+        assert!(!with(AutocaptureOptions {
+            page_views: Some(false),
+            ..AutocaptureOptions::default()
+        }));
+    }
+
+    #[cfg(feature = "signals")]
+    #[test]
     fn autocapture_defaults_switches_and_clamps() {
         let d = with_endpoint("/c").unwrap().autocapture;
         assert_eq!(d, Autocapture::default());
-        assert!(d.page_views && d.history && d.page_leave && d.clicks);
+        assert!(d.history && d.page_leave && d.clicks);
         assert!(!d.hash_change);
         assert_eq!(d.scroll_depth, Some(ScrollSettings::default()));
         assert_eq!(d.rage_click, Some(RageClickSettings::default()));
         assert_eq!(d.exit_intent, Some(ExitIntentSettings::default()));
 
         let off = Autocapture::off();
-        assert!(!off.page_views && !off.history && !off.page_leave && !off.clicks);
+        assert!(!off.history && !off.page_leave && !off.clicks);
         assert_eq!(
             (off.scroll_depth, off.rage_click, off.exit_intent),
             (None, None, None)
@@ -558,7 +701,7 @@ mod tests {
             hash_change: Some(true),
             ..AutocaptureOptions::default()
         });
-        assert!(!a.page_views && a.history && a.hash_change && a.rage_click.is_none());
+        assert!(a.history && a.hash_change && a.rage_click.is_none());
         assert!(a.scroll_depth.is_some() && a.exit_intent.is_some());
 
         // hashChange needs history.
@@ -607,8 +750,9 @@ mod tests {
         assert_eq!(c.consent.mode, Mode::OptOut);
         assert_eq!(c.consent.gpc, Reach::Marketing);
         assert_eq!(c.consent.dnt, Reach::Ignore);
-        assert!(!c.cookieless && !c.anonymize_ip && !c.consent_mode_bridge);
-        assert_eq!(c.data_layer_name, "dataLayer");
+        assert!(!c.cookieless && !c.anonymize_ip);
+        #[cfg(feature = "datalayer")]
+        assert!(!c.consent_mode_bridge && c.data_layer_name == "dataLayer");
         let opt_in = |m: &str| {
             Config::resolve(Options {
                 endpoint: Some("/c".into()),
@@ -621,6 +765,65 @@ mod tests {
         assert!(ConfigError::InvalidConsentMode
             .as_str()
             .contains("`consent.mode`"));
+    }
+
+    /// Every option a capability reads, each turning it on.
+    #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+    fn every_capability_asked_for() -> Options {
+        Options {
+            endpoint: Some("/c".into()),
+            debug: Some(true),
+            session_timeout_min: Some(45.0),
+            internal_domains: Some(vec!["pay.example".into()]),
+            consent_mode_bridge: Some(true),
+            data_layer: Some(DataLayerOptions::on()),
+            autocapture: AutocaptureOptions {
+                page_views: Some(true),
+                history: Some(true),
+                scroll_depth: Some(true),
+                rage_click: Some(true),
+                exit_intent: Some(true),
+                page_leave: Some(true),
+                clicks: Some(true),
+                ..AutocaptureOptions::default()
+            },
+            ..Options::default()
+        }
+    }
+
+    #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+    #[test]
+    fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
+        let c = Config::resolve(every_capability_asked_for()).unwrap();
+        let mut expected: Vec<&str> = Vec::new();
+        #[cfg(not(feature = "signals"))]
+        expected.extend([
+            "autocapture.history",
+            "autocapture.scrollDepth",
+            "autocapture.rageClick",
+            "autocapture.exitIntent",
+            "autocapture.pageLeave",
+            "autocapture.clicks",
+        ]);
+        #[cfg(not(feature = "attribution"))]
+        expected.extend(["sessionTimeoutMin", "attribution.internalDomains"]);
+        #[cfg(not(feature = "datalayer"))]
+        expected.push("dataLayer");
+        assert_eq!(c.ignored, expected);
+        assert!(c.page_views, "page views are the core's");
+
+        // Turned off, or not given, they ask for nothing.
+        let off = Config::resolve(Options {
+            endpoint: Some("/c".into()),
+            consent_mode_bridge: Some(false),
+            autocapture: AutocaptureOptions {
+                rage_click: Some(false),
+                ..AutocaptureOptions::default()
+            },
+            ..Options::default()
+        })
+        .unwrap();
+        assert!(off.ignored.is_empty(), "{:?}", off.ignored);
     }
 
     #[test]

@@ -368,7 +368,9 @@ impl Consent {
     }
 
     /// Google Consent Mode v2 state for the categories in force:
-    /// `(key, granted)` pairs in gtag's vocabulary.
+    /// `(key, granted)` pairs in gtag's vocabulary (the `datalayer`
+    /// capability pushes them).
+    #[cfg(feature = "datalayer")]
     pub fn consent_mode(&self) -> [(&'static str, bool); 7] {
         let c = self.effective();
         [
@@ -814,14 +816,12 @@ mod tests {
         .unwrap();
         let boot = Boot {
             anonymous_id: None,
-            user_id: None,
             fresh_id: [1; 16],
             tab: "t",
             seed: 1,
             online: true,
             consent_record: Some("000;1;2026-11"),
-            signals: Signals::default(),
-            session: Default::default(),
+            ..Boot::default()
         };
         let mut e = Engine::new(config, Default::default(), boot);
         e.handle(
@@ -858,12 +858,15 @@ mod tests {
             c.properties(),
             r#"{"necessary":true,"analytics":true,"marketing":false,"personalization":false}"#
         );
-        let mode = c.consent_mode();
-        assert!(mode.contains(&("analytics_storage", true)));
-        assert!(mode.contains(&("ad_storage", false)));
-        assert!(mode.contains(&("ad_user_data", false)));
-        assert!(mode.contains(&("ad_personalization", false)));
-        assert!(mode.contains(&("security_storage", true)));
+        #[cfg(feature = "datalayer")]
+        {
+            let mode = c.consent_mode();
+            assert!(mode.contains(&("analytics_storage", true)));
+            assert!(mode.contains(&("ad_storage", false)));
+            assert!(mode.contains(&("ad_user_data", false)));
+            assert!(mode.contains(&("ad_personalization", false)));
+            assert!(mode.contains(&("security_storage", true)));
+        }
         let described: serde_json::Value = serde_json::from_str(&c.describe()).unwrap();
         assert_eq!(described["decided"], true);
         assert_eq!(described["decidedAt"], "1970-01-01T00:00:00.000Z");

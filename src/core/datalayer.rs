@@ -1,11 +1,13 @@
-//! The Google Tag Manager dataLayer bridge: which pushes become footfall
-//! events and with which properties (`forward`), and what footfall pushes
-//! for its automatic events (`mirror`).
+//! The Google Tag Manager dataLayer bridge (the `datalayer` capability):
+//! which pushes become footfall events and with which properties
+//! (`forward`), what footfall pushes for its automatic events (`mirror`),
+//! and Google Consent Mode commands.
 //!
 //! The browser layer (`browser::datalayer`) intercepts `dataLayer.push` and
-//! carries out [`Effect::DataLayerPush`](crate::core::engine::Effect); every
-//! decision is here.
+//! carries out the [`DataLayerEffect`]s; every decision is here (Consent
+//! Mode's state is [`Consent::consent_mode`](crate::core::consent::Consent::consent_mode)).
 
+pub use crate::core::config::DataLayerOptions;
 use crate::core::envelope::{object_members, push_page_object, Kind};
 use crate::core::json::{push_key, push_str};
 
@@ -15,23 +17,6 @@ pub const OWN_PREFIX: &str = "footfall.";
 
 /// The name mirrored page views are pushed under.
 pub const PAGE_VIEW: &str = "footfall.page_view";
-
-/// The `dataLayer` option's forwarding and mirroring as given: `true` is
-/// [`DataLayerOptions::on`], `false` or absent is no option at all. (Its
-/// `name` and `consentMode` are `Options::data_layer_name` and
-/// `Options::consent_mode_bridge`.)
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DataLayerOptions {
-    /// Forward pushes with an `event` key. Default false (true when
-    /// `allow` or `deny` is given).
-    pub forward: Option<bool>,
-    /// Push automatic events. Default false.
-    pub mirror: Option<bool>,
-    /// Forward only these event names (a trailing `*` matches a prefix).
-    pub allow: Vec<String>,
-    /// Never forward these event names (a trailing `*` matches a prefix).
-    pub deny: Vec<String>,
-}
 
 /// The resolved bridge settings (on the array named by
 /// `Config::data_layer_name`). [`DataLayerConfig::default`] is off.
@@ -45,17 +30,6 @@ pub struct DataLayerConfig {
     pub allow: Vec<String>,
     /// Never forward these names.
     pub deny: Vec<String>,
-}
-
-impl DataLayerOptions {
-    /// `dataLayer: true`: forwarding and mirroring.
-    pub fn on() -> DataLayerOptions {
-        DataLayerOptions {
-            forward: Some(true),
-            mirror: Some(true),
-            ..DataLayerOptions::default()
-        }
-    }
 }
 
 impl DataLayerConfig {
@@ -110,6 +84,23 @@ impl DataLayerConfig {
             && (self.allow.is_empty() || self.allow.iter().any(|p| matches(p, event)))
             && !self.deny.iter().any(|p| matches(p, event))
     }
+}
+
+/// What the engine asks of the dataLayer (in
+/// [`Effect::DataLayer`](crate::core::engine::Effect::DataLayer)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataLayerEffect {
+    /// `dataLayer.push(JSON.parse(entry))` on the configured dataLayer
+    /// (created when missing): a mirrored automatic event.
+    Push(String),
+    /// Push a Google Consent Mode command to the dataLayer, in gtag's form:
+    /// `['consent', command, { key: 'granted' | 'denied', ... }]`.
+    ConsentMode {
+        /// `default` (at start) or `update`.
+        command: &'static str,
+        /// The state, in gtag's vocabulary.
+        state: [(&'static str, bool); 7],
+    },
 }
 
 /// `pattern` equals `name`, or ends with `*` and prefixes it.

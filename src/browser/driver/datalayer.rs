@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use crate::browser::datalayer::{self, Bridge};
 use crate::browser::driver::Driver;
 use crate::core::config::Config;
-use crate::core::datalayer::DataLayerConfig;
+use crate::core::datalayer::{DataLayerConfig, DataLayerEffect};
 use crate::core::engine::Input;
 
 /// The driver's dataLayer: its name, the gtag-style pusher, the bridge
@@ -75,14 +75,24 @@ impl Driver {
         }
     }
 
+    /// Carries out what the engine asks of the dataLayer.
+    pub(super) fn data_layer_effect(&self, effect: DataLayerEffect) {
+        match effect {
+            DataLayerEffect::Push(entry) => self.push_to_data_layer(&entry),
+            DataLayerEffect::ConsentMode { command, state } => {
+                self.push_consent_mode(command, state)
+            }
+        }
+    }
+
     /// Pushes a mirrored automatic event (JSON text).
-    pub(super) fn push_to_data_layer(&self, entry: &str) {
+    fn push_to_data_layer(&self, entry: &str) {
         datalayer::push_entry(self.window.as_ref(), &self.data_layer.name, entry);
     }
 
     /// Pushes `['consent', command, { key: 'granted' | 'denied', ... }]` as
     /// an `arguments` object, as `gtag()` does.
-    pub(super) fn push_consent_mode(&self, command: &str, state: [(&str, bool); 7]) {
+    fn push_consent_mode(&self, command: &str, state: [(&str, bool); 7]) {
         let values = js_sys::Object::new();
         for (key, granted) in state {
             let value = JsValue::from_str(if granted { "granted" } else { "denied" });

@@ -91,7 +91,6 @@ impl Driver {
                     }
                 }
             }
-            Effect::ConsentMode { command, state } => self.push_consent_mode(command, state),
             Effect::FlushDone(ticket) => {
                 let done: Vec<js_sys::Function> = {
                     let mut flushes = self.flushes.borrow_mut();
@@ -106,12 +105,10 @@ impl Driver {
             Effect::Defer => {
                 let _ = js_sys::Promise::resolve(&JsValue::UNDEFINED).then(&self.drain);
             }
-            Effect::DataLayerPush(entry) => self.push_to_data_layer(&entry),
-            Effect::DescribeTarget => self.describe_target(),
-            Effect::ExitIntent {
-                dwell_ms,
-                max_scroll_percent,
-            } => self.exit_intent(dwell_ms, max_scroll_percent),
+            #[cfg(feature = "datalayer")]
+            Effect::DataLayer(effect) => self.data_layer_effect(effect),
+            #[cfg(feature = "signals")]
+            Effect::Signal(effect) => self.signal_effect(effect),
             Effect::Log(what) => {
                 if self.debug {
                     let prefix = JsValue::from_str("footfall:");

@@ -126,6 +126,7 @@ impl Driver {
                 });
             }));
         }
+        #[cfg(feature = "signals")]
         self.listen_signals(&mut listeners);
         if let Ok(mut l) = self.listeners.try_borrow_mut() {
             *l = listeners;

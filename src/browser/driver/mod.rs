@@ -15,9 +15,11 @@
 //! Mode).
 
 mod adoption;
+#[cfg(feature = "datalayer")]
 mod datalayer;
 mod effects;
 mod lifecycle;
+#[cfg(feature = "signals")]
 mod signals;
 
 use std::cell::{Cell, RefCell};
@@ -30,6 +32,7 @@ use crate::browser::dom::Listener;
 use crate::browser::ids::RandomPool;
 use crate::browser::storage::Storage;
 use crate::browser::{clock, environment, transport};
+#[cfg(feature = "attribution")]
 use crate::core::attribution::session::{
     SessionBoot, KEY_FIRST_TOUCH, KEY_LAST_TOUCH, KEY_SESSION,
 };
@@ -38,10 +41,13 @@ use crate::core::consent::{Signals, KEY_CONSENT};
 use crate::core::engine::{Boot, Effect, Engine, Input, Stats};
 use crate::core::keys::{KEY_ANONYMOUS_ID, KEY_USER_ID};
 use crate::core::outbox::BatchId;
+#[cfg(feature = "signals")]
 use crate::core::signals::PageSignals;
 use crate::core::time::WallMs;
 
+#[cfg(feature = "datalayer")]
 use datalayer::DataLayerGlue;
+#[cfg(feature = "signals")]
 use signals::SignalGlue;
 
 thread_local! {
@@ -96,8 +102,10 @@ pub struct Driver {
 
     // Distribution (issue 7).
     /// The dataLayer: name, bridge, pushes.
+    #[cfg(feature = "datalayer")]
     data_layer: DataLayerGlue,
     // Behaviour signals (issue 5).
+    #[cfg(feature = "signals")]
     signals: SignalGlue,
 }
 
@@ -126,9 +134,12 @@ impl Driver {
         let anonymous_id = storage.get(KEY_ANONYMOUS_ID);
         let user_id = storage.get(KEY_USER_ID);
         let tab = crate::core::tabs::tab_id(random.take16());
-        let session = storage.get(KEY_SESSION);
-        let first_touch = storage.get(KEY_FIRST_TOUCH);
-        let last_touch = storage.get(KEY_LAST_TOUCH);
+        #[cfg(feature = "attribution")]
+        let (session, first_touch, last_touch) = (
+            storage.get(KEY_SESSION),
+            storage.get(KEY_FIRST_TOUCH),
+            storage.get(KEY_LAST_TOUCH),
+        );
         let boot = Boot {
             anonymous_id: anonymous_id.as_deref(),
             user_id: user_id.as_deref(),
@@ -138,6 +149,7 @@ impl Driver {
             online: window.navigator().on_line(),
             consent_record: consent_record.as_deref(),
             signals,
+            #[cfg(feature = "attribution")]
             session: SessionBoot {
                 now: clock::now(),
                 session: session.as_deref(),
@@ -149,11 +161,14 @@ impl Driver {
         let gzip = config.gzip;
         let debug = config.debug;
         let endpoint = config.endpoint.clone();
+        #[cfg(feature = "datalayer")]
         let data_layer = DataLayerGlue::new(&config);
+        #[cfg(feature = "signals")]
         let needs = PageSignals::needs(&config.autocapture);
         let engine = Engine::new(config, environment::read(window.as_ref()), boot);
         let driver = Rc::new_cyclic(|weak: &Weak<Driver>| {
             let on_tick = weak.clone();
+            #[cfg(feature = "signals")]
             let signals = SignalGlue::new(&window, needs, weak.clone());
             let weak = weak.clone();
             Driver {
@@ -185,12 +200,18 @@ impl Driver {
                 flushes: RefCell::new(Vec::new()),
                 next_ticket: Cell::new(1),
                 debug,
+                #[cfg(feature = "datalayer")]
                 data_layer,
+                #[cfg(feature = "signals")]
                 signals,
             }
         });
         driver.listen();
+        #[cfg(feature = "signals")]
         driver.start_signals();
+        let id = driver.random_id();
+        driver.dispatch(Input::Start { id });
+        #[cfg(feature = "datalayer")]
         driver.bridge_data_layer();
         driver.settle(clock::now());
         let _ = LIVE.try_with(|live| {
@@ -271,10 +292,12 @@ impl Driver {
         if let Ok(mut l) = self.listeners.try_borrow_mut() {
             l.clear();
         }
+        #[cfg(feature = "datalayer")]
         self.unbridge_data_layer();
         if let Some((_, id)) = self.timer.take() {
             self.window.clear_timeout_with_handle(id);
         }
+        #[cfg(feature = "signals")]
         self.stop_signals();
         let _ = LIVE.try_with(|live| {
             if let Ok(mut live) = live.try_borrow_mut() {
@@ -290,7 +313,10 @@ impl Driver {
 
     /// Number of listeners and history hooks attached (0 after `shutdown`).
     pub fn listener_count(&self) -> usize {
-        self.listeners.try_borrow().map_or(0, |l| l.len()) + self.signal_hook_count()
+        let count = self.listeners.try_borrow().map_or(0, |l| l.len());
+        #[cfg(feature = "signals")]
+        let count = count + self.signal_hook_count();
+        count
     }
 
     /// Counters for `stats()`.
@@ -309,12 +335,28 @@ impl Driver {
             .unwrap_or_default()
     }
 
-    /// The current session id.
+    /// The current session id (empty in a build without attribution and
+    /// sessions).
     pub fn session_id(&self) -> String {
-        self.engine
+        #[cfg(feature = "attribution")]
+        return self
+            .engine
             .try_borrow()
             .map(|e| e.session_id().to_owned())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        #[cfg(not(feature = "attribution"))]
+        String::new()
+    }
+
+    /// `onExitIntent(callback)`: this build has no behaviour signals, so
+    /// the callback is never called (a `debug` warning says so).
+    #[cfg(not(feature = "signals"))]
+    pub fn on_exit_intent(&self, _callback: js_sys::Function) {
+        if self.debug {
+            web_sys::console::warn_1(&JsValue::from_str(
+                "footfall: onExitIntent ignored: this build of footfall leaves out the behaviour signals",
+            ));
+        }
     }
 
     /// The storage the driver writes to (for tests and diagnostics).

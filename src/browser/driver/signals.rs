@@ -10,12 +10,13 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::browser::dom::{self, HistoryHook, Listener};
+use crate::browser::dom::Listener;
 use crate::browser::driver::Driver;
 use crate::browser::environment;
+use crate::browser::signals::{self as reads, HistoryHook};
 use crate::core::engine::Input;
 use crate::core::signals::page_view::RouteChange;
-use crate::core::signals::Needs;
+use crate::core::signals::{Needs, SignalEffect};
 
 /// The browser side of the behaviour signals: what to listen to, the one
 /// animation-frame callback that measures scrolling, the history hooks, the
@@ -72,33 +73,28 @@ impl Driver {
             listeners.push(self.on_signal(target, kind, signal, capture));
         };
         if n.scroll {
-            add(window, "scroll", Signal::Scroll, false);
+            add(window, "scroll", Heard::Scroll, false);
         }
         if n.pointer_down {
-            add(window, "pointerdown", Signal::PointerDown, true);
+            add(window, "pointerdown", Heard::PointerDown, true);
         }
         if n.activity {
-            add(window, "pointermove", Signal::Activity, false);
-            add(window, "keydown", Signal::Activity, false);
+            add(window, "pointermove", Heard::Activity, false);
+            add(window, "keydown", Heard::Activity, false);
         }
         if n.mouse_out {
             if let Some(document) = self.window.document() {
-                add(document.as_ref(), "mouseout", Signal::MouseOut, false);
+                add(document.as_ref(), "mouseout", Heard::MouseOut, false);
             }
         }
         if n.click {
-            add(window, "click", Signal::Click, true);
+            add(window, "click", Heard::Click, true);
         }
         if n.history {
-            add(window, "popstate", Signal::Route(RouteChange::Pop), false);
+            add(window, "popstate", Heard::Route(RouteChange::Pop), false);
         }
         if n.hash_change {
-            add(
-                window,
-                "hashchange",
-                Signal::Route(RouteChange::Hash),
-                false,
-            );
+            add(window, "hashchange", Heard::Route(RouteChange::Hash), false);
         }
         if n.history {
             let history = environment::prop(self.window.as_ref(), "history");
@@ -127,14 +123,14 @@ impl Driver {
         self: &Rc<Self>,
         target: &web_sys::EventTarget,
         kind: &'static str,
-        signal: Signal,
+        heard: Heard,
         capture: bool,
     ) -> Listener {
         let weak = Rc::downgrade(self);
         let f = move |event: JsValue| {
             if let Some(d) = weak.upgrade() {
                 d.recover();
-                d.on_signal_event(signal, &event);
+                d.on_signal_event(heard, &event);
             }
         };
         if capture {
@@ -144,40 +140,38 @@ impl Driver {
         }
     }
 
-    fn on_signal_event(self: &Rc<Self>, signal: Signal, event: &JsValue) {
-        match signal {
-            Signal::Scroll => self.request_frame(true),
-            Signal::PointerDown => self.pointer_down(event),
-            Signal::Activity => self.dispatch(Input::Activity),
-            Signal::MouseOut => {
+    fn on_signal_event(self: &Rc<Self>, heard: Heard, event: &JsValue) {
+        match heard {
+            Heard::Scroll => self.request_frame(true),
+            Heard::PointerDown => self.pointer_down(event),
+            Heard::Activity => self.dispatch(Input::Activity),
+            Heard::MouseOut => {
                 let related = environment::prop(event, "relatedTarget");
                 if related.is_null() || related.is_undefined() {
                     self.dispatch(Input::MouseOut {
-                        client_y: dom::coordinate(event, "clientY"),
+                        client_y: reads::coordinate(event, "clientY"),
                         left_window: true,
                     });
                 }
             }
-            Signal::Click => {
+            Heard::Click => {
                 let target = environment::prop(event, "target");
-                if let Some((name, properties)) = dom::declared(&target) {
+                if let Some((name, properties)) = reads::declared(&target) {
                     self.dispatch(Input::Declared {
                         name: &name,
                         properties: &properties,
                     });
                 }
             }
-            Signal::Route(change) => self.route(change),
+            Heard::Route(change) => self.route(change),
         }
     }
 
     /// The first page view begins; the first screen is measured.
     pub(super) fn start_signals(self: &Rc<Self>) {
         let visible = self.window.document().is_none_or(|d| !d.hidden());
-        let id = self.random_id();
-        self.dispatch(Input::Start {
-            id,
-            touch: dom::is_touch(self.window.as_ref()),
+        self.dispatch(Input::SignalsStart {
+            touch: reads::is_touch(self.window.as_ref()),
             visible,
         });
         if self.signals.needs.scroll {
@@ -234,7 +228,7 @@ impl Driver {
             return;
         }
         let (scroll_y, viewport_h, doc_h) =
-            dom::measure_scroll(self.window.as_ref(), &self.signals.root);
+            reads::measure_scroll(self.window.as_ref(), &self.signals.root);
         self.dispatch(Input::Scroll {
             scroll_y,
             viewport_h,
@@ -256,8 +250,8 @@ impl Driver {
             *target = environment::prop(event, "target");
         }
         self.dispatch(Input::PointerDown {
-            x: dom::coordinate(event, "clientX"),
-            y: dom::coordinate(event, "clientY"),
+            x: reads::coordinate(event, "clientX"),
+            y: reads::coordinate(event, "clientY"),
         });
     }
 
@@ -285,7 +279,7 @@ impl Driver {
 
     /// Calls the `onExitIntent` callbacks (the engine is not borrowed); one
     /// that throws is reported with `debug` and never stops the others.
-    pub(super) fn exit_intent(&self, dwell_ms: u64, max_scroll_percent: u8) {
+    fn exit_intent(&self, dwell_ms: u64, max_scroll_percent: u8) {
         let callbacks = self
             .signals
             .exit_callbacks
@@ -314,15 +308,26 @@ impl Driver {
         }
     }
 
+    /// Carries out what the signals ask of the page.
+    pub(super) fn signal_effect(self: &Rc<Self>, effect: SignalEffect) {
+        match effect {
+            SignalEffect::DescribeTarget => self.describe_target(),
+            SignalEffect::ExitIntent {
+                dwell_ms,
+                max_scroll_percent,
+            } => self.exit_intent(dwell_ms, max_scroll_percent),
+        }
+    }
+
     /// Describes the element of the last pointer press and gives it to
     /// the engine (it asked, a rage burst began).
-    pub(super) fn describe_target(self: &Rc<Self>) {
+    fn describe_target(self: &Rc<Self>) {
         let target = self
             .signals
             .target
             .try_borrow()
             .map_or(JsValue::UNDEFINED, |t| t.clone());
-        let (selector, text) = dom::describe(&target);
+        let (selector, text) = reads::describe(&target);
         self.dispatch(Input::RageTarget {
             selector: &selector,
             text: &text,
@@ -337,7 +342,7 @@ impl Driver {
 
 /// What a signal listener heard.
 #[derive(Clone, Copy)]
-enum Signal {
+enum Heard {
     Scroll,
     PointerDown,
     Activity,

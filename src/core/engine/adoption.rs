@@ -6,6 +6,9 @@ use crate::core::engine::{Effect, Engine, Log};
 use crate::core::tabs::{self, heartbeat_key, HEARTBEAT_MS};
 use crate::core::time::WallMs;
 
+#[cfg(feature = "signals")]
+use super::signals::Moment;
+
 /// The state of this page's heartbeat record (`footfall.hb.<tab>`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Beat {
@@ -92,7 +95,8 @@ impl Engine {
         // Back from the back/forward cache: the visitor navigated
         // here again, a new page view (its last one ended with the
         // pagehide).
-        self.signals.begin(now);
+        #[cfg(feature = "signals")]
+        self.signals_at(now, Moment::Resume);
         self.page_view(now);
         self.sync(now);
     }

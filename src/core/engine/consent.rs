@@ -128,6 +128,7 @@ impl Engine {
     /// (`announce`: `consent_updated` is tracked) or in another tab.
     fn follow(&mut self, now: WallMs, action: Action, fresh_id: [u8; 16], announce: bool) {
         self.rebuild_context();
+        #[cfg(feature = "datalayer")]
         self.consent_mode("update");
         match action {
             Action::Start => {
@@ -173,6 +174,7 @@ impl Engine {
                 cache = Some((p.page.clone(), context));
             }
             // Each event that waited is session activity when it happened.
+            #[cfg(feature = "attribution")]
             if self.visit.on_event(p.at, p.id) {
                 let context = self.context_for(&p.page);
                 cache = Some((p.page.clone(), context));
@@ -201,6 +203,7 @@ impl Engine {
                 self.refuse(Invalid::EventTooLarge);
                 continue;
             }
+            #[cfg(feature = "attribution")]
             if self.visit.on_event_accepted() {
                 cache = None;
             }

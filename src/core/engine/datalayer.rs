@@ -2,7 +2,7 @@
 //! and Google Consent Mode commands. What an entry holds is
 //! [`core::datalayer`](crate::core::datalayer)'s decision.
 
-use crate::core::datalayer::mirror_entry;
+use crate::core::datalayer::{mirror_entry, DataLayerEffect};
 use crate::core::engine::{Effect, Engine};
 use crate::core::envelope::Kind;
 
@@ -11,7 +11,8 @@ impl Engine {
     pub(super) fn mirror(&mut self, kind: Kind, properties: Option<&str>) {
         if self.config.data_layer.mirror {
             if let Some(entry) = mirror_entry(kind, properties) {
-                self.effects.push(Effect::DataLayerPush(entry));
+                self.effects
+                    .push(Effect::DataLayer(DataLayerEffect::Push(entry)));
             }
         }
     }
@@ -21,7 +22,11 @@ impl Engine {
     pub(super) fn consent_mode(&mut self, command: &'static str) {
         if self.config.consent_mode_bridge {
             let state = self.consent.consent_mode();
-            self.effects.push(Effect::ConsentMode { command, state });
+            self.effects
+                .push(Effect::DataLayer(DataLayerEffect::ConsentMode {
+                    command,
+                    state,
+                }));
         }
     }
 }

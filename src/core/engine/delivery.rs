@@ -11,6 +11,8 @@ use crate::core::tabs::{self, heartbeat_key, segment_key, CLOSED};
 use crate::core::time::{push_iso8601, WallMs};
 
 use super::adoption::Beat;
+#[cfg(feature = "signals")]
+use super::signals::Moment;
 
 /// How long fetches wait after the page announced a navigation away: long
 /// enough for `pagehide` to come, short enough that a cancelled navigation
@@ -93,23 +95,24 @@ impl Engine {
     /// The page became hidden: the signals end the page view's part, then
     /// what is queued leaves by beacon.
     pub(super) fn hidden(&mut self, now: WallMs) {
-        self.signals.on_hidden(now);
-        self.emit_signals(now);
+        #[cfg(feature = "signals")]
+        self.signals_at(now, Moment::Hidden);
         self.persist(now);
         self.next_beacon(now);
     }
 
     /// The page became visible again.
     pub(super) fn visible(&mut self, now: WallMs) {
-        self.signals.on_visible(now);
+        #[cfg(feature = "signals")]
+        self.signals_at(now, Moment::Visible);
         self.outbox.on_visible();
         self.sync(now);
     }
 
     /// `pagehide`: the heartbeat first, then storage, the network last.
     pub(super) fn unload(&mut self, now: WallMs, unsent: &[BatchId]) {
-        self.signals.on_unload(now);
-        self.emit_signals(now);
+        #[cfg(feature = "signals")]
+        self.signals_at(now, Moment::Unload);
         for &batch in unsent {
             self.outbox.reclaim(batch);
         }
@@ -135,8 +138,8 @@ impl Engine {
     /// `shutdown()`: the signals finish, everything is handed over to
     /// storage, nothing happens after.
     pub(super) fn shutdown(&mut self, now: WallMs) {
-        self.signals.on_shutdown();
-        self.emit_signals(now);
+        #[cfg(feature = "signals")]
+        self.signals_at(now, Moment::Shutdown);
         self.hand_over(now);
         self.stopped = true;
         self.settle_tickets();
@@ -262,11 +265,13 @@ impl Engine {
             // stored is anyone's, even once it holds nothing itself.
             _ => {}
         }
+        #[cfg(feature = "attribution")]
         self.persist_session();
     }
 
     /// Writes the session and the touches when they changed: the one place
     /// attribution state reaches storage, at most once per task.
+    #[cfg(feature = "attribution")]
     fn persist_session(&mut self) {
         for (key, value) in self.visit.take_writes() {
             self.store(key, value);

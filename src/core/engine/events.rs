@@ -145,6 +145,7 @@ impl Engine {
         };
         let truncated = sanitized.as_ref().map_or(0, |s| s.truncated) + u32::from(name_cut);
         let props = sanitized.as_ref().map_or("{}", |s| &s.json);
+        #[cfg(feature = "attribution")]
         if self.visit.on_event(now, id) {
             self.rebuild_context();
         }
@@ -178,6 +179,7 @@ impl Engine {
             self.refuse(Invalid::EventTooLarge);
             return false;
         }
+        #[cfg(feature = "attribution")]
         if self.visit.on_event_accepted() {
             // The session's first event had `start`; later ones do not.
             self.rebuild_context();
@@ -214,15 +216,22 @@ impl Engine {
 
     /// The shared context for an event on `page`, with the consent in force
     /// and the session's attribution (`campaign`, `clickIds`, `referrer`,
-    /// `channel`), which belongs to the session, not to the page.
+    /// `channel`, `session`), which belongs to the session, not to the page
+    /// (without sessions, the landing's `campaign` and `clickIds`, which
+    /// belong to the page load).
     pub(super) fn context_for(&self, page: &Page) -> ContextCache {
         let mut members = String::with_capacity(400);
         self.consent.push_context(&mut members);
         if self.config.anonymize_ip {
             members.push_str(",\"ip\":\"0.0.0.0\"");
         }
-        members.push_str(&self.visit.attribution().context);
-        self.visit.push_context(&mut members);
+        #[cfg(feature = "attribution")]
+        {
+            members.push_str(&self.visit.attribution().context);
+            self.visit.push_context(&mut members);
+        }
+        #[cfg(not(feature = "attribution"))]
+        members.push_str(&self.campaign);
         if *page == self.env.page {
             return ContextCache::with_members(&self.env, &members);
         }
@@ -243,7 +252,7 @@ impl Engine {
 
     /// A page view began: its `page` event, when `autocapture.pageViews`.
     pub(super) fn page_view(&mut self, now: WallMs) {
-        if self.config.autocapture.page_views {
+        if self.config.page_views {
             let page = self.env.page.clone();
             self.emit_auto(now, Kind::Page(None, &page), None);
         }
@@ -254,6 +263,7 @@ impl Engine {
     pub(super) fn emit_auto(&mut self, now: WallMs, kind: Kind, properties: Option<&str>) {
         let id = self.next_auto_id();
         if self.accept(now, kind, properties, id) {
+            #[cfg(feature = "datalayer")]
             self.mirror(kind, properties);
         }
     }
@@ -270,10 +280,10 @@ impl Engine {
         id
     }
 
-    /// The driver listens: the first page view begins.
-    pub(super) fn start(&mut self, now: WallMs, id: [u8; 16], touch: bool, visible: bool) {
+    /// The driver listens: the first page view begins (with the `signals`
+    /// feature, its signals began with `Input::SignalsStart`).
+    pub(super) fn start(&mut self, now: WallMs, id: [u8; 16]) {
         self.auto_ids = (id, 0);
-        self.signals.start(now, touch, visible);
         self.page_view(now);
     }
 }

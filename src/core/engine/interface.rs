@@ -2,11 +2,15 @@
 //! reports ([`Input`]), the effects it carries out ([`Effect`]), what it
 //! reads at start ([`Boot`]), and the counters and log lines it shows.
 
+#[cfg(feature = "attribution")]
 use crate::core::attribution::session::SessionBoot;
 use crate::core::consent::{Choice, Signals};
+#[cfg(feature = "datalayer")]
+use crate::core::datalayer::DataLayerEffect;
 use crate::core::envelope::{Page, PagePatch};
 use crate::core::outbox::BatchId;
-use crate::core::signals::page_view::RouteChange;
+#[cfg(feature = "signals")]
+use crate::core::signals::{page_view::RouteChange, SignalEffect};
 use crate::core::time::WallMs;
 
 /// Why a call was refused at the door (counted in `stats().invalid`).
@@ -76,6 +80,10 @@ pub enum Log {
     ForeignRecord(u32),
     /// An option was out of its range and was clamped (its name).
     Clamped(&'static str),
+    /// An option asks for a capability this build was made without; it is
+    /// ignored (its name).
+    #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+    Ignored(&'static str),
 }
 
 impl Log {
@@ -101,6 +109,10 @@ impl Log {
                 "stored records that are not footfall's own events were ignored:"
             }
             Log::Clamped(_) => "an option out of its range was clamped (see the README's Options):",
+            #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+            Log::Ignored(_) => {
+                "an option was ignored: this build of footfall leaves out what it turns on:"
+            }
         }
     }
 
@@ -108,6 +120,8 @@ impl Log {
     pub fn name(self) -> Option<&'static str> {
         match self {
             Log::Clamped(name) => Some(name),
+            #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+            Log::Ignored(name) => Some(name),
             _ => None,
         }
     }
@@ -125,6 +139,8 @@ impl Log {
             | Log::BeaconCutOff
             | Log::NoConsent
             | Log::Clamped(_) => None,
+            #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+            Log::Ignored(_) => None,
         }
     }
 }
@@ -264,12 +280,19 @@ pub enum Input<'a> {
     /// `shutdown()`.
     Shutdown,
 
-    // Behaviour signals (issue 5).
     /// The driver listens: the first page view begins, with a `page` event
     /// when `autocapture.pageViews`.
     Start {
         /// Random bytes from which automatic events' message ids derive.
         id: [u8; 16],
+    },
+    // Behaviour signals (issue 5): what the browser measured for them.
+    // Flat variants rather than one `Signal(...)` wrapping an enum of the
+    // signals' own: the nested form cost 160 bytes of gzip in the wasm.
+    /// The driver listens to the page for the behaviour signals (before
+    /// the first page view's [`Input::Start`]).
+    #[cfg(feature = "signals")]
+    SignalsStart {
         /// The primary pointer is coarse (a touch device).
         touch: bool,
         /// The page is visible.
@@ -277,6 +300,7 @@ pub enum Input<'a> {
     },
     /// The location changed (`pushState`, `replaceState`, `popstate`,
     /// `hashchange`): a new page view when the route rules say so.
+    #[cfg(feature = "signals")]
     Route {
         /// How it changed.
         change: RouteChange,
@@ -284,6 +308,7 @@ pub enum Input<'a> {
         page: &'a Page,
     },
     /// A scroll measurement (at most one per animation frame), CSS pixels.
+    #[cfg(feature = "signals")]
     Scroll {
         /// `scrollY`.
         scroll_y: u32,
@@ -295,6 +320,7 @@ pub enum Input<'a> {
         scrolled: bool,
     },
     /// A primary pointer press at viewport coordinates.
+    #[cfg(feature = "signals")]
     PointerDown {
         /// `clientX`.
         x: i32,
@@ -302,7 +328,8 @@ pub enum Input<'a> {
         y: i32,
     },
     /// The target of the press that made a rage burst, described (answers
-    /// [`Effect::DescribeTarget`]).
+    /// [`SignalEffect::DescribeTarget`]).
+    #[cfg(feature = "signals")]
     RageTarget {
         /// A short CSS selector.
         selector: &'a str,
@@ -310,6 +337,7 @@ pub enum Input<'a> {
         text: &'a str,
     },
     /// `mouseout`.
+    #[cfg(feature = "signals")]
     MouseOut {
         /// `clientY`.
         client_y: i32,
@@ -317,8 +345,10 @@ pub enum Input<'a> {
         left_window: bool,
     },
     /// An input that shows the visitor is there (pointer move, key press).
+    #[cfg(feature = "signals")]
     Activity,
     /// A click on an element carrying `data-ff-event`.
+    #[cfg(feature = "signals")]
     Declared {
         /// The attribute's value (blank: `element_clicked`).
         name: &'a str,
@@ -387,33 +417,15 @@ pub enum Effect {
     /// Write to the console, when `debug` is on.
     Log(Log),
 
-    // Behaviour signals (issue 5).
-    /// Describe the target of the last pointer press (a short CSS selector
-    /// and its text) and answer with [`Input::RageTarget`].
-    DescribeTarget,
-    /// Call the `onExitIntent` callbacks.
-    ExitIntent {
-        /// Time on the page view.
-        dwell_ms: u64,
-        /// Deepest percent of the page seen.
-        max_scroll_percent: u8,
-    },
+    /// What the behaviour signals ask of the page.
+    #[cfg(feature = "signals")]
+    Signal(SignalEffect),
     /// Remove every `footfall.` storage record but the consent record
     /// (analytics was denied).
     Purge,
-    /// Push a Google Consent Mode command to the dataLayer, in gtag's form:
-    /// `['consent', command, { key: 'granted' | 'denied', ... }]`.
-    ConsentMode {
-        /// `default` (at start) or `update`.
-        command: &'static str,
-        /// The state, in gtag's vocabulary.
-        state: [(&'static str, bool); 7],
-    },
-
-    // Distribution (issue 7).
-    /// `dataLayer.push(JSON.parse(entry))` on the configured dataLayer
-    /// (created when missing): a mirrored automatic event.
-    DataLayerPush(String),
+    /// What the dataLayer bridge must push.
+    #[cfg(feature = "datalayer")]
+    DataLayer(DataLayerEffect),
 }
 
 /// Counters reported by `stats()`.
@@ -435,7 +447,7 @@ pub struct Stats {
 
 /// Values read from storage and randomness, given to
 /// [`Engine::new`](super::Engine::new).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Boot<'a> {
     /// The stored anonymous id, if any.
     pub anonymous_id: Option<&'a str>,
@@ -454,5 +466,6 @@ pub struct Boot<'a> {
     /// Global Privacy Control and Do Not Track.
     pub signals: Signals,
     /// Stored session and attribution state, and the time of the page load.
+    #[cfg(feature = "attribution")]
     pub session: SessionBoot<'a>,
 }

@@ -2,28 +2,38 @@
 //! go to [`PageSignals`](crate::core::signals::PageSignals), and what it
 //! decides becomes automatic events (through the one path of
 //! [`emit_auto`](Engine::emit_auto)), exit-intent callbacks and requests
-//! to describe a rage click's target.
+//! to describe a rage click's target. The page's lifecycle reaches the
+//! signals through [`Engine::signals_at`].
 
 use crate::core::engine::{Effect, Engine};
 use crate::core::envelope::{Kind, Page};
 use crate::core::privacy::redact_if;
 use crate::core::signals::element::declared_name;
 use crate::core::signals::page_view::RouteChange;
-use crate::core::signals::Auto;
+use crate::core::signals::{Auto, SignalEffect};
 use crate::core::time::WallMs;
 
-impl Engine {
-    /// The location changed: a new page view when the route rules say so.
-    pub(super) fn route(&mut self, now: WallMs, change: RouteChange, page: &Page) {
-        if self.config.autocapture.history && self.signals.on_route(change, &page.url, &page.path) {
-            self.signals.end(now);
-            self.emit_signals(now);
-            self.set_page(page.clone());
-            self.signals.begin(now);
-            self.page_view(now);
-        }
-    }
+/// A moment of the page's lifecycle that the signals take part in.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Moment {
+    /// The timer ([`Input::Tick`](crate::core::engine::Input::Tick)): a
+    /// rage burst may have ended.
+    Tick,
+    /// The page became hidden: the rage burst in progress, a touch exit
+    /// intent, `page_leave`.
+    Hidden,
+    /// The page is visible again: the page view goes on.
+    Visible,
+    /// `pagehide`: the rage burst in progress, `page_leave` (before the
+    /// beacons, so they carry them).
+    Unload,
+    /// `shutdown()`: the rage burst in progress.
+    Shutdown,
+    /// Back from the back/forward cache: a new page view begins.
+    Resume,
+}
 
+impl Engine {
     /// A scroll measurement.
     pub(super) fn scroll(
         &mut self,
@@ -50,6 +60,32 @@ impl Engine {
         self.emit_signals(now);
     }
 
+    /// The page's lifecycle reaches the signals at `moment`; what they
+    /// decide is carried out at once (its events leave with what follows).
+    #[inline(always)]
+    pub(super) fn signals_at(&mut self, now: WallMs, moment: Moment) {
+        match moment {
+            Moment::Tick => self.signals.on_tick(now),
+            Moment::Hidden => self.signals.on_hidden(now),
+            Moment::Visible => return self.signals.on_visible(now),
+            Moment::Unload => self.signals.on_unload(now),
+            Moment::Shutdown => self.signals.on_shutdown(),
+            Moment::Resume => return self.signals.begin(now),
+        }
+        self.emit_signals(now);
+    }
+
+    /// The location changed: a new page view when the route rules say so.
+    pub(super) fn route(&mut self, now: WallMs, change: RouteChange, page: &Page) {
+        if self.config.autocapture.history && self.signals.on_route(change, &page.url, &page.path) {
+            self.signals.end(now);
+            self.emit_signals(now);
+            self.set_page(page.clone());
+            self.signals.begin(now);
+            self.page_view(now);
+        }
+    }
+
     /// A click on an element carrying `data-ff-event`.
     pub(super) fn declared(&mut self, now: WallMs, name: &str, properties: &str) {
         if self.config.autocapture.clicks {
@@ -61,7 +97,7 @@ impl Engine {
     }
 
     /// Carries out what the signals asked for, in order.
-    pub(super) fn emit_signals(&mut self, now: WallMs) {
+    fn emit_signals(&mut self, now: WallMs) {
         while let Some(auto) = self.signals.poll_auto() {
             match auto {
                 Auto::Track(name, properties) => {
@@ -70,11 +106,13 @@ impl Engine {
                 Auto::ExitIntent {
                     dwell_ms,
                     max_scroll_percent,
-                } => self.effects.push(Effect::ExitIntent {
+                } => self.effects.push(Effect::Signal(SignalEffect::ExitIntent {
                     dwell_ms,
                     max_scroll_percent,
-                }),
-                Auto::DescribeTarget => self.effects.push(Effect::DescribeTarget),
+                })),
+                Auto::DescribeTarget => self
+                    .effects
+                    .push(Effect::Signal(SignalEffect::DescribeTarget)),
             }
         }
     }

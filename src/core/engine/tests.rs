@@ -3,22 +3,31 @@
 //! here; each part of the engine has its own file under `tests/`.
 
 mod adoption;
+#[cfg(feature = "attribution")]
 mod attribution;
+#[cfg(not(feature = "attribution"))]
+mod campaign;
 mod consent;
+#[cfg(feature = "datalayer")]
 mod datalayer;
 mod delivery;
 mod options;
+#[cfg(feature = "signals")]
 mod signals;
 mod unload;
+#[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+mod without;
 
 use super::*;
-use crate::core::attribution::session::SessionBoot;
 use crate::core::config::Options;
 use crate::core::consent::{Choice, Signals, KEY_CONSENT};
+#[cfg(feature = "datalayer")]
+use crate::core::datalayer::DataLayerEffect;
 use crate::core::envelope::{Page, PagePatch, Screen};
 use crate::core::keys::{KEY_ANONYMOUS_ID, KEY_USER_ID};
 use crate::core::outbox::BatchId;
-use crate::core::signals::page_view::RouteChange;
+#[cfg(feature = "signals")]
+use crate::core::signals::{page_view::RouteChange, SignalEffect};
 use crate::core::tabs::CLOSED;
 use serde_json::Value;
 
@@ -56,14 +65,11 @@ const AID: &str = "11111111-1111-4111-8111-111111111111";
 pub(super) fn engine(f: impl FnOnce(&mut Options)) -> Engine {
     let boot = Boot {
         anonymous_id: Some(AID),
-        user_id: None,
         fresh_id: [9; 16],
         tab: "tab1",
         seed: 5,
         online: true,
-        consent_record: None,
-        signals: Default::default(),
-        session: SessionBoot::default(),
+        ..Boot::default()
     };
     Engine::new(config(f), env(), boot)
 }
@@ -108,14 +114,13 @@ fn consent_engine(
     });
     let boot = Boot {
         anonymous_id: None,
-        user_id: None,
         fresh_id: [0xaa; 16],
         tab: "tab1",
         seed: 5,
         online: true,
         consent_record: record,
         signals,
-        session: SessionBoot::default(),
+        ..Boot::default()
     };
     Engine::new(config, env(), boot)
 }
@@ -188,15 +193,22 @@ fn delivered(e: &mut Engine, now: u64) -> Vec<Value> {
     }
 }
 
+/// What the driver does at start: the signals begin (on a visible page,
+/// with a fine pointer), then the first page view.
 fn start(e: &mut Engine, now: u64) {
+    start_with(e, now, [0x5a; 16]);
+}
+
+fn start_with(e: &mut Engine, now: u64, id: [u8; 16]) {
+    #[cfg(feature = "signals")]
     e.handle(
         WallMs(now),
-        Input::Start {
-            id: [0x5a; 16],
+        Input::SignalsStart {
             touch: false,
             visible: true,
         },
     );
+    e.handle(WallMs(now), Input::Start { id });
 }
 
 #[test]
@@ -249,14 +261,11 @@ fn a_new_visitor_gets_a_stored_anonymous_id() {
     for stored in [None, Some("not-a-uuid")] {
         let boot = Boot {
             anonymous_id: stored,
-            user_id: None,
             fresh_id: [0xab; 16],
             tab: "t",
             seed: 1,
             online: true,
-            consent_record: None,
-            signals: Default::default(),
-            session: SessionBoot::default(),
+            ..Boot::default()
         };
         let mut e = Engine::new(config(|_| {}), env(), boot);
         let id = "abababab-abab-4bab-abab-abababababab";

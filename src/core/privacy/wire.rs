@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 
-use crate::core::attribution::session::SessionBoot;
 use crate::core::config::{Config, Options};
 use crate::core::engine::{Boot, CallOptions, Effect, Engine, Input};
 use crate::core::envelope::{Environment, Page, PagePatch};
@@ -51,8 +50,7 @@ fn engine_with(
         seed: 5,
         online: true,
         consent_record: record,
-        signals: Default::default(),
-        session: SessionBoot::default(),
+        ..Boot::default()
     };
     Engine::new(config(f), env, boot)
 }
@@ -148,6 +146,7 @@ fn names_user_ids_traits_and_properties_are_redacted() {
             current: None,
         },
     );
+    #[cfg(feature = "signals")]
     e.handle(
         WallMs(4),
         Input::Declared {
@@ -166,8 +165,11 @@ fn names_user_ids_traits_and_properties_are_redacted() {
     assert_eq!(events[1]["traits"]["email"], "[email]");
     assert_eq!(events[2]["name"], "Welcome [email]");
     assert_eq!(events[2]["userId"], "[email]", "and on every later event");
-    assert_eq!(events[3]["event"], "clicked [email]");
-    assert_eq!(events[3]["properties"]["who"], "[email]");
+    #[cfg(feature = "signals")]
+    {
+        assert_eq!(events[3]["event"], "clicked [email]");
+        assert_eq!(events[3]["properties"]["who"], "[email]");
+    }
     assert_eq!(e.user_id(), Some("[email]"));
     assert!(stored.contains(&(KEY_USER_ID.to_owned(), "[email]".to_owned())));
     for body in &bodies {
@@ -187,14 +189,7 @@ fn page_fields_are_redacted_automatic_explicit_and_replayed() {
     let strip = |o: &mut Options| o.strip_query_params = Some(vec!["token".into()]);
     let mut e = engine(strip);
     // Automatic: the page at start (context of every event, page event).
-    e.handle(
-        WallMs(1),
-        Input::Start {
-            id: [4; 16],
-            touch: false,
-            visible: true,
-        },
-    );
+    e.handle(WallMs(1), Input::Start { id: [4; 16] });
     // Explicit: page() where the location moved.
     let moved = Page {
         title: "Invoice for jo@example.com".into(),

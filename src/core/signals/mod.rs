@@ -39,6 +39,23 @@ use crate::core::signals::rage_click::{RageBurst, RageClickDetector, RageClickSe
 use crate::core::signals::scroll_depth::{Milestones, ScrollMilestones, ScrollSettings};
 use crate::core::time::WallMs;
 
+/// What the behaviour signals ask of the page (in
+/// [`Effect::Signal`](crate::core::engine::Effect::Signal)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignalEffect {
+    /// Describe the target of the last pointer press (a short CSS selector
+    /// and its text) and answer with
+    /// [`Input::RageTarget`](crate::core::engine::Input::RageTarget).
+    DescribeTarget,
+    /// Call the `onExitIntent` callbacks.
+    ExitIntent {
+        /// Time on the page view.
+        dwell_ms: u64,
+        /// Deepest percent of the page seen.
+        max_scroll_percent: u8,
+    },
+}
+
 /// Something the engine must do for the signals, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Auto {

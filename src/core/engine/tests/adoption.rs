@@ -101,14 +101,11 @@ fn adoption_restores_first_keeps_ids_and_removes_the_orphan() {
 
     let boot = Boot {
         anonymous_id: Some(AID),
-        user_id: None,
         fresh_id: [9; 16],
         tab: "tab2",
         seed: 5,
         online: true,
-        consent_record: None,
-        signals: Default::default(),
-        session: SessionBoot::default(),
+        ..Boot::default()
     };
     let mut e = Engine::new(config(|o| o.flush_at = Some(1000.0)), env(), boot);
     track(&mut e, 10, "new_1", None, 3);

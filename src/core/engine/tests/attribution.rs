@@ -1,6 +1,7 @@
 //! Attribution and sessions in the events.
 
 use super::*;
+use crate::core::attribution::session::SessionBoot;
 
 fn landing_engine(
     url: &str,

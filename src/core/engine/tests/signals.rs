@@ -77,7 +77,7 @@ fn a_route_change_ends_the_page_view_and_starts_the_next() {
     for t in [100, 150, 200] {
         e.handle(WallMs(t), Input::PointerDown { x: 5, y: 5 });
     }
-    assert!(drain(&mut e).contains(&Effect::DescribeTarget));
+    assert!(drain(&mut e).contains(&Effect::Signal(SignalEffect::DescribeTarget)));
     e.handle(
         WallMs(200),
         Input::RageTarget {
@@ -239,10 +239,10 @@ fn signals_flow_through_the_engine() {
         },
     );
     let effects = drain(&mut e);
-    assert!(effects.contains(&Effect::ExitIntent {
+    assert!(effects.contains(&Effect::Signal(SignalEffect::ExitIntent {
         dwell_ms: 1_400,
         max_scroll_percent: 100
-    }));
+    })));
     // A declarative click.
     e.handle(
         WallMs(1_500),
