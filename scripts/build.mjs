@@ -1,39 +1,62 @@
-// Builds the browser artefacts:
-//   pkg/   wasm-bindgen output (ES module glue, .d.ts, wasm), wasm-opt -Oz
-//   dist/  the script-tag loader, the snippet, a bundled ES module (below)
+// Builds the browser artefacts, once per set of optional capabilities
+// (Cargo features; the page's options choose one: src/js/builds.js):
+//   target/builds/<name>/  wasm-bindgen output (glue, .d.ts, wasm), wasm-opt -Oz
+//   dist/                  what pages load (below)
 // and prints the gzip/brotli size of what a page loads (target/size.json).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CAPABILITIES } from '../src/js/builds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown']);
-const raw = 'target/wasm32-unknown-unknown/release/footfall.wasm';
-const wasm = 'pkg/footfall_bg.wasm';
-if (mtime(raw) > mtime(wasm) || mtime(fileURLToPath(import.meta.url)) > mtime(wasm)) {
+/** Every subset of the capabilities, by build name (`core`, `signals`, ..., all of them). */
+const BUILDS = [];
+for (let mask = 0; mask < 1 << CAPABILITIES.length; mask++) {
+  const features = CAPABILITIES.filter((_, i) => mask & (1 << i));
+  BUILDS.push({ name: features.join('-') || 'core', features });
+}
+BUILDS.sort((a, b) => a.features.length - b.features.length);
+const FULL = CAPABILITIES.join('-');
+
+for (const { name, features } of BUILDS) buildWasm(name, features);
+
+/**
+ * target/builds/<name>/: the release build with these features, through
+ * wasm-bindgen and wasm-opt. Cargo keeps every feature set's artefacts but
+ * writes each to the same footfall.wasm, so the raw wasm is kept per build
+ * and the rest redone only when it changed (or this script did).
+ */
+function buildWasm(name, features) {
+  run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', ...(features.length ? ['--features', features.join(',')] : [])]);
+  const out = `target/builds/${name}`;
+  const raw = `${out}/raw.wasm`;
+  const built = readFileSync('target/wasm32-unknown-unknown/release/footfall.wasm');
+  mkdirSync(out, { recursive: true });
+  if (!existsSync(raw) || !built.equals(readFileSync(raw))) writeFileSync(raw, built);
+  const wasm = `${out}/footfall_bg.wasm`;
+  if (mtime(raw) <= mtime(wasm) && mtime(fileURLToPath(import.meta.url)) <= mtime(wasm)) return;
   try {
-    rmSync('pkg/snippets', { recursive: true, force: true });
-    run('wasm-bindgen', ['--target', 'web', '--encode-into', 'always', '--out-dir', 'pkg', '--out-name', 'footfall', raw]);
-    minifyNames(wasm, 'pkg/footfall.js');
+    rmSync(`${out}/snippets`, { recursive: true, force: true });
+    run('wasm-bindgen', ['--target', 'web', '--encode-into', 'always', '--out-dir', out, '--out-name', 'footfall', raw]);
+    minifyNames(wasm, `${out}/footfall.js`);
     run('node_modules/.bin/wasm-opt', ['-Oz', '--converge', '--low-memory-unused', '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
   } catch (e) {
-    rmSync(wasm, { force: true }); // a half-built pkg/ is rebuilt next time
+    rmSync(wasm, { force: true }); // a half-built build is redone next time
     throw e;
   }
+  // The types: wasm-bindgen declares `[Symbol.dispose]()` on classes, which
+  // only compiles with TypeScript's `esnext.disposable` lib (or
+  // skipLibCheck). The method stays in the JavaScript; the declaration
+  // goes, so the types compile with any lib setting.
+  const dts = `${out}/footfall.d.ts`;
+  writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ''));
 }
-
-// The types: wasm-bindgen declares `[Symbol.dispose]()` on classes, which
-// only compiles with TypeScript's `esnext.disposable` lib (or skipLibCheck).
-// The method stays in the JavaScript; the declaration goes, so the types
-// compile with any lib setting.
-const dts = 'pkg/footfall.d.ts';
-writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ''));
 
 /**
  * Shortens the wasm's import, export and module names (binaryen prints the
@@ -71,32 +94,45 @@ function minifyNames(wasmPath, gluePath) {
 }
 
 // dist/, what pages load from a CDN or a copy of the package:
-//   footfall.js          the script-tag loader: IIFE of src/js/loader.js, the
-//                        snippet and the glue, minified (es2017: any browser
-//                        with WebAssembly parses it)
-//   footfall_bg.wasm     the wasm, fetched next to the loader
+//   footfall.js          the script-tag loader: IIFE of src/js/loader.js and
+//                        the snippet, minified (es2017: any browser with
+//                        WebAssembly parses it)
+//   footfall.mjs         the ES module entry (`import { init } from 'footfall'`)
+//   footfall.<build>.mjs, footfall.<build>.wasm
+//                        each build's glue (one module with its snippets,
+//                        minified) and wasm; a page fetches one pair
+//   footfall.d.ts, footfall.api.d.ts   the entry's types, the API's types
 //   footfall.snippet.js, footfall.snippet.min.js   the snippet to paste inline
-//   footfall.min.mjs     the ES module entry bundled with the glue, minified
-//                        (`import { init } from '.../footfall.min.mjs'`)
 //   options.js           its option-name check, imported only with `debug`
+rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 const esbuild = (args) => run('node_modules/.bin/esbuild', [...args, '--log-level=warning']);
-// The option check runs only with `debug` and is imported then: kept out of
-// the bundle, next to it as dist/options.js.
-esbuild(['src/js/index.js', '--bundle', '--format=esm', '--minify', '--external:./options.js', '--outfile=dist/footfall.min.mjs']);
+for (const { name } of BUILDS) {
+  const out = `target/builds/${name}`;
+  // The glue's default wasm URL names the file next to it in dist/.
+  const glue = readFileSync(`${out}/footfall.js`, 'utf8');
+  const renamed = glue.replace("new URL('footfall_bg.wasm', import.meta.url)", `new URL('footfall.${name}.wasm', import.meta.url)`);
+  if (renamed === glue) throw new Error(`${out}/footfall.js: the default wasm URL was not found`);
+  writeFileSync(`${out}/footfall.dist.js`, renamed);
+  esbuild([`${out}/footfall.dist.js`, '--bundle', '--format=esm', '--minify', `--outfile=dist/footfall.${name}.mjs`]);
+  copyFileSync(`${out}/footfall_bg.wasm`, `dist/footfall.${name}.wasm`);
+}
+// The entry keeps its imports of the builds and of the option check: each
+// is a module of its own, fetched only when used.
+esbuild(['src/js/index.js', '--bundle', '--format=esm', '--minify', '--external:./options.js', '--external:./footfall.*', '--outfile=dist/footfall.mjs']);
+const entry = readFileSync('dist/footfall.mjs', 'utf8');
+for (const { name } of BUILDS) {
+  if (!entry.includes(`./footfall.${name}.mjs`) || !entry.includes(`./footfall.${name}.wasm`)) throw new Error(`src/js/index.js does not name the build ${name}`);
+}
+writeFileSync('dist/footfall.d.ts', readFileSync('src/js/index.d.ts', 'utf8'));
+copyFileSync(`target/builds/${FULL}/footfall.d.ts`, 'dist/footfall.api.d.ts');
 esbuild(['src/js/options.js', '--format=esm', '--minify', '--outfile=dist/options.js']);
-esbuild([
-  'src/js/loader.js', '--bundle', '--format=iife', '--minify', '--target=es2017',
-  // The glue's `new URL('footfall_bg.wasm', import.meta.url)` is never
-  // reached: the loader passes the wasm's URL itself.
-  '--define:import.meta.url=undefined', '--outfile=dist/footfall.js',
-]);
+esbuild(['src/js/loader.js', '--bundle', '--format=iife', '--minify', '--target=es2017', '--outfile=dist/footfall.js']);
 esbuild([
   'src/js/snippet.js', '--bundle', '--format=iife', '--target=es5', '--outfile=dist/footfall.snippet.js',
   '--banner:js=/* footfall snippet: paste it inline, before the loader\'s <script async> (minified: footfall.snippet.min.js). */',
 ]);
 esbuild(['src/js/snippet.js', '--bundle', '--format=iife', '--target=es5', '--minify', '--outfile=dist/footfall.snippet.min.js']);
-copyFileSync(wasm, 'dist/footfall_bg.wasm');
 const snippetBytes = readFileSync('dist/footfall.snippet.min.js').length;
 if (snippetBytes >= 1024) throw new Error(`the minified snippet is ${snippetBytes} bytes; it must stay under 1 KB`);
 
@@ -121,18 +157,25 @@ function measure(files) {
   return sizes;
 }
 
-// target/size.json: `total` is what the script-tag path loads (loader with
-// the glue, and the wasm), the figure scripts/check-size.mjs holds to the
-// budget; `npm` is what an app bundling the ES module entry ships (its own
-// bundler minifies the glue); `snippet` is the inline snippet.
-const sizes = measure({ wasm: 'dist/footfall_bg.wasm', loader: 'dist/footfall.js' });
-sizes.npm = measure({ wasm: 'dist/footfall_bg.wasm', js: 'dist/footfall.min.mjs' });
-sizes.snippet = compressedSizes(readFileSync('dist/footfall.snippet.min.js'));
+// target/size.json: per build, what the script-tag path loads (`script`:
+// loader, glue and wasm) and what the ES module entry loads (`npm`: entry,
+// glue and wasm; an app's bundler may shrink its JS a little more);
+// `snippet` is the inline snippet. scripts/check-size.mjs holds the builds
+// that the core, default and full options load to size-budget.json.
+const sizes = { builds: {}, snippet: compressedSizes(readFileSync('dist/footfall.snippet.min.js')) };
+for (const { name } of BUILDS) {
+  const wasm = `dist/footfall.${name}.wasm`;
+  const glue = `dist/footfall.${name}.mjs`;
+  sizes.builds[name] = {
+    script: measure({ wasm, glue, loader: 'dist/footfall.js' }),
+    npm: measure({ wasm, glue, entry: 'dist/footfall.mjs' }),
+  };
+}
 mkdirSync('target', { recursive: true });
 writeFileSync('target/size.json', JSON.stringify(sizes, null, 2) + '\n');
 const kb = (n) => (n / 1024).toFixed(1);
 console.log(
-  `footfall: the script tag loads ${kb(sizes.total.gzip)} KiB gzip, ${kb(sizes.total.brotli)} KiB brotli ` +
-    `(wasm ${kb(sizes.wasm.gzip)} + loader ${kb(sizes.loader.gzip)} KiB gzip; ${kb(sizes.total.raw)} KiB raw); ` +
-    `npm: ${kb(sizes.npm.total.gzip)} KiB gzip; snippet: ${sizes.snippet.raw} bytes`,
+  'footfall, KiB gzip the script tag loads: ' +
+    BUILDS.map(({ name }) => `${name} ${kb(sizes.builds[name].script.total.gzip)}`).join(', ') +
+    `; snippet ${sizes.snippet.raw} bytes`,
 );

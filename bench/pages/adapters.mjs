@@ -12,7 +12,7 @@ const props = (i) => ({ i, label: 'item ' + i, price: 129.5 });
 
 export const adapters = {
   async footfall({ base }) {
-    const { init } = await import('/dist/footfall.min.mjs');
+    const { init } = await import('/dist/footfall.mjs');
     // maxQueueEvents raised (default 1000) so that the 10k burst measures
     // queuing every event rather than dropping the oldest, as bench/footfall.mjs does.
     const ff = await init({ endpoint: base + '/collect', writeKey: 'WK', maxQueueEvents: 10_000, autocapture: false });

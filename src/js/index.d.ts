@@ -1,7 +1,8 @@
-// Types of the ES module entry (src/js/index.js). Everything but `init` is
-// generated from the Rust side (wasm-bindgen's .d.ts and the
+// Types of the ES module entry (src/js/index.js), copied to dist/footfall.d.ts
+// beside dist/footfall.api.d.ts. Everything but `init` is generated from the
+// Rust side (wasm-bindgen's .d.ts and the
 // `typescript_custom_section` in src/api.rs); list new public types here.
-import type { Client, FootfallOptions } from '../../pkg/footfall.js';
+import type { Client, FootfallOptions } from './footfall.api.js';
 
 export type {
   Client,
@@ -17,7 +18,7 @@ export type {
   FootfallProperties,
   FootfallSignalReach,
   FootfallStats,
-} from '../../pkg/footfall.js';
+} from './footfall.api.js';
 
 /**
  * Starts footfall. Resolves with the client; rejects with a clear message

@@ -1,14 +1,15 @@
-// footfall's script-tag loader, built to dist/footfall.js (IIFE: this file,
-// the snippet and the wasm-bindgen glue, minified). It reads its settings
-// from the data-* attributes of its own <script> tag (over
-// `window.footfallSettings`, which the GTM template sets), fetches the wasm
-// next to itself, starts footfall and replays the calls the snippet
-// recorded, in order, each with the page and time of the moment it was made.
+// footfall's script-tag loader, built to dist/footfall.js (IIFE: this file
+// and the snippet, minified). It reads its settings from the data-*
+// attributes of its own <script> tag (over `window.footfallSettings`, which
+// the GTM template sets), fetches the build those settings need from next to
+// itself (its glue module and its wasm, in parallel: src/js/builds.js),
+// starts footfall and replays the calls the snippet recorded, in order, each
+// with the page and time of the moment it was made.
 // Whatever fails (a blocked wasm, a CSP without 'wasm-unsafe-eval', an old
 // browser), the page never sees an error: the stub keeps accepting calls and
 // drops them, and `data-debug` says why in the console.
 import { installStub } from './stub.js';
-import load, { start } from '../../pkg/footfall.js';
+import { buildFor } from './builds.js';
 
 const w = window;
 const script = document.currentScript;
@@ -27,15 +28,18 @@ if (stub && stub.q && !stub.l) {
   try {
     const settings = readSettings();
     debug = !!settings.debug;
-    load({ module_or_path: new URL('footfall_bg.wasm', script.src) }).then(() => {
+    const file = (ext) => new URL('footfall.' + buildFor(settings) + ext, script.src).href;
+    const wasm = fetch(file('.wasm'));
+    wasm.catch(noop); // when the glue fails first, its error is the one said
+    import(file('.mjs')).then((glue) => glue.default({ module_or_path: wasm }).then(() => {
       let client;
       try {
-        client = start(settings);
+        client = glue.start(settings);
       } catch (e) {
         return fail(e, true); // invalid settings: always said
       }
       adopt(client, debug);
-    }, (e) => fail(e, debug));
+    })).then(noop, (e) => fail(e, debug));
   } catch (e) {
     fail(e, debug);
   }
@@ -63,6 +67,7 @@ function readSettings() {
   if (ds.consent) s.consent = Object.assign({}, s.consent, { mode: ds.consent });
   if (ds.debug != null) s.debug = ds.debug != 'false';
   if (ds.autocapture != null) s.autocapture = autocapture(ds.autocapture);
+  if (ds.attribution == 'false') s.attribution = false;
   const layer = dataLayer(ds);
   if (layer !== undefined) s.dataLayer = layer;
   return s;

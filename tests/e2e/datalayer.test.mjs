@@ -72,7 +72,7 @@ test('a push replaced again by GTM after footfall, and by a second footfall, sti
       document.head.append(s);
     });
     // And a second footfall on the same page.
-    const { init } = await import('/src/js/index.js');
+    const { init } = await import('/dist/footfall.mjs');
     window.ff2 = await init({ endpoint: '/collect', flushAt: 1, dataLayer: true });
     dataLayer.push({ event: 'once_only' });
   });
@@ -202,7 +202,7 @@ test('shutdown stops forwarding and puts the previous push back; a later footfal
   });
   assert.equal(restored, true);
   await page.evaluate(async () => {
-    const { init } = await import('/src/js/index.js');
+    const { init } = await import('/dist/footfall.mjs');
     window.ff2 = await init({ endpoint: '/collect', flushAt: 1, dataLayer: true });
     dataLayer.push({ event: 'with_second' });
   });
@@ -231,7 +231,7 @@ test('shutdown stops forwarding and puts the previous push back; a later footfal
 test('init rejects a dataLayer option of the wrong type, naming it', async () => {
   const { page, context } = await openPage();
   const messages = await page.evaluate(async () => {
-    const { init } = await import('/src/js/index.js');
+    const { init } = await import('/dist/footfall.mjs');
     const out = [];
     for (const dataLayer of ['yes', { name: 1 }, { forward: 'all' }, { forward: { allow: 'purchase' } }, { forward: { deny: [1] } }, { mirror: 'no' }]) {
       out.push(await init({ endpoint: '/collect', dataLayer }).then(() => 'resolved', (e) => e.message));

@@ -75,13 +75,13 @@ test('the demo server prints its URLs, serves the store, streams merged batches 
     assert.match(demo.output(), /try-it link:\s+http:\/\/127\.0\.0\.1:\d+\/\?utm_source=newsletter&utm_medium=email&utm_campaign=spring/);
     assert.match(demo.output(), /inspector:\s+http:\/\/127\.0\.0\.1:\d+\/inspector/);
     const status = async (path) => (await fetch(demo.origin + path)).status;
-    for (const path of ['/', '/services/iphone-screen', '/services/data-recovery', '/quote', '/book', '/book/details', '/book/confirm', '/inspector', '/assets/store.js', '/assets/funnel.js', '/dist/footfall.min.mjs', '/dist/footfall_bg.wasm']) {
+    for (const path of ['/', '/services/iphone-screen', '/services/data-recovery', '/quote', '/book', '/book/details', '/book/confirm', '/inspector', '/assets/store.js', '/assets/funnel.js', '/dist/footfall.mjs', '/dist/footfall.signals-attribution.wasm']) {
       assert.equal(await status(path), 200, path);
     }
     for (const path of ['/services/toaster', '/book/elsewhere', '/server.mjs', '/assets/../server.mjs', '/assets/%2e%2e/server.mjs', '/dist/../package.json', '/%E0%A4%A']) {
       assert.equal(await status(path), 404, path);
     }
-    assert.equal((await fetch(demo.origin + '/dist/footfall_bg.wasm')).headers.get('content-type'), 'application/wasm');
+    assert.equal((await fetch(demo.origin + '/dist/footfall.signals-attribution.wasm')).headers.get('content-type'), 'application/wasm');
 
     // An inspector's stream: hello first, then each batch as it arrives.
     const stream = await fetch(demo.origin + '/events', { signal: controller.signal });

@@ -138,7 +138,7 @@ test('init rejects invalid options with a clear message', async () => {
   const context = await fresh();
   const { page } = await open(context, collector.origin, '/tests/e2e/pages/blank.html');
   const messages = await page.evaluate(async () => {
-    const { init } = await import('/src/js/index.js');
+    const { init } = await import('/dist/footfall.mjs');
     const out = [];
     for (const opts of [undefined, {}, { endpoint: 'not a url' }, { endpoint: '/c', flushAt: 'many' }]) {
       try {

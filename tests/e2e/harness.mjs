@@ -5,6 +5,7 @@
 // in Chromium, Firefox and WebKit).
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,6 +248,16 @@ export async function open(context, origin, path) {
  */
 export function testPage(options = {}, page = 'basic.html') {
   return `/tests/e2e/pages/${page}?opts=${encodeURIComponent(JSON.stringify({ autocapture: false, ...options }))}`;
+}
+
+/** The files of every prebuilt build in dist/: each build's glue module and wasm. */
+export function buildFiles() {
+  return readdirSync(join(root, 'dist')).filter((f) => /^footfall\.[a-z-]+\.(mjs|wasm)$/.test(f));
+}
+
+/** Serves every build's files under /footfall/, where the script-tag loader looks for them. */
+export function serveBuilds(collector) {
+  for (const f of buildFiles()) serve(collector, '/footfall/' + f, { file: 'dist/' + f });
 }
 
 /**

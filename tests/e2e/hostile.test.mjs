@@ -134,7 +134,7 @@ forEachEngine((get) => {
     });
     const page = await context.newPage(collector.origin + '/tests/e2e/pages/blank.html');
     const ms = await page.evaluate(async () => {
-      const { init } = await import('/src/js/index.js');
+      const { init } = await import('/dist/footfall.mjs');
       const t0 = performance.now();
       window.ff = await init({ endpoint: '/collect', flushAt: 1, autocapture: false });
       const ms = performance.now() - t0;
@@ -157,7 +157,7 @@ forEachEngine((get) => {
     const context = await browser.newContext();
     const page = await context.newPage(collector.origin + '/tests/e2e/pages/blank.html');
     const ms = await page.evaluate(async () => {
-      const { init } = await import('/src/js/index.js');
+      const { init } = await import('/dist/footfall.mjs');
       const t0 = performance.now();
       window.ff = await init({ endpoint: '/collect', flushAt: 1, autocapture: false, dataLayer: true });
       return performance.now() - t0;

@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { useBrowser, open, testPage, sleep, serve, readmeBlock, root } from './harness.mjs';
+import { useBrowser, open, testPage, sleep, serve, serveBuilds, readmeBlock, root } from './harness.mjs';
 
 let collector;
 let browser;
 
 useBrowser((c, b) => {
   [collector, browser] = [c, b];
-  serve(collector, '/footfall/footfall_bg.wasm', { file: 'dist/footfall_bg.wasm' });
+  serveBuilds(collector);
 });
 
 async function fresh() {
@@ -56,30 +56,26 @@ let packed;
 test('npm pack: the package holds what users need, and only that', () => {
   packed = packAndInstall();
   const files = packed.files.map((f) => f.path).sort();
-  const snippets = files.filter((f) => f.startsWith('pkg/snippets/'));
-  assert.ok(snippets.length >= 1 && snippets.every((f) => f.endsWith('.js')), `inline_js snippets: ${snippets}`);
+  const builds = ['core', 'signals', 'attribution', 'datalayer', 'signals-attribution', 'signals-datalayer', 'attribution-datalayer', 'signals-attribution-datalayer'];
   assert.deepEqual(
-    files.filter((f) => !f.startsWith('pkg/snippets/')),
+    files,
     [
       'README.md',
+      'dist/footfall.api.d.ts',
+      ...builds.flatMap((b) => [`dist/footfall.${b}.mjs`, `dist/footfall.${b}.wasm`]),
+      'dist/footfall.d.ts',
       'dist/footfall.js',
-      'dist/footfall.min.mjs',
+      'dist/footfall.mjs',
       'dist/footfall.snippet.js',
       'dist/footfall.snippet.min.js',
-      'dist/footfall_bg.wasm',
       'dist/options.js',
       'gtm/footfall.tpl',
       'package.json',
-      'pkg/footfall.d.ts',
-      'pkg/footfall.js',
-      'pkg/footfall_bg.wasm',
-      'src/js/index.d.ts',
-      'src/js/index.js',
-      'src/js/options.js',
-    ],
+    ].sort(),
+    'each build once (its glue module and its wasm), the entry, the loader, the snippet, the types',
   );
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-  assert.deepEqual(manifest.exports['.'], { types: './src/js/index.d.ts', default: './src/js/index.js' });
+  assert.deepEqual(manifest.exports['.'], { types: './dist/footfall.d.ts', default: './dist/footfall.mjs' });
   assert.equal(manifest.sideEffects, false);
   assert.equal(manifest.unpkg, 'dist/footfall.js');
   assert.equal(manifest.jsdelivr, 'dist/footfall.js');
@@ -210,7 +206,7 @@ test('script tag (README block): calls made before the loader arrives are delive
 });
 
 for (const [what, setup] of [
-  ['a blocked .wasm request', (p) => p.route('**/footfall_bg.wasm', (r) => r.abort('blockedbyclient'))],
+  ['a blocked .wasm request', (p) => p.route('**/*.wasm', (r) => r.abort('blockedbyclient'))],
   ["a Content-Security-Policy without 'wasm-unsafe-eval'", null],
 ]) {
   test(`script tag, ${what}: no error reaches the page, calls keep being accepted (and debug says why)`, async () => {

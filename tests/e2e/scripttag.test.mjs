@@ -6,7 +6,7 @@ import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { forEachEngine, serve, readmeBlock, root, sleep } from './harness.mjs';
+import { forEachEngine, serve, serveBuilds, buildFiles, readmeBlock, root, sleep } from './harness.mjs';
 
 /** Serves a page made of `body` at `path`. */
 function page(collector, path, body) {
@@ -23,7 +23,7 @@ forEachEngine((get) => {
   beforeEach(() => {
     const { collector } = get();
     collector.reset();
-    serve(collector, '/footfall/footfall_bg.wasm', { file: 'dist/footfall_bg.wasm' });
+    serveBuilds(collector);
   });
 
   test('the README block: calls made before the loader arrives are delivered in order, each with its page and time', async () => {
@@ -100,10 +100,12 @@ forEachEngine((get) => {
   test('a wasm that cannot load: no error reaches the page, calls keep being accepted', async () => {
     const { browser, collector } = get();
     serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
-    collector.routes.set('/footfall/footfall_bg.wasm', (req, res) => {
-      res.writeHead(404);
-      res.end();
-    });
+    for (const f of buildFiles().filter((f) => f.endsWith('.wasm'))) {
+      collector.routes.set('/footfall/' + f, (req, res) => {
+        res.writeHead(404);
+        res.end();
+      });
+    }
     const path = page(
       collector,
       '/blocked.html',
@@ -126,5 +128,34 @@ forEachEngine((get) => {
     assert.ok((await p.warnings()).some((w) => w.startsWith('footfall: not loaded; calls are ignored.')), 'debug says why');
     assert.ok(!collector.requests.some((r) => /"(before|after)"/.test(r.raw)), 'nothing sent from this page');
     await context.close();
+  });
+
+  test('the loader fetches the one build its options turn on, and it tracks', async () => {
+    const { browser, collector } = get();
+    serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
+    for (const [attrs, build] of [
+      [`data-autocapture="false" data-options='{"flushAt":1,"attribution":false}'`, 'core'],
+      [`data-options='{"flushAt":1}'`, 'signals-attribution'],
+      [`data-autocapture="false" data-data-layer data-options='{"flushAt":1}'`, 'attribution-datalayer'],
+    ]) {
+      collector.reset();
+      collector.served = {};
+      const path = page(
+        collector,
+        `/build-${build}.html`,
+        `<script>${snippet()}</script>
+         <script async src="/footfall/footfall.js" data-endpoint="/collect" ${attrs}></script>
+         <script>footfall.trackEvent('chosen', { build: '${build}' });</script>`,
+      );
+      const context = await browser.newContext();
+      const p = await context.newPage(collector.origin + path);
+      await collector.waitFor((c) => c.events().some((e) => e.event === 'chosen'), 10_000);
+      const fetched = Object.keys(collector.served).filter((f) => /\.(mjs|wasm)$/.test(f)).sort();
+      assert.deepEqual(fetched, [`/footfall/footfall.${build}.mjs`, `/footfall/footfall.${build}.wasm`], build);
+      const [event] = collector.events().filter((e) => e.event === 'chosen');
+      assert.equal('session' in event.context, build !== 'core', 'sessions only where attribution is built in');
+      assert.deepEqual(await p.errors(), []);
+      await context.close();
+    }
   });
 });

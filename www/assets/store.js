@@ -4,7 +4,7 @@
 // Page scripts `import { ready, track } from '/assets/store.js'`. Page views,
 // scroll depth, rage clicks, exit intent, page leave and `data-ff-event`
 // clicks are footfall's automatic events (autocapture): no code here.
-import { init } from '/dist/footfall.min.mjs';
+import { init } from '/dist/footfall.mjs';
 import { LOGO, ICONS } from '/assets/icons.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);

@@ -1,0 +1,47 @@
+// Which build a page's options choose (src/js/builds.js), against what each
+// build holds: a capability the options turn on is always in the build, one
+// they leave off never is. Node only; the pages that fetch the builds are in
+// scripttag.test.mjs and install.test.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildFor, CAPABILITIES } from '../../src/js/builds.js';
+import { root } from './harness.mjs';
+
+test('the options choose the build with exactly the capabilities they turn on', () => {
+  const cases = [
+    [{}, 'signals-attribution'],
+    [{ autocapture: true }, 'signals-attribution'],
+    [{ autocapture: false }, 'attribution'],
+    [{ autocapture: false, attribution: false }, 'core'],
+    [{ autocapture: false, attribution: { internalDomains: ['pay.example'] } }, 'attribution'],
+    [{ autocapture: { pageViews: false } }, 'signals-attribution'],
+    [{ autocapture: { scrollDepth: { milestones: [50] }, history: false } }, 'signals-attribution'],
+    [{ autocapture: { history: false, scrollDepth: false, rageClick: false, exitIntent: false, pageLeave: false, clicks: false }, attribution: false }, 'core'],
+    [{ autocapture: false, dataLayer: true }, 'attribution-datalayer'],
+    [{ autocapture: false, attribution: false, dataLayer: { consentMode: true } }, 'datalayer'],
+    [{ dataLayer: false }, 'signals-attribution'],
+    [{ attribution: false }, 'signals'],
+    [{ dataLayer: true }, 'signals-attribution-datalayer'],
+  ];
+  for (const [options, build] of cases) assert.equal(buildFor(options), build, JSON.stringify(options));
+});
+
+test('options footfall will refuse, or cannot read, choose the build with everything (so init says what is wrong)', () => {
+  const hostile = {
+    get autocapture() {
+      throw new Error('no');
+    },
+  };
+  assert.equal(buildFor(hostile), 'signals-attribution-datalayer');
+  assert.equal(buildFor({ autocapture: 'yes' }), 'signals-attribution-datalayer');
+  assert.equal(buildFor(new Proxy({}, { get: () => { throw new Error('no'); } })), 'signals-attribution-datalayer');
+});
+
+test('every build a page can choose is in dist/, glue module and wasm', () => {
+  for (let mask = 0; mask < 1 << CAPABILITIES.length; mask++) {
+    const name = CAPABILITIES.filter((_, i) => mask & (1 << i)).join('-') || 'core';
+    for (const ext of ['mjs', 'wasm']) assert.ok(existsSync(join(root, 'dist', `footfall.${name}.${ext}`)), `dist/footfall.${name}.${ext}`);
+  }
+});
