@@ -4,6 +4,9 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { startCollector, launch, sleep, root } from '../tests/e2e/harness.mjs';
+import { buildFor } from '../src/js/builds.js';
+
+const OPTIONS = { maxQueueEvents: 10_000, autocapture: false };
 
 const RUNS = Number(process.env.RUNS || 7);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -16,7 +19,7 @@ try {
     for (const [n, key] of [[1000, 'burst1k'], [10_000, 'burst10k']]) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      const opts = encodeURIComponent(JSON.stringify({ maxQueueEvents: 10_000, autocapture: false }));
+      const opts = encodeURIComponent(JSON.stringify(OPTIONS));
       await page.goto(`${collector.origin}/bench/pages/footfall.html?opts=${opts}`);
       await page.waitForFunction(() => window.ff);
       await sleep(50);
@@ -39,7 +42,8 @@ try {
   await collector.close();
 }
 
-const size = JSON.parse(readFileSync(`${root}/target/size.json`, 'utf8'));
+// What the ES module entry loads for these options: entry, glue and wasm.
+const size = JSON.parse(readFileSync(`${root}/target/size.json`, 'utf8')).builds[buildFor(OPTIONS)].npm;
 const summary = {
   date: new Date().toISOString().slice(0, 10),
   machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, headless Chromium (Debian)`,

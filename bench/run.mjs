@@ -28,7 +28,11 @@ const IDLE_BEFORE_MS = 500; // page open this long before the events
 
 /** Every SDK of the comparison; `entry` is what an app would import. */
 const SDKS = [
-  { id: 'footfall', label: 'footfall' },
+  { id: 'footfall', label: 'footfall', suffix: ', automatic events off as for the others (build: attribution)' },
+  // footfall's payload and costs per option set: each loads its own build.
+  { id: 'footfall-core', label: 'footfall', suffix: ', core options: autocapture and attribution off (build: core)', burstsOnly: true },
+  { id: 'footfall-default', label: 'footfall', suffix: ', default options (build: signals-attribution)', burstsOnly: true },
+  { id: 'footfall-all', label: 'footfall', suffix: ', every capability: defaults and dataLayer (build: all three)', burstsOnly: true },
   { id: 'snowplow', label: 'Snowplow', pkg: '@snowplow/browser-tracker', entry: `export { newTracker, trackSelfDescribingEvent } from '@snowplow/browser-tracker';` },
   { id: 'segment', label: 'Segment analytics-next', pkg: '@segment/analytics-next', entry: `export { AnalyticsBrowser } from '@segment/analytics-next';` },
   { id: 'rudderstack', label: 'RudderStack', pkg: '@rudderstack/analytics-js', entry: `export { RudderAnalytics } from '@rudderstack/analytics-js/bundled';` },
@@ -282,7 +286,7 @@ async function measure() {
       id: sdk.id,
       label: sdk.label,
       suffix: sdk.suffix,
-      package: sdk.pkg ?? (sdk.id === 'footfall' ? 'footfall (dist/)' : null),
+      package: sdk.pkg ?? (sdk.id.startsWith('footfall') ? 'footfall (dist/)' : null),
       version: version(sdk),
       summary: summarize(samples[sdk.id]),
       externalRequests: [...problems[sdk.id].external],

@@ -11,13 +11,10 @@
 const props = (i) => ({ i, label: 'item ' + i, price: 129.5 });
 
 export const adapters = {
-  async footfall({ base }) {
-    const { init } = await import('/dist/footfall.mjs');
-    // maxQueueEvents raised (default 1000) so that the 10k burst measures
-    // queuing every event rather than dropping the oldest, as bench/footfall.mjs does.
-    const ff = await init({ endpoint: base + '/collect', writeKey: 'WK', maxQueueEvents: 10_000, autocapture: false });
-    return { track: (i) => ff.trackEvent('bench_event', props(i)) };
-  },
+  footfall: ({ base }) => footfall(base, { autocapture: false }),
+  'footfall-core': ({ base }) => footfall(base, { autocapture: false, attribution: false }),
+  'footfall-default': ({ base }) => footfall(base, {}),
+  'footfall-all': ({ base }) => footfall(base, { dataLayer: true }),
 
   async segment({ base }) {
     const { AnalyticsBrowser } = await import('/bench/.build/segment/index.js');
@@ -134,4 +131,13 @@ async function posthog(base, extra) {
     }),
   );
   return { track: (i) => posthog.capture('bench_event', props(i)) };
+}
+
+/** footfall with `options`: the entry fetches the build they choose. */
+async function footfall(base, options) {
+  const { init } = await import('/dist/footfall.mjs');
+  // maxQueueEvents raised (default 1000) so that the 10k burst measures
+  // queuing every event rather than dropping the oldest, as bench/footfall.mjs does.
+  const ff = await init({ endpoint: base + '/collect', writeKey: 'WK', maxQueueEvents: 10_000, ...options });
+  return { track: (i) => ff.trackEvent('bench_event', props(i)) };
 }
