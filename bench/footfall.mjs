@@ -3,7 +3,7 @@
 // writes bench/results/footfall.json. Run: npm run bench:footfall
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { startCollector, launch, sleep, root } from '../tests/e2e/harness.mjs';
+import { startCollector, launch, sleep, root, serve } from '../tests/e2e/harness.mjs';
 import { buildFor } from '../src/js/builds.js';
 
 const OPTIONS = { maxQueueEvents: 10_000, autocapture: false };
@@ -13,7 +13,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const collector = await startCollector();
 const browser = await launch();
-const results = { burst1k: [], burst10k: [], busy10k: [], readyMs: [] };
+const results = { burst1k: [], burst10k: [], busy10k: [], readyMs: [], scriptReadyMs: [] };
+// The script-tag path: the README's snippet and async loader; ready is when
+// footfall.ready's callback runs, timed from the script after the loader's tag.
+serve(collector, '/bench/scripttag.html', {
+  type: 'text/html; charset=utf-8',
+  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>footfall bench</title></head><body>
+<script>${readFileSync(`${root}/dist/footfall.snippet.min.js`, 'utf8')}</script>
+<script async src="/dist/footfall.js" data-endpoint="/collect" data-options='${JSON.stringify(OPTIONS)}'></script>
+<script>const t0 = performance.now(); footfall.ready(() => { window.readyMs = performance.now() - t0; });</script>
+</body></html>`,
+});
 try {
   for (let run = 0; run < RUNS; run++) {
     for (const [n, key] of [[1000, 'burst1k'], [10_000, 'burst10k']]) {
@@ -36,6 +46,11 @@ try {
       if (n === 1000) results.readyMs.push(r.readyMs);
       await context.close();
     }
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${collector.origin}/bench/scripttag.html`);
+    results.scriptReadyMs.push(await page.waitForFunction(() => window.readyMs).then((h) => h.jsonValue()));
+    await context.close();
   }
 } finally {
   await browser.close();
@@ -54,11 +69,12 @@ const summary = {
   usPerTrack10k: +median(results.burst10k).toFixed(2),
   burst10kBusyMs: +median(results.busy10k).toFixed(1),
   timeToReadyMs: +median(results.readyMs).toFixed(1),
+  scriptTagReadyMs: +median(results.scriptReadyMs).toFixed(1),
 };
 mkdirSync(`${root}/bench/results`, { recursive: true });
 writeFileSync(`${root}/bench/results/footfall.json`, JSON.stringify({ summary, samples: results }, null, 2) + '\n');
 const kb = (n) => (n / 1024).toFixed(1);
-console.log(`| gzip KiB | brotli KiB | µs/trackEvent (1k burst) | µs/trackEvent (10k burst) | 10k burst incl. deferred work | time to ready |
+console.log(`| gzip KiB | brotli KiB | µs/trackEvent (1k burst) | µs/trackEvent (10k burst) | 10k burst incl. deferred work | time to ready, ES module / script tag |
 |---|---|---|---|---|---|
-| ${kb(summary.gzipBytes)} | ${kb(summary.brotliBytes)} | ${summary.usPerTrack1k} | ${summary.usPerTrack10k} | ${summary.burst10kBusyMs} ms | ${summary.timeToReadyMs} ms |
+| ${kb(summary.gzipBytes)} | ${kb(summary.brotliBytes)} | ${summary.usPerTrack1k} | ${summary.usPerTrack10k} | ${summary.burst10kBusyMs} ms | ${summary.timeToReadyMs} / ${summary.scriptTagReadyMs} ms |
 (median of ${RUNS} runs, ${summary.machine}, ${summary.date})`);
