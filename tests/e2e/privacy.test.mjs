@@ -40,7 +40,7 @@ forEachEngine((get) => {
     await context.close();
   });
 
-  test('event names, data-ff-event, the user id, traits and the page title lose their addresses', async () => {
+  test('event names, data-ff-event, the user id, traits and the page title lose their addresses, on the wire and in the mirrored dataLayer', async () => {
     const { browser, collector } = get();
     collector.initScripts.push(`document.addEventListener('DOMContentLoaded', () => {
       document.title = 'Orders of jo@example.com';
@@ -52,7 +52,7 @@ forEachEngine((get) => {
       document.body.appendChild(b);
     })`);
     const context = await browser.newContext();
-    const page = await context.newPage(collector.origin + testPage({ flushAt: 1, autocapture: { clicks: true } }));
+    const page = await context.newPage(collector.origin + testPage({ flushAt: 1, autocapture: { clicks: true }, dataLayer: { mirror: true } }));
     await page.waitForFunction(() => window.ffReady);
     await page.evaluate(() => {
       ff.trackEvent('signup jo@example.com');
@@ -75,6 +75,10 @@ forEachEngine((get) => {
     assert.equal(declared.event, 'clicked by [email]');
     assert.deepEqual(declared.properties, { to: '[email]' });
     assert.equal(await page.evaluate(() => localStorage.getItem('footfall.uid')), '[email]', 'nor is it stored');
+    // GTM's tags may send on what is pushed: the mirrored click is redacted too.
+    const layer = await page.evaluate(() => JSON.stringify(window.dataLayer));
+    assert.ok(layer.includes('footfall.clicked by [email]'), layer);
+    assert.ok(!ADDRESS.test(layer), `no address in the dataLayer: ${layer.match(ADDRESS)?.[0]}`);
     assert.deepEqual(await page.errors(), []);
     await context.close();
   });

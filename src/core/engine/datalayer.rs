@@ -5,15 +5,32 @@
 use crate::core::datalayer::{mirror_entry, DataLayerEffect};
 use crate::core::engine::{Effect, Engine};
 use crate::core::envelope::Kind;
+use crate::core::privacy::clean_name;
+use crate::core::sanitize::{sanitize_object, StringLimits};
 
 impl Engine {
     /// Pushes an automatic event to the dataLayer, when `dataLayer.mirror`.
     pub(super) fn mirror(&mut self, kind: Kind, properties: Option<&str>) {
-        if self.config.data_layer.mirror {
-            if let Some(entry) = mirror_entry(kind, properties) {
-                self.effects
-                    .push(Effect::DataLayer(DataLayerEffect::Push(entry)));
-            }
+        if !self.config.data_layer.mirror {
+            return;
+        }
+        // GTM's tags may send on what is pushed: the name and properties
+        // are redacted and cut as in the event sent.
+        let limits = StringLimits {
+            max_chars: self.config.max_string_length,
+            redact_emails: self.config.redact_emails,
+        };
+        let (name, _) = clean_name(
+            kind.name().unwrap_or_default(),
+            limits.redact_emails,
+            limits.max_chars,
+        );
+        let clean = properties.and_then(|raw| sanitize_object(raw, limits).ok());
+        if let Some(entry) =
+            mirror_entry(kind.renamed(&name), clean.as_ref().map(|s| s.json.as_ref()))
+        {
+            self.effects
+                .push(Effect::DataLayer(DataLayerEffect::Push(entry)));
         }
     }
 

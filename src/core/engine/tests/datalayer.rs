@@ -110,3 +110,36 @@ fn consent_mode_default_then_update() {
     assert!(updates[0].1.contains(&("analytics_storage", true)));
     assert!(updates[0].1.contains(&("ad_storage", false)));
 }
+
+/// What footfall mirrors to the dataLayer (where GTM tags may send it on)
+/// is redacted as what it sends: a declared click's name and properties.
+#[cfg(feature = "signals")]
+#[test]
+fn mirrored_events_are_redacted_like_sent_ones() {
+    use crate::core::datalayer::DataLayerOptions;
+    let mut e = engine(|o| o.data_layer = Some(DataLayerOptions::on()));
+    start(&mut e, 1_000);
+    drain(&mut e);
+    e.handle(
+        WallMs(2_000),
+        Input::Declared {
+            name: "quote_jo@example.com",
+            properties: r#"{"contact":"jo@example.com","plan":"pro"}"#,
+        },
+    );
+    let pushes: Vec<String> = drain(&mut e)
+        .into_iter()
+        .filter_map(|eff| match eff {
+            Effect::DataLayer(DataLayerEffect::Push(entry)) => Some(entry),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pushes.len(), 1, "{pushes:?}");
+    assert!(!pushes[0].contains("jo@example.com"), "{}", pushes[0]);
+    assert!(
+        pushes[0].contains(r#""contact":"[email]""#),
+        "{}",
+        pushes[0]
+    );
+    assert!(pushes[0].contains(r#""plan":"pro""#), "{}", pushes[0]);
+}
