@@ -184,4 +184,43 @@ forEachEngine((get) => {
     assert.deepEqual(await page.errors(), []);
     await context.close();
   });
+
+  test('the time zone: from Temporal where the browser has it (no locale data loaded at start), else from Intl; a broken Temporal changes nothing', async () => {
+    const { browser, collector } = get();
+    const zoneOf = async (setup) => {
+      collector.reset();
+      before(collector, () => {
+        // Counts what footfall's start would pay for: Intl.DateTimeFormat constructions.
+        const Original = Intl.DateTimeFormat;
+        window.__dtf = 0;
+        Intl.DateTimeFormat = new Proxy(Original, {
+          construct: (t, a) => (window.__dtf++, Reflect.construct(t, a)),
+          apply: (t, self, a) => (window.__dtf++, Reflect.apply(t, self, a)),
+        });
+      });
+      if (setup) before(collector, setup);
+      const context = await browser.newContext();
+      const page = await ready(context, collector, { flushAt: 1 });
+      const constructed = await page.evaluate(() => window.__dtf);
+      await page.evaluate(() => ff.trackEvent('zoned'));
+      await collector.waitFor((c) => c.events().some((e) => e.event === 'zoned'), 5000, 'the event');
+      const [event] = collector.events().filter((e) => e.event === 'zoned');
+      const expected = await page.evaluate(() => new Intl.DateTimeFormat().resolvedOptions().timeZone);
+      const temporal = await page.evaluate(() => typeof Temporal != 'undefined' && typeof Temporal.Now?.timeZoneId == 'function');
+      assert.deepEqual(await page.errors(), []);
+      await context.close();
+      return { zone: event.context.timezone, expected, constructed, temporal };
+    };
+    const plain = await zoneOf();
+    assert.equal(plain.zone, plain.expected);
+    if (plain.temporal) assert.equal(plain.constructed, 0, 'with Temporal, start loads no locale data');
+    const throwing = await zoneOf(() => {
+      window.Temporal = { Now: { timeZoneId() { throw new Error('broken by the page'); } } };
+    });
+    assert.equal(throwing.zone, throwing.expected, 'a throwing Temporal: the zone from Intl');
+    const odd = await zoneOf(() => {
+      window.Temporal = { Now: { timeZoneId: () => 'x'.repeat(100_000) } };
+    });
+    assert.equal(odd.zone, odd.expected, 'an answer that is no time zone: the zone from Intl');
+  });
 });
