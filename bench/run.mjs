@@ -29,6 +29,11 @@ const IDLE_BEFORE_MS = 500; // page open this long before the events
 /** Every SDK of the comparison; `entry` is what an app would import. */
 const SDKS = [
   { id: 'footfall', label: 'footfall', suffix: ', automatic events off as for the others (build: attribution)' },
+  // The build of an earlier commit, when bench/build-before.sh has made it:
+  // the same options, for "before" and "now" from one run.
+  ...(existsSync(join(bench, '.build/footfall-before/footfall.min.mjs'))
+    ? [{ id: 'footfall-before', label: 'footfall', suffix: `, before the builds per option set (${readFileSync(join(bench, '.build/footfall-before/COMMIT'), 'utf8').trim()}, one build), automatic events off` }]
+    : []),
   // footfall's payload and costs per option set: each loads its own build.
   { id: 'footfall-core', label: 'footfall', suffix: ', core options: autocapture and attribution off (build: core)', burstsOnly: true },
   { id: 'footfall-default', label: 'footfall', suffix: ', default options (build: signals-attribution)', burstsOnly: true },
@@ -207,9 +212,13 @@ async function measure() {
     const estimate = 10 * Math.max((first.usPerTrack1k * BURSTS[0]) / 1000, first.tbtMs);
     if (!(estimate <= BURST_10K_LIMIT_MS)) return { usPerTrack10k: null, burst10kSkipped: `estimated ${Math.round(estimate / 1000)} s` };
     const { context, page } = await open(sdk, 'burst10k');
-    const { ms } = await page.evaluate((n) => burst(n), BURSTS[1]);
+    const { ms, t0 } = await page.evaluate((n) => burst(n), BURSTS[1]);
+    // Total blocking time from the burst on (its own task included, as for
+    // the 1k burst), after the deferred work had 2 s to run.
+    await sleep(2000);
+    const tbt = await page.evaluate((t0) => longTasks.filter(([s, d]) => s + d >= t0).reduce((sum, [, d]) => sum + Math.max(0, d - 50), 0), t0);
     await context.close();
-    return { usPerTrack10k: (ms * 1000) / BURSTS[1] };
+    return { usPerTrack10k: (ms * 1000) / BURSTS[1], tbt10kMs: tbt };
   }
 
   /** 200 events, then the page navigates to a page without any SDK at once. */
@@ -286,7 +295,7 @@ async function measure() {
       id: sdk.id,
       label: sdk.label,
       suffix: sdk.suffix,
-      package: sdk.pkg ?? (sdk.id.startsWith('footfall') ? 'footfall (dist/)' : null),
+      package: sdk.pkg ?? (sdk.id === 'footfall-before' ? 'footfall (bench/.build/footfall-before/)' : sdk.id.startsWith('footfall') ? 'footfall (dist/)' : null),
       version: version(sdk),
       summary: summarize(samples[sdk.id]),
       externalRequests: [...problems[sdk.id].external],
@@ -312,7 +321,7 @@ function median(xs) {
 }
 
 function summarize(samples) {
-  const keys = ['gzipBytes', 'brotliBytes', 'readyMs', 'usPerTrack1k', 'usPerTrack10k', 'busyTaskMs', 'busyScriptMs', 'tbtMs', 'wireBytesPerEvent', 'burstDelivered', 'navigateDelivered', 'closeDelivered'];
+  const keys = ['gzipBytes', 'brotliBytes', 'readyMs', 'usPerTrack1k', 'usPerTrack10k', 'busyTaskMs', 'busyScriptMs', 'tbtMs', 'tbt10kMs', 'wireBytesPerEvent', 'burstDelivered', 'navigateDelivered', 'closeDelivered'];
   const out = {};
   for (const k of keys) out[k] = median(samples.map((s) => s[k]));
   for (const k of ['burstDelivered', 'navigateDelivered', 'closeDelivered']) {
@@ -345,14 +354,14 @@ function count(median, range) {
 function table(results) {
   const head = [
     'SDK', 'gzip KiB', 'brotli KiB', 'ready ms', 'µs/track 1k', 'µs/track 10k', 'busy 1k burst ms (task / script)',
-    'TBT 1k burst ms', 'wire bytes/event', 'delivered of 1k', `${UNLOAD_EVENTS} then navigate`, `${UNLOAD_EVENTS} then tab closed`,
+    'TBT 1k burst ms', 'TBT 10k burst ms', 'wire bytes/event', 'delivered of 1k', `${UNLOAD_EVENTS} then navigate`, `${UNLOAD_EVENTS} then tab closed`,
   ];
   const rows = results.sdks.map((s) => {
     const m = s.summary;
     const name = (s.version ? `${s.label} ${s.version}` : s.label) + (s.suffix ?? '');
     return [
       name, kib(m.gzipBytes), kib(m.brotliBytes), fmt(m.readyMs, 0), fmt(m.usPerTrack1k), fmt(m.usPerTrack10k),
-      `${fmt(m.busyTaskMs, 0)} / ${fmt(m.busyScriptMs, 0)}`, fmt(m.tbtMs, 0), fmt(m.wireBytesPerEvent, 0),
+      `${fmt(m.busyTaskMs, 0)} / ${fmt(m.busyScriptMs, 0)}`, fmt(m.tbtMs, 0), fmt(m.tbt10kMs, 0), fmt(m.wireBytesPerEvent, 0),
       count(m.burstDelivered, m.burstDeliveredRange), count(m.navigateDelivered, m.navigateDeliveredRange), count(m.closeDelivered, m.closeDeliveredRange),
     ];
   });

@@ -13,6 +13,7 @@ const props = (i) => ({ i, label: 'item ' + i, price: 129.5 });
 export const adapters = {
   footfall: ({ base }) => footfall(base, { autocapture: false }),
   'footfall-core': ({ base }) => footfall(base, { autocapture: false, attribution: false }),
+  'footfall-before': ({ base }) => footfall(base, { autocapture: false }, '/bench/.build/footfall-before/footfall.min.mjs'),
   'footfall-default': ({ base }) => footfall(base, {}),
   'footfall-all': ({ base }) => footfall(base, { dataLayer: true }),
 
@@ -134,8 +135,8 @@ async function posthog(base, extra) {
 }
 
 /** footfall with `options`: the entry fetches the build they choose. */
-async function footfall(base, options) {
-  const { init } = await import('/dist/footfall.mjs');
+async function footfall(base, options, entry = '/dist/footfall.mjs') {
+  const { init } = await import(entry);
   // maxQueueEvents raised (default 1000) so that the 10k burst measures
   // queuing every event rather than dropping the oldest, as bench/footfall.mjs does.
   const ff = await init({ endpoint: base + '/collect', writeKey: 'WK', maxQueueEvents: 10_000, ...options });
