@@ -45,16 +45,27 @@ impl Outbox {
         }
         let budget = FETCH_BUDGET_BYTES.saturating_sub(self.keepalive_bytes + self.beacon_bytes);
         let limit = self.limits.max_batch_bytes.min(self.body_cap).min(budget);
-        let count = self.fitting(limit, false, None);
-        let count = if count == 0 && self.keepalive_bytes == 0 {
+        // A burst goes in the compact form, about four times the events per
+        // request under the same budget.
+        let (count, context) = self.pick(limit);
+        if count == 0 && self.keepalive_bytes == 0 {
             // A learned cap or the budget smaller than one event must not
             // block it forever: alone, it may use the whole quota.
             let alone = self.frame_bytes + self.queue.first()?.json.len();
-            usize::from(alone <= self.quota_left().min(self.limits.max_batch_bytes))
-        } else {
-            count
-        };
-        self.take(count, Via::Fetch, None)
+            let fits = alone <= self.quota_left().min(self.limits.max_batch_bytes);
+            return self.take(usize::from(fits), Via::Fetch, None);
+        }
+        // While fetches are in flight, the budget they leave may fit only an
+        // event or two: wait for their answers rather than send a sliver
+        // (a burst would otherwise alternate full and one-event requests).
+        if self.keepalive_bytes > 0 {
+            let worth = self.limits.flush_at.min(self.queue.len());
+            let free = self.limits.max_batch_bytes.min(self.body_cap).min(FETCH_BUDGET_BYTES);
+            if count < worth && count < self.pick(free).0 {
+                return None;
+            }
+        }
+        self.take(count, Via::Fetch, context)
     }
 
     /// Takes the next batch to send by beacon while the page is hidden or
@@ -78,6 +89,15 @@ impl Outbox {
             return None;
         }
         let limit = cap.min(self.quota_left());
+        let (count, context) = self.pick(limit);
+        self.take(count, Via::Beacon, context)
+    }
+
+    /// How many events from the front go in a body of `limit` bytes, and in
+    /// which form: the normal one when everything queued fits; otherwise
+    /// the compact one (the page view's shared context once, as the batch's
+    /// `context`) when it carries more events.
+    fn pick(&self, limit: usize) -> (usize, Option<u32>) {
         let inline = self.fitting(limit, false, None);
         if inline < self.queue.len() {
             if let Some(ctx) = self
@@ -90,11 +110,11 @@ impl Outbox {
                     let extra = CONTEXT_FRAME_BYTES + text_len;
                     let compact = self.fitting(limit.saturating_sub(extra), true, Some(ctx));
                     if compact > inline {
-                        return self.take(compact, Via::Beacon, Some(ctx));
+                        return (compact, Some(ctx));
                     }
                     // The first context's run ends before what fits inline
                     // (a session's first event has a shared context of its
-                    // own): send that run alone, so that the next beacon
+                    // own): send that run alone, so that the next batch
                     // compacts the events after it rather than sending them
                     // whole.
                     let run = self
@@ -103,12 +123,12 @@ impl Outbox {
                         .take_while(|i| i.compact.map(|c| c.context) == Some(ctx))
                         .count();
                     if run < inline && compact == run {
-                        return self.take(run, Via::Beacon, Some(ctx));
+                        return (run, Some(ctx));
                     }
                 }
             }
         }
-        self.take(inline, Via::Beacon, None)
+        (inline, None)
     }
 
     /// How many events from the front fit a body of `limit` bytes, in the

@@ -46,7 +46,8 @@ impl Outbox {
             }
             let (id, value, live) = current.get_or_insert_with(|| {
                 next_segment += 1;
-                (next_segment - 1, String::new(), 0)
+                // Sized once: a burst's segments fill up to the limit.
+                (next_segment - 1, String::with_capacity(segment_bytes), 0)
             });
             if !value.is_empty() {
                 value.push('\n');
