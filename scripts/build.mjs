@@ -114,7 +114,13 @@ for (const { name } of BUILDS) {
   const renamed = glue.replace("new URL('footfall_bg.wasm', import.meta.url)", `new URL('footfall.${name}.wasm', import.meta.url)`);
   if (renamed === glue) throw new Error(`${out}/footfall.js: the default wasm URL was not found`);
   writeFileSync(`${out}/footfall.dist.js`, renamed);
-  esbuild([`${out}/footfall.dist.js`, '--bundle', '--format=esm', '--minify', `--outfile=dist/footfall.${name}.mjs`]);
+  // The module pages import: the glue, its Client given the fast paths.
+  writeFileSync(
+    `${out}/footfall.entry.js`,
+    `export * from './footfall.dist.js';\nexport { default } from './footfall.dist.js';\n` +
+      `import { Client } from './footfall.dist.js';\nimport { withFastPaths } from '../../../src/js/client.js';\nwithFastPaths(Client);\n`,
+  );
+  esbuild([`${out}/footfall.entry.js`, '--bundle', '--format=esm', '--minify', `--outfile=dist/footfall.${name}.mjs`]);
   copyFileSync(`${out}/footfall_bg.wasm`, `dist/footfall.${name}.wasm`);
 }
 // The entry keeps its imports of the builds and of the option check: each

@@ -83,6 +83,24 @@ impl Client {
         }
     }
 
+    /// `trackEvent` in its common form, called by the glue's `trackEvent`
+    /// (`src/js/client.js`): a string name, the properties already
+    /// stringified there (`None`: no properties) and `Date.now()` read
+    /// there. It saves the calls back into JavaScript that inspecting the
+    /// arguments here would take.
+    #[wasm_bindgen(js_name = trackJson, skip_typescript)]
+    pub fn track_json(&self, name: &str, properties: Option<String>, now: f64) {
+        // `toJSON` may answer null: no properties, as in `properties_json`.
+        let properties = properties.filter(|p| p != "null");
+        let id = self.driver.random_id();
+        let now = crate::core::time::WallMs(now as u64);
+        self.driver.call_at(now, Input::Track {
+            name,
+            properties: properties.as_deref(),
+            id,
+        });
+    }
+
     /// Alias of `trackEvent`, with Segment's name and argument order.
     #[wasm_bindgen(skip_typescript)]
     pub fn track(&self, name: JsValue, properties: JsValue, options: JsValue) {

@@ -75,6 +75,10 @@ pub fn redact_if(text: &str, on: bool) -> Cow<'_, str> {
 /// run, so every byte is looked at a bounded number of times.
 fn emails_redacted(text: &str) -> Option<String> {
     let b = text.as_bytes();
+    // Every form of an `@` (`@`, `%40`, `%2540`) has one of these bytes.
+    if !b.iter().any(|&x| x == b'@' || x == b'%') {
+        return None;
+    }
     let is_at = |i: usize| unit_at(b, i).filter(|&(x, _)| x == b'@');
     if !(0..b.len()).any(|i| is_at(i).is_some()) {
         return None;
@@ -348,14 +352,18 @@ pub fn redact_page(page: Page, strip: &[String]) -> Page {
 ///
 /// ```
 /// use footfall::core::privacy::clean_name;
-/// assert_eq!(clean_name("signup jo@example.com", true, 100), ("signup [email]".to_owned(), false));
-/// assert_eq!(clean_name("signup jo@example.com", true, 10), ("signup [em".to_owned(), true));
+/// assert_eq!(clean_name("signup jo@example.com", true, 100), ("signup [email]".into(), false));
+/// assert_eq!(clean_name("signup jo@example.com", true, 10), ("signup [em".into(), true));
+/// assert!(matches!(clean_name("signup", true, 10).0, std::borrow::Cow::Borrowed(_)));
 /// ```
-pub fn clean_name(name: &str, redact: bool, max_chars: usize) -> (String, bool) {
-    let mut name = redact_if(name, redact).into_owned();
+pub fn clean_name(name: &str, redact: bool, max_chars: usize) -> (Cow<'_, str>, bool) {
+    // Borrowed when nothing changes: the common case allocates nothing.
+    let mut name = redact_if(name, redact);
     let kept = clip(&name, max_chars).len();
     let cut = kept < name.len();
-    name.truncate(kept);
+    if cut {
+        name.to_mut().truncate(kept);
+    }
     (name, cut)
 }
 

@@ -128,6 +128,10 @@ pub fn decode(s: &str) -> Cow<'_, str> {
 
 /// The first `max_chars` characters of `s`.
 pub fn clip(s: &str, max_chars: usize) -> &str {
+    // A character takes at least one byte: short strings need no count.
+    if s.len() <= max_chars {
+        return s;
+    }
     match s.char_indices().nth(max_chars) {
         Some((i, _)) => s.get(..i).unwrap_or(s),
         None => s,

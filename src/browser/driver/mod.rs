@@ -248,13 +248,21 @@ impl Driver {
     /// listener, a timer, an API call): picks up after a listener the
     /// browser ended midway, then dispatches.
     pub fn call(self: &Rc<Self>, input: Input) {
+        self.call_at(clock::now(), input);
+    }
+
+    /// [`Driver::call`] at `now`, the time the caller already read.
+    pub fn call_at(self: &Rc<Self>, now: WallMs, input: Input) {
         self.recover();
-        self.dispatch(input);
+        self.dispatch_at(now, input);
     }
 
     /// Feeds one input to the engine and carries out what it asks.
     pub fn dispatch(self: &Rc<Self>, input: Input) {
-        let now = clock::now();
+        self.dispatch_at(clock::now(), input);
+    }
+
+    fn dispatch_at(self: &Rc<Self>, now: WallMs, input: Input) {
         {
             let Ok(mut engine) = self.engine.try_borrow_mut() else {
                 return;

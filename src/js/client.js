@@ -1,0 +1,30 @@
+// The tracking methods' common case in JavaScript: `trackEvent(name,
+// properties)` with a string name and an object (or no properties) is
+// stringified here and handed to the wasm as two strings and the time.
+// Inspecting the arguments from Rust takes several calls back into
+// JavaScript: about a quarter of a call's cost. Anything else takes the
+// general path, which checks, counts and reports. Applied to each build's
+// glue by scripts/build.mjs.
+const J = JSON;
+const stringify = J.stringify;
+
+/** Gives the wasm-bindgen `Client` class its fast `trackEvent` and `track`. */
+export function withFastPaths(Client) {
+  const proto = Client.prototype;
+  const general = proto.trackEvent;
+  proto.trackEvent = proto.track = function trackEvent(name, properties, options) {
+    if (typeof name == 'string' && options === undefined) {
+      if (properties === undefined || properties === null) return this.trackJson(name, undefined, Date.now());
+      if (typeof properties == 'object') {
+        let json;
+        try {
+          json = stringify.call(J, properties);
+        } catch (e) {
+          // a cycle, a BigInt, a throwing getter: the general path counts it
+        }
+        if (typeof json == 'string') return this.trackJson(name, json, Date.now());
+      }
+    }
+    return general.call(this, name, properties, options);
+  };
+}
