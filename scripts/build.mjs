@@ -55,7 +55,9 @@ function buildWasm(name, features) {
   // skipLibCheck). The method stays in the JavaScript; the declaration
   // goes, so the types compile with any lib setting.
   const dts = `${out}/footfall.d.ts`;
-  writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/gm, ''));
+  // `free()` is not part of the API either: src/js/client.js makes it a
+  // `shutdown()`, for code that calls it anyway.
+  writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*(\[Symbol\.dispose\]|free)\(\): void;\n/gm, ''));
 }
 
 /**
@@ -118,7 +120,7 @@ for (const { name } of BUILDS) {
   writeFileSync(
     `${out}/footfall.entry.js`,
     `export * from './footfall.dist.js';\nexport { default } from './footfall.dist.js';\n` +
-      `import { Client } from './footfall.dist.js';\nimport { withFastPaths } from '../../../src/js/client.js';\nwithFastPaths(Client);\n`,
+      `import { Client } from './footfall.dist.js';\nimport { adaptClient } from '../../../src/js/client.js';\nadaptClient(Client);\n`,
   );
   esbuild([`${out}/footfall.entry.js`, '--bundle', '--format=esm', '--minify', `--outfile=dist/footfall.${name}.mjs`]);
   copyFileSync(`${out}/footfall_bg.wasm`, `dist/footfall.${name}.wasm`);

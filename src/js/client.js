@@ -1,16 +1,27 @@
-// The tracking methods' common case in JavaScript: `trackEvent(name,
+// What each build's Client gets in JavaScript, applied to the glue by
+// scripts/build.mjs.
+//
+// The tracking methods' common case: `trackEvent(name,
 // properties)` with a string name and an object (or no properties) is
 // stringified here and handed to the wasm as two strings and the time.
 // Inspecting the arguments from Rust takes several calls back into
 // JavaScript: about a quarter of a call's cost. Anything else takes the
-// general path, which checks, counts and reports. Applied to each build's
-// glue by scripts/build.mjs.
+// general path, which checks, counts and reports.
+//
+// `free()` (wasm-bindgen's, and `[Symbol.dispose]`) stops the client like
+// `shutdown()` instead of freeing its memory under the page's feet: a call
+// after it would otherwise throw "null pointer passed to rust". The memory
+// goes when the client is garbage-collected.
 const J = JSON;
 const stringify = J.stringify;
 
-/** Gives the wasm-bindgen `Client` class its fast `trackEvent` and `track`. */
-export function withFastPaths(Client) {
+/** Gives the wasm-bindgen `Client` class its fast `trackEvent` and `track`, and a harmless `free()`. */
+export function adaptClient(Client) {
   const proto = Client.prototype;
+  proto.free = function free() {
+    this.shutdown();
+  };
+  if (typeof Symbol == 'function' && Symbol.dispose) proto[Symbol.dispose] = proto.free;
   const general = proto.trackEvent;
   proto.trackEvent = proto.track = function trackEvent(name, properties, options) {
     if (typeof name == 'string' && options === undefined) {

@@ -7,11 +7,13 @@ import type { Client, FootfallOptions } from './footfall.api.js';
 export type {
   Client,
   FootfallAttributionOptions,
+  FootfallAutocapture,
   FootfallCallOptions,
   FootfallConsentCategories,
   FootfallConsentOptions,
   FootfallConsentState,
   FootfallDataLayerOptions,
+  FootfallExitIntent,
   FootfallOptions,
   FootfallPage,
   FootfallPrivacyOptions,

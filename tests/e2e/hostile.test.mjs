@@ -223,4 +223,36 @@ forEachEngine((get) => {
     });
     assert.equal(odd.zone, odd.expected, 'an answer that is no time zone: the zone from Intl');
   });
+
+  test('free() and [Symbol.dispose]() stop the client: later calls neither throw nor send, and what was queued stays for the next page', async () => {
+    const { browser, collector } = get();
+    const context = await browser.newContext();
+    const page = await ready(context, collector, { flushAt: 100 });
+    const result = await page.evaluate(async () => {
+      try {
+        ff.trackEvent('before_free', { n: 1 });
+        ff.free();
+        ff.free();
+        if (Symbol.dispose) ff[Symbol.dispose]();
+        ff.trackEvent('after_free', { n: 2 });
+        ff.track('after_free', { n: 3 });
+        ff.page();
+        ff.identify('u1');
+        await ff.flush();
+        return { stats: ff.stats(), id: ff.anonymousId().length };
+      } catch (e) {
+        return { threw: String(e) };
+      }
+    });
+    assert.equal(result.threw, undefined);
+    assert.equal(result.id, 36);
+    assert.deepEqual(await page.errors(), []);
+    await sleep(300);
+    assert.equal(collector.events().length, 0, 'nothing sent after free()');
+    await page.goto(collector.origin + testPage());
+    await page.waitForFunction(() => window.ffReady);
+    await collector.waitFor((c) => c.events().some((e) => e.event === 'before_free'), 10_000, 'the queued event, from the next page');
+    assert.ok(!collector.events().some((e) => e.event === 'after_free'));
+    await context.close();
+  });
 });

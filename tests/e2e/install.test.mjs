@@ -60,6 +60,7 @@ test('npm pack: the package holds what users need, and only that', () => {
   assert.deepEqual(
     files,
     [
+      'LICENSE',
       'README.md',
       'dist/footfall.api.d.ts',
       ...builds.flatMap((b) => [`dist/footfall.${b}.mjs`, `dist/footfall.${b}.wasm`]),
@@ -76,6 +77,11 @@ test('npm pack: the package holds what users need, and only that', () => {
   );
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
   assert.deepEqual(manifest.exports['.'], { types: './dist/footfall.d.ts', default: './dist/footfall.mjs' });
+  // The loader, the snippet and the GTM template can be imported by path too.
+  assert.equal(manifest.exports['./dist/*'], './dist/*');
+  assert.equal(manifest.exports['./gtm/*'], './gtm/*');
+  assert.equal(manifest.license, 'MIT');
+  assert.match(readFileSync(join(installed, 'LICENSE'), 'utf8'), /^MIT License/);
   assert.equal(manifest.sideEffects, false);
   assert.equal(manifest.unpkg, 'dist/footfall.js');
   assert.equal(manifest.jsdelivr, 'dist/footfall.js');
@@ -91,15 +97,16 @@ test("tsc --noEmit passes on the typed example, against the package's types", ()
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
-test('tsc fails on a misspelt option and on an option of the wrong type', () => {
+test('tsc fails on a misspelt option, an option of the wrong type, and free()', () => {
   assert.ok(packed, 'packed by the previous test');
   const r = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(app, 'tsconfig.wrong.json')], { encoding: 'utf8' });
   assert.notEqual(r.status, 0, 'tsc must fail');
   const errors = (r.stdout + r.stderr).split('\n').filter((l) => /error TS\d+/.test(l));
   // Exactly the deliberate errors, nothing else (the files must not fail for another reason).
-  assert.equal(errors.length, 2, errors.join('\n'));
+  assert.equal(errors.length, 3, errors.join('\n'));
   assert.match(errors.find((l) => l.includes('option-name.ts')) ?? '', /\(4,30\): error TS(2353|2561):.*'flushAtt'/);
   assert.match(errors.find((l) => l.includes('option-type.ts')) ?? '', /\(4,\d+\): error TS2322:.*string\[\]/);
+  assert.match(errors.find((l) => l.includes('free.ts')) ?? '', /\(4,\d+\): error TS2339:.*'free'/);
 });
 
 test('the README npm block, built by Vite in production mode with no plugin, sends its event', async () => {

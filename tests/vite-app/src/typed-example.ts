@@ -4,8 +4,10 @@
 import {
   init,
   type Client,
+  type FootfallAutocapture,
   type FootfallCallOptions,
   type FootfallConsentState,
+  type FootfallExitIntent,
   type FootfallOptions,
   type FootfallStats,
 } from 'footfall';
@@ -38,7 +40,13 @@ const options: FootfallOptions = {
 };
 
 export async function everything(): Promise<number> {
+  const autocapture: FootfallAutocapture = { scrollDepth: { milestones: [50, 100] }, exitIntent: { minDwellMs: 5000 } };
   const ff: Client = await init(options);
+  await init({ endpoint: '/collect', autocapture });
+  let dwell = 0;
+  ff.onExitIntent((detail: FootfallExitIntent) => {
+    dwell = detail.dwellMs + detail.maxScrollPercent;
+  });
   await init({ endpoint: '/collect', dataLayer: true });
   await init({ endpoint: '/collect', dataLayer: { forward: false } });
 
@@ -66,5 +74,5 @@ export async function everything(): Promise<number> {
   const stats: FootfallStats = ff.stats();
   const id: string = ff.anonymousId() + ff.sessionId();
   ff.shutdown();
-  return stats.queued + stats.sent + stats.dropped + stats.retried + stats.invalid + stats.truncated + id.length + Number(consent.decided);
+  return dwell + stats.queued + stats.sent + stats.dropped + stats.retried + stats.invalid + stats.truncated + id.length + Number(consent.decided);
 }
