@@ -132,6 +132,13 @@ export interface FootfallCallOptions {
 /** Tracking methods (Segment-compatible argument order). */
 export interface Client {
   /**
+   * Resolves once footfall runs (at once for a client from `init`), after
+   * `callback`, if given, ran with the client; rejects with a clear message
+   * when the options are invalid or footfall cannot load. Segment's
+   * `ready(callback)` works as written.
+   */
+  ready(callback?: (client: Client) => void): Promise<void>;
+  /**
    * Records a custom event. Never throws: a non-string name or
    * unserializable properties are counted in `stats().invalid` and dropped.
    */

@@ -25,6 +25,15 @@ export type {
 /**
  * Starts footfall. Resolves with the client; rejects with a clear message
  * when the options are invalid or the wasm cannot load. Nothing else in the
- * API throws.
+ * API throws. The same endpoint gives the same client as `load`.
  */
 export function init(options: FootfallOptions): Promise<Client>;
+
+/**
+ * Starts footfall and returns its client at once: calls made before it is
+ * ready are kept and replayed in order, each with the page and time it was
+ * made on; `await client.ready()` waits for it. A second `load` or `init`
+ * with the same endpoint returns the same client. Outside a browser, a
+ * client whose calls do nothing.
+ */
+export function load(options: FootfallOptions): Client;

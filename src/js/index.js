@@ -1,7 +1,13 @@
 // footfall's ES module entry, built to dist/footfall.mjs next to the builds
-// it chooses from: `init(options)` fetches the build its options need (its
-// glue module and its wasm, in parallel), once, then starts a client.
+// it chooses from. `load(options)` returns a client at once and starts the
+// build its options need (its glue module and its wasm, in parallel, once);
+// calls made before it is ready are recorded and replayed in order, each
+// with its page and time. `init(options)` is `load` and waiting for ready.
+// One client per endpoint: a second `load` or `init` with the same
+// endpoint (React StrictMode runs effects twice) returns the first.
 import { buildFor } from './builds.js';
+import { METHODS, recordInto } from './stub.js';
+import { replay } from './replay.js';
 
 /**
  * Each build's glue module and wasm, as literal paths so that bundlers
@@ -25,12 +31,17 @@ const BUILDS = {
 /** The builds loaded or loading, by name. */
 const loaded = {};
 
+/** The clients `load` returned, by endpoint. */
+const clients = {};
+
+const noop = () => {};
+
 /** The glue module of build `name`, its wasm instantiated (streamed while the glue loads). */
-function load(name) {
+function fetchBuild(name) {
   const [glue, url] = BUILDS[name];
   return (loaded[name] ||= (async () => {
     const wasm = fetch(url());
-    wasm.catch(() => {}); // when the glue fails first, its error is the one reported
+    wasm.catch(noop); // when the glue fails first, its error is the one reported
     const module = await glue();
     await module.default({ module_or_path: wasm });
     return module;
@@ -40,16 +51,86 @@ function load(name) {
   }));
 }
 
+/** Starts a footfall client: the build the options choose, then `start`. */
+async function start(options) {
+  const module = await fetchBuild(options !== null && typeof options == 'object' ? buildFor(options) : 'core');
+  // With debug, name the options footfall ignores (a misspelt `flushAT`):
+  // a chunk of its own, fetched only then.
+  if (options && options.debug === true) await import('./options.js').then((m) => m.warnUnknownOptions(options), noop);
+  return module.start(options);
+}
+
 /**
- * Starts footfall. Resolves with the client; rejects with a clear message
- * when the options are invalid or footfall cannot load.
+ * Returns footfall's client at once. Calls made before it is ready are
+ * recorded and replayed in order once it is, each with the page and time of
+ * the moment it was made; `await client.ready()` waits for it (and rejects,
+ * with a clear message, when the options are invalid or footfall cannot
+ * load: its calls are then ignored). The same endpoint gives the same
+ * client. Outside a browser, a client whose calls do nothing.
+ * @param {import('./footfall.js').FootfallOptions} options
+ * @returns {import('./footfall.js').Client}
+ */
+export function load(options) {
+  let endpoint = '';
+  try {
+    endpoint = String(options.endpoint);
+  } catch (_) {} // no options, or a hostile getter: init says what is wrong
+  if (Object.prototype.hasOwnProperty.call(clients, endpoint)) return clients[endpoint];
+  const client = {};
+  const inBrowser = typeof window == 'object' && typeof document == 'object';
+  let ready;
+  if (inBrowser) {
+    recordInto(client, window, document);
+    ready = start(options).then((real) => {
+      const queue = client.q.splice(0);
+      // From now on each method is the real client's own.
+      for (const m of METHODS.split(' ')) if (m != 'ready') client[m] = typeof real[m] == 'function' ? real[m].bind(real) : noop;
+      replay(queue, real);
+      if (client.d) {
+        // Calls dropped before ready (beyond the 1,000 kept): in stats().dropped.
+        const dropped = client.d;
+        client.stats = () => {
+          const s = real.stats();
+          s.dropped += dropped;
+          return s;
+        };
+      }
+    });
+  } else {
+    for (const m of METHODS.split(' ')) client[m] = noop;
+    ready = Promise.reject(new Error('footfall: footfall runs in the browser; here (server rendering) its calls do nothing. Call load() or init() in client code.'));
+  }
+  ready = ready.catch((e) => {
+    for (const m of METHODS.split(' ')) if (m != 'ready') client[m] = noop;
+    delete clients[endpoint]; // a later load or init tries again
+    throw e;
+  });
+  ready.catch(noop); // load() alone never leaves an unhandled rejection
+  // Segment's `ready(callback)`: the callback runs with the client once it
+  // is ready; the promise settles then.
+  const whenReady = (callback) => {
+    if (typeof callback == 'function') {
+      ready.then(() => {
+        try {
+          callback(client);
+        } catch (_) {}
+      }, noop);
+    }
+    return ready;
+  };
+  client.ready = whenReady;
+  if (inBrowser) clients[endpoint] = client;
+  return client;
+}
+
+/**
+ * Starts footfall. Resolves with the client (the one `load` returns for this
+ * endpoint); rejects with a clear message when the options are invalid or
+ * footfall cannot load.
  * @param {import('./footfall.js').FootfallOptions} options
  * @returns {Promise<import('./footfall.js').Client>}
  */
-export async function init(options) {
-  const module = await load(options !== null && typeof options == 'object' ? buildFor(options) : 'core');
-  // With debug, name the options footfall ignores (a misspelt `flushAT`):
-  // a chunk of its own, fetched only then.
-  if (options && options.debug === true) await import('./options.js').then((m) => m.warnUnknownOptions(options), () => {});
-  return module.start(options);
+export function init(options) {
+  const client = load(options);
+  return client.ready().then(() => client);
 }

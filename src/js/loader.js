@@ -10,6 +10,7 @@
 // drops them, and `data-debug` says why in the console.
 import { installStub } from './stub.js';
 import { buildFor } from './builds.js';
+import { replay } from './replay.js';
 
 const w = window;
 const script = document.currentScript;
@@ -110,11 +111,13 @@ function dataLayer(ds) {
 
 /** footfall is up: it becomes `window.footfall`, the stub forwards to it, and the queue is replayed. */
 function adopt(client, debug) {
-  // Segment's `ready(callback)`: called with the client, now or once loaded.
+  // Segment's `ready(callback)`: called with the client, now or once loaded;
+  // the promise it returns (as the ES module entry's does) is settled.
   client.ready = (f) => {
     try {
-      f(client);
+      if (typeof f == 'function') f(client);
     } catch (_) {}
+    return Promise.resolve();
   };
   w.footfall = client;
   const queue = stub.q.splice(0);
@@ -131,34 +134,7 @@ function adopt(client, debug) {
   }
   // The stub may be kept under another name (`window.analytics = footfall`).
   for (const m in stub) if (typeof stub[m] == 'function') stub[m] = (...a) => (typeof client[m] == 'function' ? client[m](...a) : undefined);
-  for (const [m, args, page, time] of queue) {
-    if (typeof client[m] == 'function') {
-      try {
-        client[m](...withContext(m, args, page, time));
-      } catch (_) {}
-    }
-  }
-}
-
-/**
- * The arguments of a recorded call with Segment's per-call options carrying
- * the page and time of the moment it was made (options the call gave win).
- */
-function withContext(m, args, page, time) {
-  const at =
-    m == 'trackEvent' || m == 'track' ? 2
-    : m == 'page' ? (isObject(args[0]) ? 1 : typeof args[1] == 'string' ? 3 : 2)
-    : m == 'identify' ? (isObject(args[0]) ? 1 : 2)
-    : -1;
-  if (at < 0) return args;
-  const own = isObject(args[at]) ? args[at] : {};
-  const context = isObject(own.context) ? own.context : {};
-  args = args.slice();
-  args[at] = Object.assign({}, own, {
-    timestamp: own.timestamp != null ? own.timestamp : time,
-    context: Object.assign({}, context, { page: Object.assign({}, page, context.page) }),
-  });
-  return args;
+  replay(queue, client);
 }
 
 /** Keeps swallowing calls without keeping them; says why when asked. */

@@ -1,17 +1,19 @@
 // The stub that the snippet (snippet.js) and the loader (loader.js) install
-// as `window.footfall` when footfall is not there yet. It records each call
+// as `window.footfall` when footfall is not there yet, and that the ES
+// module entry's `load` returns until footfall is ready. It records each call
 // with the page it was made on and when; the loader replays the calls in
 // order once footfall has loaded. ES5 and no dependencies: the snippet is
 // pasted inline in any page, and must stay under 1 KB minified (the build
 // checks it).
 
 /**
- * The methods the stub records: the client's (getters answer once loaded),
+ * The methods the stub records (the loader and the entry forward the same
+ * ones once footfall is up): the client's (getters answer once loaded),
  * and Segment's `ready`, `alias` and `group` so that code written for
  * Segment's snippet never calls a missing function (`ready` callbacks run
  * once footfall is up; `alias` and `group` do nothing).
  */
-var METHODS = 'trackEvent track page identify reset setConsent getConsent flush shutdown stats anonymousId sessionId onExitIntent ready alias group';
+export var METHODS = 'trackEvent track page identify reset setConsent getConsent flush shutdown stats anonymousId sessionId onExitIntent ready alias group';
 
 /**
  * Most calls kept while the loader is on its way (or blocked): the default
@@ -27,6 +29,15 @@ var MAX_CALLS = 1000;
 export function installStub(w, d, name) {
   var f = (w[name] = w[name] || {});
   if (f.trackEvent) return; // loaded already, or installed twice
+  recordInto(f, w, d);
+}
+
+/**
+ * Makes `f` a stub: each method records its call, with the page of window
+ * `w` (document `d`) and the time, in `f.q`. The ES module entry's `load`
+ * uses it for the calls made before footfall is ready.
+ */
+export function recordInto(f, w, d) {
   var q = (f.q = []);
   var methods = METHODS.split(' ');
   for (var i = 0; i < methods.length; i++) {

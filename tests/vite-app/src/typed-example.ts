@@ -3,6 +3,7 @@
 // options and methods here when they land.
 import {
   init,
+  load,
   type Client,
   type FootfallAutocapture,
   type FootfallCallOptions,
@@ -73,6 +74,10 @@ export async function everything(): Promise<number> {
   await ff.flush();
   const stats: FootfallStats = ff.stats();
   const id: string = ff.anonymousId() + ff.sessionId();
+  const early: Client = load({ endpoint: '/collect' });
+  early.trackEvent('before_ready');
+  await early.ready();
+  await early.ready(() => {});
   ff.shutdown();
   return dwell + stats.queued + stats.sent + stats.dropped + stats.retried + stats.invalid + stats.truncated + id.length + Number(consent.decided);
 }
