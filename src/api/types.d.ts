@@ -5,6 +5,14 @@ export interface FootfallOptions {
   endpoint: string;
   /** Sent in every request body as `writeKey`. */
   writeKey?: string;
+  /**
+   * Where footfall's `.wasm` files are served, for bundlers that do not
+   * emit them as assets (esbuild, Rollup without a plugin): a directory
+   * holding a copy of `node_modules/footfall/dist/*.wasm`, e.g.
+   * `'/static/footfall/'`. Default: next to footfall's module, where Vite
+   * and webpack put them.
+   */
+  wasmUrl?: string;
   /** Queued events that trigger a send. Default 20. */
   flushAt?: number;
   /** Longest wait before queued events are sent, in ms. Default 3000. */

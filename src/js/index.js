@@ -4,7 +4,8 @@
 // calls made before it is ready are recorded and replayed in order, each
 // with its page and time. `init(options)` is `load` and waiting for ready.
 // One client per endpoint: a second `load` or `init` with the same
-// endpoint (React StrictMode runs effects twice) returns the first.
+// endpoint (React StrictMode runs effects twice) returns the first, until
+// it is shut down.
 import { buildFor } from './builds.js';
 import { METHODS, recordInto } from './stub.js';
 import { replay } from './replay.js';
@@ -36,24 +37,53 @@ const clients = {};
 
 const noop = () => {};
 
-/** The glue module of build `name`, its wasm instantiated (streamed while the glue loads). */
-function fetchBuild(name) {
-  const [glue, url] = BUILDS[name];
-  return (loaded[name] ||= (async () => {
-    const wasm = fetch(url());
+/** What to do when a build's wasm is not where the entry looked. */
+const WASM_HINT =
+  "If your bundler does not emit footfall's .wasm files as assets (esbuild, or Rollup without a plugin), " +
+  'copy node_modules/footfall/dist/*.wasm to your static files and give their directory as the wasmUrl ' +
+  "option, e.g. init({ endpoint, wasmUrl: '/static/footfall/' }).";
+
+/** A wasm fetch that failed or was answered with an error status. */
+class WasmMissing extends Error {}
+
+/**
+ * The glue module of build `name`, its wasm instantiated (streamed while the
+ * glue loads): the wasm next to the module (as bundlers emit it), or
+ * `footfall.<name>.wasm` in the directory `wasmUrl`.
+ */
+function fetchBuild(name, wasmUrl) {
+  const [glue, bundled] = BUILDS[name];
+  const key = name + ' ' + (wasmUrl || '');
+  return (loaded[key] ||= (async () => {
+    const url = wasmUrl ? new URL('footfall.' + name + '.wasm', new URL(wasmUrl, location.href)) : bundled();
+    const wasm = fetch(url).then(
+      (r) => {
+        if (!r.ok) throw new WasmMissing('HTTP ' + r.status);
+        return r;
+      },
+      (e) => {
+        throw new WasmMissing((e && e.message) || String(e));
+      },
+    );
     wasm.catch(noop); // when the glue fails first, its error is the one reported
     const module = await glue();
-    await module.default({ module_or_path: wasm });
+    try {
+      await module.default({ module_or_path: wasm });
+    } catch (e) {
+      throw e instanceof WasmMissing ? new Error('footfall: could not fetch ' + url + ' (' + e.message + '). ' + WASM_HINT) : e;
+    }
     return module;
   })().catch((e) => {
-    delete loaded[name]; // a later init tries again
+    delete loaded[key]; // a later init tries again
     throw e;
   }));
 }
 
 /** Starts a footfall client: the build the options choose, then `start`. */
 async function start(options) {
-  const module = await fetchBuild(options !== null && typeof options == 'object' ? buildFor(options) : 'core');
+  const object = options !== null && typeof options == 'object';
+  const wasmUrl = object && typeof options.wasmUrl == 'string' ? options.wasmUrl : '';
+  const module = await fetchBuild(object ? buildFor(options) : 'core', wasmUrl);
   // With debug, name the options footfall ignores (a misspelt `flushAT`):
   // a chunk of its own, fetched only then.
   if (options && options.debug === true) await import('./options.js').then((m) => m.warnUnknownOptions(options), noop);
@@ -85,6 +115,11 @@ export function load(options) {
       const queue = client.q.splice(0);
       // From now on each method is the real client's own.
       for (const m of METHODS.split(' ')) if (m != 'ready') client[m] = typeof real[m] == 'function' ? real[m].bind(real) : noop;
+      // A client shut down is done: a later load or init starts another.
+      client.shutdown = () => {
+        if (clients[endpoint] === client) delete clients[endpoint];
+        real.shutdown();
+      };
       replay(queue, real);
       if (client.d) {
         // Calls dropped before ready (beyond the 1,000 kept): in stats().dropped.
@@ -119,6 +154,9 @@ export function load(options) {
     return ready;
   };
   client.ready = whenReady;
+  // wasm-bindgen's name for it: a shutdown (src/js/client.js), not a free.
+  client.free = () => client.shutdown();
+  if (typeof Symbol == 'function' && Symbol.dispose) client[Symbol.dispose] = client.free;
   if (inBrowser) clients[endpoint] = client;
   return client;
 }

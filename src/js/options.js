@@ -7,6 +7,7 @@
 export const OPTIONS = {
   endpoint: '',
   writeKey: '',
+  wasmUrl: '',
   flushAt: '',
   flushIntervalMs: '',
   maxBatchBytes: '',
@@ -48,11 +49,47 @@ export function unknownOptions(options) {
   return out;
 }
 
-/** With `debug`, says which options are ignored. */
+/**
+ * The known name nearest to an unknown option's path (`flushAT` ->
+ * `flushAt`, `privacy.redactEmail` -> `privacy.redactEmails`): case
+ * ignored, at most two letters added, removed or changed; `undefined` when
+ * none is that near.
+ */
+export function nearestOption(path) {
+  const dot = path.indexOf('.');
+  const [parent, name] = dot < 0 ? ['', path] : [path.slice(0, dot), path.slice(dot + 1)];
+  const names = parent ? OPTIONS[parent].split(' ') : Object.keys(OPTIONS);
+  let best;
+  let bestDistance = 3;
+  for (const known of names) {
+    const d = distance(name.toLowerCase(), known.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best && (parent ? parent + '.' : '') + best;
+}
+
+/** Levenshtein distance of `a` and `b`, or 3 when it is surely more than 2. */
+function distance(a, b) {
+  if (Math.abs(a.length - b.length) > 2 || a.length > 40) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/** With `debug`, says which options are ignored, and the name probably meant. */
 export function warnUnknownOptions(options) {
   try {
     if (!options || options.debug !== true) return;
-    const unknown = unknownOptions(options);
+    const unknown = unknownOptions(options).map((path) => {
+      const near = nearestOption(path);
+      return near ? path + ' (did you mean ' + near + '?)' : path;
+    });
     if (unknown.length) console.warn('footfall: unknown options ignored: ' + unknown.join(', '));
   } catch (_) {}
 }

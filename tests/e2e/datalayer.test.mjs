@@ -233,8 +233,10 @@ test('init rejects a dataLayer option of the wrong type, naming it', async () =>
   const messages = await page.evaluate(async () => {
     const { init } = await import('/dist/footfall.mjs');
     const out = [];
-    for (const dataLayer of ['yes', { name: 1 }, { forward: 'all' }, { forward: { allow: 'purchase' } }, { forward: { deny: [1] } }, { mirror: 'no' }]) {
-      out.push(await init({ endpoint: '/collect', dataLayer }).then(() => 'resolved', (e) => e.message));
+    // An endpoint of its own each: the page's client has '/collect' (one client per endpoint).
+    const cases = ['yes', { name: 1 }, { forward: 'all' }, { forward: { allow: 'purchase' } }, { forward: { deny: [1] } }, { mirror: 'no' }];
+    for (const [i, dataLayer] of cases.entries()) {
+      out.push(await init({ endpoint: '/collect?case=' + i, dataLayer }).then(() => 'resolved', (e) => e.message));
     }
     return out;
   });

@@ -328,7 +328,7 @@ test('script tag: malformed data-options (or footfallSettings) are said in the c
   }
 });
 
-test('the npm entry with debug names the options it ignores (a misspelt flushAT); without debug, nothing is said', async () => {
+test('the npm entry with debug names the options it ignores (a misspelt flushAT) and the name probably meant; without debug, nothing is said', async () => {
   for (const debug of [true, false]) {
     const context = await fresh();
     const p = await context.newPage();
@@ -337,7 +337,8 @@ test('the npm entry with debug names the options it ignores (a misspelt flushAT)
     await p.goto(collector.origin + testPage({ flushAT: 1, autocapture: { pageView: false }, debug }));
     await p.waitForFunction(() => window.ffReady, null, { timeout: 10_000 });
     const said = warnings.filter((w) => w.startsWith('footfall: unknown options ignored: ')).map((w) => w.slice(w.lastIndexOf(': ') + 2).split(', ').sort());
-    assert.deepEqual(said, debug ? [['autocapture.pageView', 'flushAT']] : [], warnings.join('\n'));
+    const expected = [['autocapture.pageView (did you mean autocapture.pageViews?)', 'flushAT (did you mean flushAt?)']];
+    assert.deepEqual(said, debug ? expected : [], warnings.join('\n'));
     await context.close();
   }
 });

@@ -68,7 +68,7 @@ window.ffReady = true;`));
     await context.close();
   });
 
-  test('one client per endpoint: load twice and init (StrictMode) give the same client and one page view', async () => {
+  test('one client per endpoint: load twice and init (StrictMode) give the same client and one page view; after shutdown, a new one', async () => {
     const { browser, collector } = get();
     serve(collector, '/load/twice.html', page(`import { load, init } from '/dist/footfall.mjs';
 const a = load({ endpoint: '/collect' });
@@ -76,11 +76,18 @@ const b = load({ endpoint: '/collect' });
 const c = await init({ endpoint: '/collect' });
 window.same = a === b && b === c;
 await c.flush();
+c.shutdown();
+const d = await init({ endpoint: '/collect', autocapture: false });
+window.fresh = d !== c;
+d.trackEvent('after_shutdown');
+await d.flush();
 window.ffReady = true;`));
     const context = await browser.newContext();
     const p = await context.newPage(collector.origin + '/load/twice.html');
     await p.waitForFunction(() => window.ffReady, undefined, 30_000);
     assert.equal(await p.evaluate(() => window.same), true);
+    assert.equal(await p.evaluate(() => window.fresh), true, 'a client shut down is done: init starts another');
+    await collector.waitFor((c) => c.events().some((e) => e.event === 'after_shutdown'), 10_000, 'the new client\'s event');
     await collector.waitFor((c) => c.events().some((e) => e.type === 'page'), 10_000, 'the page view');
     await new Promise((r) => setTimeout(r, 500));
     const views = collector.events().filter((e) => e.type === 'page');
@@ -109,6 +116,31 @@ window.ffReady = true;`));
     assert.match(await p.evaluate(() => window.message), /`endpoint` must be an http\(s\) URL/);
     await collector.waitFor((c) => c.events().some((e) => e.event === 'good'), 10_000, 'the good client\'s event');
     assert.deepEqual(collector.events().map((e) => e.event), ['good']);
+    assert.deepEqual(await p.errors(), []);
+    await context.close();
+  });
+});
+
+forEachEngine((get) => {
+  test("a wasm the bundler did not emit: init rejects naming the URL and the fix; with wasmUrl it loads", async () => {
+    const { browser, collector } = get();
+    // The entry and the glue it chooses, served where no wasm is.
+    serve(collector, '/nowasm/footfall.mjs', { file: 'dist/footfall.mjs' });
+    serve(collector, '/nowasm/footfall.attribution.mjs', { file: 'dist/footfall.attribution.mjs' });
+    serve(collector, '/nowasm/page.html', page(`import { init } from '/nowasm/footfall.mjs';
+const options = { endpoint: '/collect', autocapture: false };
+window.message = await init(options).then(() => 'resolved', (e) => e.message);
+const ff = await init({ ...options, wasmUrl: '/dist/' });
+ff.trackEvent('wasm_found');
+await ff.flush();
+window.ffReady = true;`));
+    const context = await browser.newContext();
+    const p = await context.newPage(collector.origin + '/nowasm/page.html');
+    await p.waitForFunction(() => window.ffReady, undefined, 30_000);
+    const message = await p.evaluate(() => window.message);
+    assert.match(message, /^footfall: could not fetch http:\/\/127\.0\.0\.1:\d+\/nowasm\/footfall\.attribution\.wasm \(HTTP 404\)/);
+    assert.match(message, /wasmUrl/);
+    await collector.waitFor((c) => c.events().some((e) => e.event === 'wasm_found'), 10_000, 'the event, with wasmUrl');
     assert.deepEqual(await p.errors(), []);
     await context.close();
   });

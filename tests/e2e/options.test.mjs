@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPTIONS, unknownOptions, warnUnknownOptions } from '../../src/js/options.js';
+import { OPTIONS, nearestOption, unknownOptions, warnUnknownOptions } from '../../src/js/options.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -60,6 +60,24 @@ test('the warning: with debug only, naming each ignored option', (t) => {
   warnUnknownOptions({ endpoint: '/c', debug: true });
   assert.deepEqual(warnings, []);
   warnUnknownOptions({ endpoint: '/c', flushAT: 5, privacy: { redactEmail: false }, debug: true });
-  assert.deepEqual(warnings, ['footfall: unknown options ignored: flushAT, privacy.redactEmail']);
+  assert.deepEqual(warnings, ['footfall: unknown options ignored: flushAT (did you mean flushAt?), privacy.redactEmail (did you mean privacy.redactEmails?)']);
   for (const v of [undefined, null, 'x', new Proxy({}, { get: () => { throw new Error('no'); } })]) warnUnknownOptions(v);
+});
+
+test('the name probably meant: case ignored, at most two letters off, at its own level', () => {
+  const cases = [
+    ['flushAT', 'flushAt'],
+    ['endpoints', 'endpoint'],
+    ['writekey', 'writeKey'],
+    ['autocapture.pageView', 'autocapture.pageViews'],
+    ['consent.Mode', 'consent.mode'],
+    ['privacy.redactEmail', 'privacy.redactEmails'],
+    ['xyz', undefined],
+    ['toString', undefined],
+    ['privacy.endpoint', undefined],
+  ];
+  for (const [path, want] of cases) assert.equal(nearestOption(path), want, path);
+  const t0 = performance.now();
+  assert.equal(nearestOption('f'.repeat(1_000_000)), undefined);
+  assert.ok(performance.now() - t0 < 100, 'a huge key costs nothing');
 });

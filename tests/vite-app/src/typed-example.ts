@@ -16,6 +16,7 @@ import {
 const options: FootfallOptions = {
   endpoint: 'https://collect.example.com/v1/batch',
   writeKey: 'WK',
+  wasmUrl: '/static/footfall/',
   flushAt: 20,
   flushIntervalMs: 3000,
   maxBatchBytes: 48_000,
