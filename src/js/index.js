@@ -154,6 +154,9 @@ export function load(options) {
     return ready;
   };
   client.ready = whenReady;
+  // `flush()` before ready: a promise, settled once what was called so far
+  // was sent and answered (or at once when footfall cannot start).
+  if (inBrowser) client.flush = () => ready.then(() => client.flush(), noop);
   // wasm-bindgen's name for it: a shutdown (src/js/client.js), not a free.
   client.free = () => client.shutdown();
   if (typeof Symbol == 'function' && Symbol.dispose) client[Symbol.dispose] = client.free;

@@ -34,6 +34,9 @@ ff.page('Route');
 ff.trackEvent('early_2', { n: 2 });
 ff.identify('u1');
 window.t1 = Date.now();
+// flush() before ready: a promise settled once those calls were answered.
+await ff.flush();
+window.flushedAt = Date.now();
 await ff.ready();
 ff.trackEvent('after_ready', { n: 3 });
 window.stats = ff.stats();
@@ -45,7 +48,7 @@ window.ffReady = true;`));
     await collector.waitFor((c) => c.events().some((e) => e.event === 'app_opened'), 10_000, 'the README block\'s event');
     await p.goto(collector.origin + '/load/early.html');
     await p.waitForFunction(() => window.ffReady, undefined, 30_000);
-    const { before, t0, t1, stats } = await p.evaluate(() => ({ before: window.before, t0: window.t0, t1: window.t1, stats: window.stats }));
+    const { before, t0, t1, stats, flushedAt } = await p.evaluate(() => ({ before: window.before, t0: window.t0, t1: window.t1, stats: window.stats, flushedAt: window.flushedAt }));
     assert.equal(before, 'functionfunction');
     await collector.waitFor((c) => c.events().some((e) => e.event === 'after_ready'), 10_000, 'the events');
     const mine = collector.events().filter((e) => e.context.page.path !== '/load/readme.html');
@@ -64,6 +67,10 @@ window.ffReady = true;`));
       assert.ok(at >= t0 && at <= t1, `${e.event ?? e.type} stamped when called: ${e.timestamp}`);
     }
     assert.equal(stats.invalid, 0);
+    // The collector had the four early calls before flush() settled.
+    const early = new Set([e1, pv, e2, id].map((e) => e.messageId));
+    const carried = collector.requests.filter((r) => (r.body?.batch ?? []).some((e) => early.has(e.messageId)));
+    assert.ok(carried.length > 0 && carried.every((r) => r.at <= flushedAt + 5), `answered before flush() settled: ${carried.map((r) => r.at - flushedAt)}`);
     assert.deepEqual(await p.errors(), []);
     await context.close();
   });
