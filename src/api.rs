@@ -94,11 +94,14 @@ impl Client {
         let properties = properties.filter(|p| p != "null");
         let id = self.driver.random_id();
         let now = crate::core::time::WallMs(now as u64);
-        self.driver.call_at(now, Input::Track {
-            name,
-            properties: properties.as_deref(),
-            id,
-        });
+        self.driver.call_at(
+            now,
+            Input::Track {
+                name,
+                properties: properties.as_deref(),
+                id,
+            },
+        );
     }
 
     /// Alias of `trackEvent`, with Segment's name and argument order.

@@ -60,7 +60,11 @@ impl Outbox {
         // (a burst would otherwise alternate full and one-event requests).
         if self.keepalive_bytes > 0 {
             let worth = self.limits.flush_at.min(self.queue.len());
-            let free = self.limits.max_batch_bytes.min(self.body_cap).min(FETCH_BUDGET_BYTES);
+            let free = self
+                .limits
+                .max_batch_bytes
+                .min(self.body_cap)
+                .min(FETCH_BUDGET_BYTES);
             if count < worth && count < self.pick(free).0 {
                 return None;
             }

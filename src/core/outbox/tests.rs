@@ -290,8 +290,14 @@ fn a_burst_goes_out_in_the_compact_form_in_fewer_fetches() {
         if o.queue.is_empty() {
             // The rest fitted in the normal form.
         } else {
-            assert!(batch[0].get("context").is_none(), "compact events carry no context");
-            assert!(v["context"]["page"]["url"].is_string(), "the batch carries it once");
+            assert!(
+                batch[0].get("context").is_none(),
+                "compact events carry no context"
+            );
+            assert!(
+                v["context"]["page"]["url"].is_string(),
+                "the batch carries it once"
+            );
         }
         delivered.extend(batch.iter().map(|e| e["n"].as_u64().unwrap()));
         o.on_response(b, 200, None, WallMs(5000), 0, false);
