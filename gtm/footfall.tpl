@@ -55,7 +55,7 @@ ___TEMPLATE_PARAMETERS___
     "name": "loaderUrl",
     "displayName": "Loader URL",
     "simpleValueType": true,
-    "defaultValue": "https://cdn.jsdelivr.net/npm/footfall@0.1.0/dist/footfall.js",
+    "defaultValue": "https://cdn.jsdelivr.net/npm/footfall-analytics@0.1.0/dist/footfall.js",
     "help": "Where footfall.js is served; the wasm is fetched next to it. To self-host, also add your URL to this template's 'Injects scripts' permission.",
     "valueValidators": [
       {
@@ -336,11 +336,11 @@ ___WEB_PERMISSIONS___
             "listItem": [
               {
                 "type": 1,
-                "string": "https://cdn.jsdelivr.net/npm/footfall@0.1.0/dist/footfall.js"
+                "string": "https://cdn.jsdelivr.net/npm/footfall-analytics@0.1.0/dist/footfall.js"
               },
               {
                 "type": 1,
-                "string": "https://unpkg.com/footfall@0.1.0/dist/footfall.js"
+                "string": "https://unpkg.com/footfall-analytics@0.1.0/dist/footfall.js"
               }
             ]
           }
@@ -384,7 +384,7 @@ setup: |-
   const mockData = {
     endpoint: 'https://collect.example.com/v1/batch',
     writeKey: 'WK',
-    loaderUrl: 'https://cdn.jsdelivr.net/npm/footfall@0.1.0/dist/footfall.js',
+    loaderUrl: 'https://cdn.jsdelivr.net/npm/footfall-analytics@0.1.0/dist/footfall.js',
     consentMode: 'opt-in',
     dataLayerName: 'dataLayer',
     forward: true,

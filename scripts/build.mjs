@@ -99,7 +99,7 @@ function minifyNames(wasmPath, gluePath) {
 //   footfall.js          the script-tag loader: IIFE of src/js/loader.js and
 //                        the snippet, minified (es2017: any browser with
 //                        WebAssembly parses it)
-//   footfall.mjs         the ES module entry (`import { init } from 'footfall'`)
+//   footfall.mjs         the ES module entry (`import { init } from 'footfall-analytics'`)
 //   footfall.<build>.mjs, footfall.<build>.wasm
 //                        each build's glue (one module with its snippets,
 //                        minified) and wasm; a page fetches one pair

@@ -19,7 +19,7 @@
 //! From JavaScript:
 //!
 //! ```js
-//! import { init } from 'footfall';
+//! import { init } from 'footfall-analytics';
 //! const ff = await init({ endpoint: 'https://collect.example.com/v1/batch', writeKey: 'WK' });
 //! ff.trackEvent('quote_requested', { service: 'iphone_screen', price: 129 });
 //! ```

@@ -8,7 +8,7 @@ export interface FootfallOptions {
   /**
    * Where footfall's `.wasm` files are served, for bundlers that do not
    * emit them as assets (esbuild, Rollup without a plugin): a directory
-   * holding a copy of `node_modules/footfall/dist/*.wasm`, e.g.
+   * holding a copy of `node_modules/footfall-analytics/dist/*.wasm`, e.g.
    * `'/static/footfall/'`. Default: next to footfall's module, where Vite
    * and webpack put them.
    */

@@ -40,7 +40,7 @@ const noop = () => {};
 /** What to do when a build's wasm is not where the entry looked. */
 const WASM_HINT =
   "If your bundler does not emit footfall's .wasm files as assets (esbuild, or Rollup without a plugin), " +
-  'copy node_modules/footfall/dist/*.wasm to your static files and give their directory as the wasmUrl ' +
+  'copy node_modules/footfall-analytics/dist/*.wasm to your static files and give their directory as the wasmUrl ' +
   "option, e.g. init({ endpoint, wasmUrl: '/static/footfall/' }).";
 
 /** A wasm fetch that failed or was answered with an error status. */

@@ -37,7 +37,7 @@ const byName = (events, name) => events.filter((e) => e.event === name || (e.typ
 
 const pack = join(root, 'target', 'pack');
 const app = join(root, 'tests', 'vite-app');
-const installed = join(app, 'node_modules', 'footfall');
+const installed = join(app, 'node_modules', 'footfall-analytics');
 
 /** `npm pack`s the package (already built) and installs the tarball into the Vite app. */
 function packAndInstall() {
@@ -111,7 +111,7 @@ test('tsc fails on a misspelt option, an option of the wrong type, and free()', 
 
 test('the README npm block, built by Vite in production mode with no plugin, sends its event', async () => {
   assert.ok(packed, 'packed by the previous test');
-  const block = await readmeBlock('js', "import { init } from 'footfall'");
+  const block = await readmeBlock('js', "import { init } from 'footfall-analytics'");
   const main = readFileSync(join(app, 'src/main.ts'), 'utf8');
   assert.ok(
     main.includes(block.replace("'https://collect.example.com/v1/batch'", "'/collect'").trim()),
@@ -503,21 +503,21 @@ test('the GTM template installs footfall from the container, and the README push
   const urls = permission('inject_script').instance.param[0].value.listItem.map((i) => i.string);
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
   const loaderParam = params.find((p) => p.name === 'loaderUrl');
-  assert.equal(loaderParam.defaultValue, `https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js`, "the default loader is this version's");
+  assert.equal(loaderParam.defaultValue, `https://cdn.jsdelivr.net/npm/footfall-analytics@${version}/dist/footfall.js`, "the default loader is this version's");
   // Only this version's loader, on the two CDNs: no other version, file or package can be injected.
   assert.deepEqual(
     urls,
-    [`https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js`, `https://unpkg.com/footfall@${version}/dist/footfall.js`],
+    [`https://cdn.jsdelivr.net/npm/footfall-analytics@${version}/dist/footfall.js`, `https://unpkg.com/footfall-analytics@${version}/dist/footfall.js`],
     `the template pins package.json's version (${version}): update gtm/footfall.tpl with the version`,
   );
   assert.ok(urls.some((u) => allows(u, loaderParam.defaultValue)), 'the default loader URL is allowed');
   for (const other of ['0.0.1', '9.9.9', 'latest']) {
     for (const cdn of ['https://cdn.jsdelivr.net/npm', 'https://unpkg.com']) {
-      const url = `${cdn}/footfall@${other}/dist/footfall.js`;
+      const url = `${cdn}/footfall-analytics@${other}/dist/footfall.js`;
       assert.ok(!urls.some((u) => allows(u, url)), `${url} is not allowed`);
     }
   }
-  assert.ok(tpl.TESTS.includes(`loaderUrl: 'https://cdn.jsdelivr.net/npm/footfall@${version}/dist/footfall.js'`), "the template's own tests use this version");
+  assert.ok(tpl.TESTS.includes(`loaderUrl: 'https://cdn.jsdelivr.net/npm/footfall-analytics@${version}/dist/footfall.js'`), "the template's own tests use this version");
   assert.ok(!/\b(window|document|new |this)\b/.test(code.replace(/\/\/.*$/gm, '')), 'sandboxed JavaScript: no globals, no new, no this');
 
   // Run the template's code the way GTM does, with the sandboxed APIs it uses,
@@ -530,7 +530,7 @@ test('the GTM template installs footfall from the container, and the README push
     `<script>window.dataLayer = window.dataLayer || []; dataLayer.push({ 'gtm.start': Date.now(), event: 'gtm.js' });</script>`,
   );
   const context = await fresh();
-  await context.route(`https://cdn.jsdelivr.net/npm/footfall@${version}/dist/**`, (route) => {
+  await context.route(`https://cdn.jsdelivr.net/npm/footfall-analytics@${version}/dist/**`, (route) => {
     const file = new URL(route.request().url()).pathname.split('/').pop();
     route.fulfill({ path: join(root, 'dist', file), contentType: file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript' });
   });

@@ -17,8 +17,8 @@ forEachEngine((get) => {
 
   test('the README load block: the client at once, calls before ready replayed in order with their page and time', async () => {
     const { browser, collector } = get();
-    const block = (await readmeBlock('js', "import { load } from 'footfall'"))
-      .replace("from 'footfall'", "from '/dist/footfall.mjs'")
+    const block = (await readmeBlock('js', "import { load } from 'footfall-analytics'"))
+      .replace("from 'footfall-analytics'", "from '/dist/footfall.mjs'")
       .replace("'https://collect.example.com/v1/batch'", "'/collect'");
     serve(collector, '/load/readme.html', page(`window.t0 = Date.now();
 ${block}

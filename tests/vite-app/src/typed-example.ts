@@ -11,7 +11,7 @@ import {
   type FootfallExitIntent,
   type FootfallOptions,
   type FootfallStats,
-} from 'footfall';
+} from 'footfall-analytics';
 
 const options: FootfallOptions = {
   endpoint: 'https://collect.example.com/v1/batch',

@@ -1,4 +1,4 @@
 // Must not compile: free() is not part of the client's API (tests/e2e/install.test.mjs).
-import { init } from 'footfall';
+import { init } from 'footfall-analytics';
 
 (await init({ endpoint: '/collect' })).free();
