@@ -152,21 +152,13 @@ impl Client {
     /// `identify(traits, options?)`.
     #[wasm_bindgen(skip_typescript)]
     pub fn identify(&self, user_id: JsValue, traits: JsValue, options: JsValue) {
-        let (user_id, traits, options) =
-            if let Some(id) = user_id.as_string().filter(|s| !s.is_empty()) {
-                (Some(id), traits, options)
-            } else if let Some(n) = user_id
-                .as_f64()
-                .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 9e15)
-            {
-                let mut id = String::new();
-                crate::core::json::push_u64(&mut id, n as u64);
-                (Some(id), traits, options)
-            } else if Type::Object.matches(&user_id) {
-                (None, user_id, traits)
-            } else {
-                return self.refuse(Invalid::UserIdNotString);
-            };
+        let (user_id, traits, options) = if let Some(id) = read_id(&user_id) {
+            (Some(id), traits, options)
+        } else if Type::Object.matches(&user_id) {
+            (None, user_id, traits)
+        } else {
+            return self.refuse(Invalid::IdNotString);
+        };
         match properties_json(&traits) {
             Ok(t) => {
                 let id = self.driver.random_id();
@@ -179,6 +171,49 @@ impl Client {
             }
             Err(why) => self.refuse(why),
         }
+    }
+
+    /// Records that the user belongs to a group (a company, an account):
+    /// Segment's `group(groupId, traits?, options?)`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn group(&self, group_id: JsValue, traits: JsValue, options: JsValue) {
+        let Some(group_id) = read_id(&group_id) else {
+            return self.refuse(Invalid::IdNotString);
+        };
+        match properties_json(&traits) {
+            Ok(t) => {
+                let id = self.driver.random_id();
+                let call = Input::Group {
+                    group_id: &group_id,
+                    traits: t.as_deref(),
+                    id,
+                };
+                self.call(call, &options);
+            }
+            Err(why) => self.refuse(why),
+        }
+    }
+
+    /// Merges two ids of one user: Segment's `alias(userId, previousId?,
+    /// options?)` (also `alias(userId, options)`); `previousId` defaults to
+    /// the current user id, else the anonymous id.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn alias(&self, user_id: JsValue, previous_id: JsValue, options: JsValue) {
+        let Some(user_id) = read_id(&user_id) else {
+            return self.refuse(Invalid::IdNotString);
+        };
+        let (previous_id, options) = if Type::Object.matches(&previous_id) {
+            (None, previous_id)
+        } else {
+            (read_id(&previous_id), options)
+        };
+        let id = self.driver.random_id();
+        let call = Input::Alias {
+            user_id: &user_id,
+            previous_id: previous_id.as_deref(),
+            id,
+        };
+        self.call(call, &options);
     }
 
     /// Forgets the user id and starts a new anonymous id (on logout).
@@ -294,6 +329,20 @@ impl Client {
     pub fn driver(&self) -> &Rc<Driver> {
         &self.driver
     }
+}
+
+/// An id argument (user id, group id): a non-empty string, or a whole
+/// number as its decimal text (as Segment accepts).
+fn read_id(value: &JsValue) -> Option<String> {
+    if let Some(id) = value.as_string().filter(|s| !s.is_empty()) {
+        return Some(id);
+    }
+    let n = value
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 9e15)?;
+    let mut id = String::new();
+    crate::core::json::push_u64(&mut id, n as u64);
+    Some(id)
 }
 
 /// `JSON.stringify(value)` for a properties argument: `None` for

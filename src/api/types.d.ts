@@ -163,6 +163,16 @@ export interface Client {
   identify(userId: string, traits?: FootfallProperties | null, options?: FootfallCallOptions): void;
   /** Records an `identify` event with traits only, keeping the user id. */
   identify(traits: FootfallProperties, options?: FootfallCallOptions): void;
+  /** Records that the user belongs to a group (company, account): a Segment `group` event with `traits`. */
+  group(groupId: string, traits?: FootfallProperties | null, options?: FootfallCallOptions): void;
+  /**
+   * Merges two ids of one user: a Segment `alias` event with `userId` and
+   * `previousId` (default: the current user id, else the anonymous id).
+   * The current user id is unchanged; `identify` sets it.
+   */
+  alias(userId: string, previousId?: string | null, options?: FootfallCallOptions): void;
+  /** `alias(userId, options)`. */
+  alias(userId: string, options: FootfallCallOptions): void;
 }
 
 /** Privacy settings. */

@@ -159,7 +159,7 @@ pub fn mirror_entry(kind: Kind, properties: Option<&str>) -> Option<String> {
             out.push_str(object_members(&fields));
             PAGE_VIEW.to_owned()
         }
-        Kind::Identify => return None,
+        Kind::Identify | Kind::Group(_) | Kind::Alias { .. } => return None,
     };
     if out.len() > 1 && !out.ends_with(',') {
         out.push(',');

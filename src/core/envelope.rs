@@ -199,6 +199,18 @@ pub enum Kind<'a> {
     Page(Option<&'a str>, &'a Page),
     /// `identify(userId, traits)`: `"type":"identify"`, properties as `traits`.
     Identify,
+    /// `group(groupId, traits)`: `"type":"group","groupId":id`, properties
+    /// as `traits`.
+    Group(&'a str),
+    /// `alias(userId, previousId)`: `"type":"alias"`, `userId` this id and
+    /// `previousId` the given one, else the current user id, else the
+    /// anonymous id (Segment's default). Properties are not sent.
+    Alias {
+        /// The new user id.
+        user_id: &'a str,
+        /// The id it replaces, when given.
+        previous_id: Option<&'a str>,
+    },
 }
 
 impl<'a> Kind<'a> {
@@ -206,7 +218,7 @@ impl<'a> Kind<'a> {
     pub fn name(self) -> Option<&'a str> {
         match self {
             Kind::Track(name) | Kind::Page(Some(name), _) => Some(name),
-            Kind::Page(None, _) | Kind::Identify => None,
+            Kind::Page(None, _) | Kind::Identify | Kind::Group(_) | Kind::Alias { .. } => None,
         }
     }
 
@@ -289,12 +301,26 @@ pub fn write_event(out: &mut String, f: &Fields) -> SharedSpan {
             out.push_str("\"identify\",\"traits\":");
             out.push_str(f.properties);
         }
+        Kind::Group(group_id) => {
+            out.push_str("\"group\",\"groupId\":");
+            push_str(out, group_id);
+            out.push_str(",\"traits\":");
+            out.push_str(f.properties);
+        }
+        Kind::Alias { previous_id, .. } => {
+            out.push_str("\"alias\",\"previousId\":");
+            push_str(out, previous_id.or(f.user_id).unwrap_or(f.anonymous_id));
+        }
     }
     out.push_str(",\"messageId\":\"");
     push_uuid_v4(out, f.message_id);
     out.push_str("\",\"anonymousId\":");
     push_str(out, f.anonymous_id);
-    if let Some(user_id) = f.user_id {
+    let user_id = match f.kind {
+        Kind::Alias { user_id, .. } => Some(user_id),
+        _ => f.user_id,
+    };
+    if let Some(user_id) = user_id {
         out.push_str(",\"userId\":");
         push_str(out, user_id);
     }

@@ -25,7 +25,8 @@ export function replay(queue, client) {
  */
 function withContext(m, args, page, time) {
   const at =
-    m == 'trackEvent' || m == 'track' ? 2
+    m == 'trackEvent' || m == 'track' || m == 'group' ? 2
+    : m == 'alias' ? (isObject(args[1]) ? 1 : 2)
     : m == 'page' ? (isObject(args[0]) ? 1 : typeof args[1] == 'string' ? 3 : 2)
     : m == 'identify' ? (isObject(args[0]) ? 1 : 2)
     : -1;

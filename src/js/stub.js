@@ -11,7 +11,7 @@
  * ones once footfall is up): the client's (getters answer once loaded),
  * and Segment's `ready`, `alias` and `group` so that code written for
  * Segment's snippet never calls a missing function (`ready` callbacks run
- * once footfall is up; `alias` and `group` do nothing).
+ * once footfall is up).
  */
 export var METHODS = 'trackEvent track page identify reset setConsent getConsent flush shutdown stats anonymousId sessionId onExitIntent ready alias group';
 

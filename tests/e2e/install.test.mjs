@@ -413,8 +413,9 @@ test('Coming from Segment (README block): analytics.* calls work against footfal
   await p.waitForFunction(() => window.readyWith === 'up', null, { timeout: 10_000 });
   await p.evaluate(async () => {
     analytics.track('Order Completed', { total: 30 });
-    analytics.alias('ignored');
-    analytics.group('ignored');
+    analytics.group(7, { seats: 40 }, { timestamp: 0 });
+    analytics.alias('user-42-web', 'anon-legacy');
+    analytics.group({ not: 'an id' });
     await analytics.flush();
   });
   const events = collector.events();
@@ -429,6 +430,16 @@ test('Coming from Segment (README block): analytics.* calls work against footfal
   assert.equal(docs.length, 1);
   assert.equal(docs[0].properties.category, 'Docs');
   assert.equal(byName(events, 'Order Completed').length, 1);
+  // group and alias: before loading (replayed with the time of the call) and after.
+  const groups = events.filter((e) => e.type === 'group');
+  assert.deepEqual(groups.map((e) => [e.groupId, e.traits, e.userId]), [['acme', { plan: 'enterprise' }, 'user-42'], ['7', { seats: 40 }, 'user-42']]);
+  // The loader arrives 300 ms late: a replay stamped with its own time would be that late.
+  assert.ok(Math.abs(Date.parse(groups[0].timestamp) - Date.parse(signedUp[0].timestamp)) < 150, "the snippet's call keeps its time");
+  assert.equal(groups[1].timestamp, '1970-01-01T00:00:00.000Z');
+  const aliases = events.filter((e) => e.type === 'alias');
+  assert.deepEqual(aliases.map((e) => [e.userId, e.previousId]), [['user-42-crm', 'user-42'], ['user-42-web', 'anon-legacy']]);
+  assert.equal(aliases[0].anonymousId, identify.anonymousId);
+  assert.equal(await p.evaluate(() => analytics.stats().invalid), 1, 'group without an id is counted, not thrown');
   assert.deepEqual(errors, []);
   await context.close();
 });

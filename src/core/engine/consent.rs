@@ -30,6 +30,11 @@ enum PendingKind {
     Track(String),
     Page(Option<String>),
     Identify,
+    Group(String),
+    Alias {
+        user_id: String,
+        previous_id: Option<String>,
+    },
 }
 
 impl Engine {
@@ -67,6 +72,17 @@ impl Engine {
             Kind::Track(name) => (PendingKind::Track(name.to_owned()), page_now),
             Kind::Page(name, page) => (PendingKind::Page(name.map(str::to_owned)), page.clone()),
             Kind::Identify => (PendingKind::Identify, page_now),
+            Kind::Group(group_id) => (PendingKind::Group(group_id.to_owned()), page_now),
+            Kind::Alias {
+                user_id,
+                previous_id,
+            } => (
+                PendingKind::Alias {
+                    user_id: user_id.to_owned(),
+                    previous_id: previous_id.map(str::to_owned),
+                },
+                page_now,
+            ),
         };
         if self.pending.len() >= self.config.max_queue_events {
             let excess = self.pending.len() + 1 - self.config.max_queue_events;
@@ -184,6 +200,14 @@ impl Engine {
                 PendingKind::Track(name) => Kind::Track(name),
                 PendingKind::Page(name) => Kind::Page(name.as_deref(), &p.page),
                 PendingKind::Identify => Kind::Identify,
+                PendingKind::Group(group_id) => Kind::Group(group_id),
+                PendingKind::Alias {
+                    user_id,
+                    previous_id,
+                } => Kind::Alias {
+                    user_id,
+                    previous_id: previous_id.as_deref(),
+                },
             };
             let mut json = String::with_capacity(context.as_str().len() + 256);
             write_event(

@@ -81,6 +81,45 @@ impl Engine {
         self.accept(now, Kind::Identify, traits, id);
     }
 
+    /// `group(groupId, traits)`.
+    pub(super) fn group(
+        &mut self,
+        now: WallMs,
+        group_id: &str,
+        traits: Option<&str>,
+        id: [u8; 16],
+    ) {
+        if group_id.is_empty() {
+            return self.refuse(Invalid::IdNotString);
+        }
+        let group_id = redact_if(group_id, self.config.redact_emails);
+        self.accept(now, Kind::Group(&group_id), traits, id);
+    }
+
+    /// `alias(userId, previousId)`: the current user id is unchanged
+    /// (Segment's behaviour; `identify` sets it).
+    pub(super) fn alias(
+        &mut self,
+        now: WallMs,
+        user_id: &str,
+        previous_id: Option<&str>,
+        id: [u8; 16],
+    ) {
+        if user_id.is_empty() {
+            return self.refuse(Invalid::IdNotString);
+        }
+        let redact = self.config.redact_emails;
+        let user_id = redact_if(user_id, redact);
+        let previous_id = previous_id
+            .filter(|p| !p.is_empty())
+            .map(|p| redact_if(p, redact));
+        let kind = Kind::Alias {
+            user_id: &user_id,
+            previous_id: previous_id.as_deref(),
+        };
+        self.accept(now, kind, None, id);
+    }
+
     /// `reset()`: forgets the user, starts a new anonymous id.
     pub(super) fn reset(&mut self, fresh_id: [u8; 16]) {
         if self.user_id.take().is_some() {

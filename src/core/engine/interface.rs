@@ -26,8 +26,9 @@ pub enum Invalid {
     PropertiesNotObject,
     /// The event is larger than one request may carry.
     EventTooLarge,
-    /// `identify` without a string user id or a traits object.
-    UserIdNotString,
+    /// `identify` without a string user id or a traits object, `group` or
+    /// `alias` without a non-empty id.
+    IdNotString,
     /// `setConsent` without an object of categories.
     ConsentNotObject,
     /// `onExitIntent` with something other than a function.
@@ -45,7 +46,9 @@ impl Invalid {
             }
             Invalid::PropertiesNotObject => "event dropped: properties must be a plain object",
             Invalid::EventTooLarge => "event dropped: larger than maxBatchBytes once serialized",
-            Invalid::UserIdNotString => "identify ignored: the user id must be a string",
+            Invalid::IdNotString => {
+                "identify, group or alias ignored: the id must be a non-empty string or a whole number"
+            }
             Invalid::ConsentNotObject => {
                 "setConsent ignored: expected an object such as { analytics: true, marketing: false }"
             }
@@ -175,6 +178,25 @@ pub enum Input<'a> {
         user_id: Option<&'a str>,
         /// Traits as JSON text, if given.
         traits: Option<&'a str>,
+        /// Random bytes for the message id.
+        id: [u8; 16],
+    },
+    /// `group(groupId, traits)`: the user belongs to a company or account.
+    Group {
+        /// The group id.
+        group_id: &'a str,
+        /// Traits as JSON text, if given.
+        traits: Option<&'a str>,
+        /// Random bytes for the message id.
+        id: [u8; 16],
+    },
+    /// `alias(userId, previousId)`: two ids of one user are merged.
+    Alias {
+        /// The new user id.
+        user_id: &'a str,
+        /// The id it replaces (default: the current user id, else the
+        /// anonymous id).
+        previous_id: Option<&'a str>,
         /// Random bytes for the message id.
         id: [u8; 16],
     },

@@ -228,6 +228,16 @@ impl Engine {
                 traits,
                 id,
             } => self.identify(now, user_id, traits, id),
+            Input::Group {
+                group_id,
+                traits,
+                id,
+            } => self.group(now, group_id, traits, id),
+            Input::Alias {
+                user_id,
+                previous_id,
+                id,
+            } => self.alias(now, user_id, previous_id, id),
             Input::Reset { fresh_id } => self.reset(fresh_id),
             Input::Refused(why) => self.refuse(why),
             Input::WithOptions { call, options } => self.with_options(now, call, options),

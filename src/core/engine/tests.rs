@@ -13,6 +13,7 @@ mod consent;
 mod datalayer;
 mod delivery;
 mod options;
+mod segment;
 #[cfg(feature = "signals")]
 mod signals;
 mod unload;

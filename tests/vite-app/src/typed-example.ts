@@ -69,6 +69,10 @@ export async function everything(): Promise<number> {
   ff.identify('user-42', { plan: 'pro' });
   ff.identify('user-42', { plan: 'pro' }, at);
   ff.identify({ plan: 'team' });
+  ff.group('acme', { seats: 40 }, at);
+  ff.alias('user-42-crm');
+  ff.alias('user-42-crm', 'anon-1', at);
+  ff.alias('user-42-crm', at);
   ff.setConsent({ analytics: true, marketing: false });
   const consent: FootfallConsentState = ff.getConsent();
   ff.reset();
