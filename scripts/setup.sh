@@ -46,3 +46,13 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi
+
+# The bundlers and frameworks that tests/e2e/bundlers.test.mjs builds the
+# packed package with (webpack, Rollup, Next.js + React, Vue; Vite and esbuild
+# are the root's: tests/bundlers/.npmrc leaves peer dependencies out).
+stamp=tests/bundlers/node_modules/.footfall-lock
+if [ ! -f "$stamp" ] || ! cmp -s tests/bundlers/package-lock.json "$stamp"; then
+  echo "setup: npm ci in tests/bundlers"
+  (cd tests/bundlers && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/bundlers/package-lock.json "$stamp"
+fi

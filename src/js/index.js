@@ -55,7 +55,13 @@ function fetchBuild(name, wasmUrl) {
   const [glue, bundled] = BUILDS[name];
   const key = name + ' ' + (wasmUrl || '');
   return (loaded[key] ||= (async () => {
-    const url = wasmUrl ? new URL('footfall.' + name + '.wasm', new URL(wasmUrl, location.href)) : bundled();
+    let url;
+    try {
+      url = wasmUrl ? new URL('footfall.' + name + '.wasm', new URL(wasmUrl, location.href)) : bundled();
+    } catch (e) {
+      // A bundle without `import.meta.url` (esbuild's iife format) cannot say where the wasm is.
+      throw new Error('footfall: could not locate footfall.' + name + '.wasm' + (wasmUrl ? ' in wasmUrl ' + wasmUrl : ' next to the bundle') + ' (' + ((e && e.message) || e) + '). ' + WASM_HINT);
+    }
     const wasm = fetch(url).then(
       (r) => {
         if (!r.ok) throw new WasmMissing('HTTP ' + r.status);
