@@ -53,7 +53,7 @@ function packAndInstall() {
 
 let packed;
 
-test('npm pack: the package holds what users need, and only that', () => {
+test('npm pack: the package holds what users need, and only that', async () => {
   packed = packAndInstall();
   const files = packed.files.map((f) => f.path).sort();
   const builds = ['core', 'signals', 'attribution', 'datalayer', 'signals-attribution', 'signals-datalayer', 'attribution-datalayer', 'signals-attribution-datalayer'];
@@ -87,6 +87,8 @@ test('npm pack: the package holds what users need, and only that', () => {
   assert.equal(manifest.jsdelivr, 'dist/footfall.js');
   assert.deepEqual(manifest.footfall, { loader: 'dist/footfall.js', snippet: 'dist/footfall.snippet.min.js' });
   assert.match(manifest.scripts.prepack, /scripts\/build\.mjs/);
+  // The README's install line installs this package.
+  assert.equal((await readmeBlock('sh', 'npm install footfall-analytics')).trim(), `npm install ${manifest.name}`);
   const snippet = readFileSync(join(installed, manifest.footfall.snippet));
   assert.ok(snippet.length < 1024, `snippet ${snippet.length} bytes`);
 });
