@@ -37,3 +37,16 @@ export function init(options: FootfallOptions): Promise<Client>;
  * client whose calls do nothing.
  */
 export function load(options: FootfallOptions): Client;
+
+declare global {
+  interface Window {
+    /**
+     * footfall on a page with the script tag: the snippet's stub until the
+     * loader has run (it records every call; `flush`, `stats`, `anonymousId`
+     * and `getConsent` answer `undefined` until then), then the client.
+     */
+    footfall: Client;
+    /** Options the script-tag loader reads first (its `data-*` attributes win). */
+    footfallSettings?: FootfallOptions;
+  }
+}

@@ -99,16 +99,18 @@ test("tsc --noEmit passes on the typed example, against the package's types", ()
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
-test('tsc fails on a misspelt option, an option of the wrong type, and free()', () => {
+test('tsc fails on a misspelt option (in init and in window.footfallSettings), an option of the wrong type, and free()', () => {
   assert.ok(packed, 'packed by the previous test');
   const r = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(app, 'tsconfig.wrong.json')], { encoding: 'utf8' });
   assert.notEqual(r.status, 0, 'tsc must fail');
   const errors = (r.stdout + r.stderr).split('\n').filter((l) => /error TS\d+/.test(l));
   // Exactly the deliberate errors, nothing else (the files must not fail for another reason).
-  assert.equal(errors.length, 3, errors.join('\n'));
+  assert.equal(errors.length, 4, errors.join('\n'));
   assert.match(errors.find((l) => l.includes('option-name.ts')) ?? '', /\(4,30\): error TS(2353|2561):.*'flushAtt'/);
   assert.match(errors.find((l) => l.includes('option-type.ts')) ?? '', /\(4,\d+\): error TS2322:.*string\[\]/);
   assert.match(errors.find((l) => l.includes('free.ts')) ?? '', /\(4,\d+\): error TS2339:.*'free'/);
+  // window.footfallSettings is declared: the misspelt key is the error, not the global.
+  assert.match(errors.find((l) => l.includes('window-settings.ts')) ?? '', /\(4,\d+\): error TS(2353|2561):.*'flushAtt'/);
 });
 
 test('the README npm block, built by Vite in production mode with no plugin, sends its event', async () => {

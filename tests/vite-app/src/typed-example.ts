@@ -83,6 +83,10 @@ export async function everything(): Promise<number> {
   early.trackEvent('before_ready');
   await early.ready();
   await early.ready(() => {});
+  // Script-tag pages: the global and the loader's settings are typed too.
+  window.footfallSettings = { endpoint: '/collect', flushAt: 5 };
+  window.footfall.trackEvent('from_the_global', { n: 1 });
+  window.footfall.ready((client) => client.page('Ready'));
   ff.shutdown();
   return dwell + stats.queued + stats.sent + stats.dropped + stats.retried + stats.invalid + stats.truncated + id.length + Number(consent.decided);
 }
