@@ -8,20 +8,15 @@ import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CAPABILITIES } from '../src/js/builds.js';
+import { CAPABILITIES, buildNames } from '../src/js/builds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 
-/** Every subset of the capabilities, by build name (`core`, `signals`, ..., all of them). */
-const BUILDS = [];
-for (let mask = 0; mask < 1 << CAPABILITIES.length; mask++) {
-  const features = CAPABILITIES.filter((_, i) => mask & (1 << i));
-  BUILDS.push({ name: features.join('-') || 'core', features });
-}
-BUILDS.sort((a, b) => a.features.length - b.features.length);
+/** Every set of capabilities built (src/js/builds.js), by build name (`core`, `signals`, ..., all of them). */
+const BUILDS = buildNames().map((name) => ({ name, features: name == 'core' ? [] : name.split('-') }));
 const FULL = CAPABILITIES.join('-');
 
 for (const { name, features } of BUILDS) buildWasm(name, features);

@@ -366,7 +366,7 @@ fn read_data_layer(value: Option<JsValue>) -> Result<DataLayerFields, JsError> {
 }
 
 /// Reads `dataLayer`: `true`, `false` or `{ name, consentMode, forward,
-/// mirror }` with `forward` a boolean or `{ allow, deny }`.
+/// mirror, ecommerce }` with `forward` a boolean or `{ allow, deny }`.
 #[cfg(feature = "datalayer")]
 fn read_data_layer(value: Option<JsValue>) -> Result<DataLayerFields, JsError> {
     let Some(value) = value else {
@@ -376,16 +376,18 @@ fn read_data_layer(value: Option<JsValue>) -> Result<DataLayerFields, JsError> {
         return Ok((None, None, on.then(DataLayerOptions::on)));
     }
     let mut options = DataLayerOptions::default();
-    let [name, consent_mode, forward, mirror] = read_fields(
+    let [name, consent_mode, forward, mirror, ecommerce] = read_fields(
         &value,
         [
             ("name", Type::Str),
             ("consentMode", Type::Bool),
             ("forward", Type::Switch),
             ("mirror", Type::Bool),
+            ("ecommerce", Type::Bool),
         ],
     )?;
     options.mirror = mirror.and_then(|v| v.as_bool());
+    options.ecommerce = ecommerce.and_then(|v| v.as_bool());
     if let Some(forward) = forward {
         options.forward = Some(forward.as_bool().unwrap_or(true));
         if forward.as_bool().is_none() {

@@ -114,6 +114,15 @@ export interface FootfallDataLayerOptions {
   forward?: boolean | { allow?: string[]; deny?: string[] };
   /** Automatic events are pushed as `{ event: 'footfall.<name>', ...properties }`. Default false (`dataLayer: true`: on). */
   mirror?: boolean;
+  /**
+   * GA4 ecommerce pushes (`view_item`, `add_to_cart`, `remove_from_cart`,
+   * `begin_checkout`, `add_payment_info`, `purchase`, `refund`) become
+   * Segment Ecommerce v2 events (`Product Viewed`, ..., `Order Completed`,
+   * `Order Refunded`), numbers as pushed; a `purchase` whose
+   * `transaction_id` was already sent from this browser is not sent
+   * again. Default false; not `dataLayer: true`.
+   */
+  ecommerce?: boolean;
 }
 
 /** The page a call was made on (`context.page` of the Segment Spec). */

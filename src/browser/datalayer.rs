@@ -28,7 +28,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::environment::prop;
-use crate::core::datalayer::{keeps_key, DataLayerConfig};
+use crate::core::datalayer::{keeps_key, DataLayerConfig, Route};
 
 #[wasm_bindgen(
     inline_js = "const M = '__footfall', J = JSON, S = J.stringify, P = J.parse, MAX = 1000;
@@ -136,8 +136,8 @@ pub fn push_entry(window: &JsValue, name: &str, entry: &str) {
     let _ = push(window, name, entry);
 }
 
-/// Forwards one dataLayer entry as `track(event, otherKeys)` when the
-/// configuration says so. Keys whose value is a function, a DOM node or not
+/// Hands one dataLayer entry over as `(event, otherKeys)` when the
+/// configuration forwards or maps it. Keys whose value is a function, a DOM node or not
 /// serializable (cyclic, BigInt, a throwing getter) are left out; nothing
 /// here throws.
 fn forward(config: &DataLayerConfig, entry: &JsValue, track: &impl Fn(&str, &str)) {
@@ -147,7 +147,7 @@ fn forward(config: &DataLayerConfig, entry: &JsValue, track: &impl Fn(&str, &str
     let Some(event) = prop(entry, "event").as_string() else {
         return;
     };
-    if !config.forwards(&event) {
+    if config.route(&event) == Route::Ignore {
         return;
     }
     let Ok(keys) = Reflect::own_keys(entry.unchecked_ref()) else {

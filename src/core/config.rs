@@ -124,6 +124,8 @@ pub struct DataLayerOptions {
     pub allow: Vec<String>,
     /// Never forward these event names (a trailing `*` matches a prefix).
     pub deny: Vec<String>,
+    /// GA4 ecommerce pushes become Segment Ecommerce v2 events. Default false.
+    pub ecommerce: Option<bool>,
 }
 
 impl DataLayerOptions {
@@ -203,7 +205,12 @@ pub struct Config {
     pub clamped: Vec<&'static str>,
     /// Options given for a capability this build lacks, ignored (for a
     /// `debug` warning): see [`unsupported`].
-    #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+    #[cfg(not(all(
+        feature = "signals",
+        feature = "attribution",
+        feature = "datalayer",
+        feature = "ecommerce"
+    )))]
     pub ignored: Vec<&'static str>,
 }
 
@@ -248,7 +255,12 @@ impl Config {
     /// assert_eq!((c.flush_at, c.flush_interval_ms, c.max_batch_bytes), (1, 3000, 48_000));
     /// ```
     pub fn resolve(options: Options) -> Result<Config, ConfigError> {
-        #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+        #[cfg(not(all(
+            feature = "signals",
+            feature = "attribution",
+            feature = "datalayer",
+            feature = "ecommerce"
+        )))]
         let ignored = unsupported(&options);
         let endpoint = options.endpoint.ok_or(ConfigError::MissingEndpoint)?;
         let endpoint = endpoint.trim();
@@ -349,7 +361,12 @@ impl Config {
             #[cfg(feature = "datalayer")]
             data_layer: DataLayerConfig::resolve(options.data_layer),
             clamped,
-            #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+            #[cfg(not(all(
+                feature = "signals",
+                feature = "attribution",
+                feature = "datalayer",
+                feature = "ecommerce"
+            )))]
             ignored,
         })
     }
@@ -369,7 +386,12 @@ impl Config {
 /// assert!(unsupported(&o).contains(&"sessionTimeoutMin"));
 /// # }
 /// ```
-#[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+#[cfg(not(all(
+    feature = "signals",
+    feature = "attribution",
+    feature = "datalayer",
+    feature = "ecommerce"
+)))]
 pub fn unsupported(o: &Options) -> Vec<&'static str> {
     let mut names = Vec::new();
     #[cfg(not(feature = "signals"))]
@@ -400,6 +422,13 @@ pub fn unsupported(o: &Options) -> Vec<&'static str> {
     #[cfg(not(feature = "datalayer"))]
     if o.data_layer.is_some() || o.consent_mode_bridge == Some(true) {
         names.push("dataLayer");
+    }
+    #[cfg(all(feature = "datalayer", not(feature = "ecommerce")))]
+    if o.data_layer
+        .as_ref()
+        .is_some_and(|d| d.ecommerce == Some(true))
+    {
+        names.push("dataLayer.ecommerce");
     }
     names
 }

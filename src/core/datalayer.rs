@@ -30,6 +30,20 @@ pub struct DataLayerConfig {
     pub allow: Vec<String>,
     /// Never forward these names.
     pub deny: Vec<String>,
+    /// Whether GA4 ecommerce pushes become Segment Ecommerce v2 events
+    /// (they are then never forwarded as they are).
+    pub ecommerce: bool,
+}
+
+/// What becomes of a dataLayer push, by its `event`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Nothing.
+    Ignore,
+    /// `trackEvent(event, otherKeys)`.
+    Forward,
+    /// A GA4 ecommerce event, mapped to its Segment v2 event.
+    Ecommerce,
 }
 
 impl DataLayerConfig {
@@ -56,12 +70,33 @@ impl DataLayerConfig {
             mirror: o.mirror.unwrap_or(false),
             allow,
             deny,
+            ecommerce: cfg!(feature = "ecommerce") && o.ecommerce == Some(true),
         }
     }
 
     /// Whether the bridge does anything.
     pub fn is_on(&self) -> bool {
-        self.forward || self.mirror
+        self.forward || self.mirror || self.ecommerce
+    }
+
+    /// Whether pushes are read at all (forwarded or mapped).
+    pub fn reads_pushes(&self) -> bool {
+        self.forward || self.ecommerce
+    }
+
+    /// What becomes of a push whose `event` is `event`: a GA4 ecommerce
+    /// event is mapped when `ecommerce` is on (and not forwarded as it is);
+    /// anything else is forwarded when [`forwards`](Self::forwards) says so.
+    pub fn route(&self, event: &str) -> Route {
+        #[cfg(feature = "ecommerce")]
+        if self.ecommerce && crate::core::ecommerce::is_ecommerce_event(event) {
+            return Route::Ecommerce;
+        }
+        if self.forwards(event) {
+            Route::Forward
+        } else {
+            Route::Ignore
+        }
     }
 
     /// Whether a push whose `event` is `event` becomes a footfall event:
@@ -197,6 +232,7 @@ mod tests {
                 mirror: true,
                 allow: vec![],
                 deny: vec![],
+                ecommerce: false,
             }
         );
         let c = DataLayerConfig::resolve(Some(DataLayerOptions {
@@ -204,6 +240,7 @@ mod tests {
             mirror: Some(true),
             allow: vec!["a".into(), "".into()],
             deny: vec![],
+            ecommerce: None,
         }));
         assert_eq!(c.allow, vec!["a".to_owned()]);
         assert!(c.is_on() && !c.forwards("a"));

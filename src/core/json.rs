@@ -451,5 +451,6 @@ fn is_high_surrogate_escape(first_two: &[u8]) -> bool {
     )
 }
 
+pub mod read;
 #[cfg(test)]
 mod tests;

@@ -13,3 +13,6 @@ pub const KEY_PREFIX: &str = "footfall.";
 pub const KEY_ANONYMOUS_ID: &str = "footfall.aid";
 /// Storage key of the user id set by `identify`.
 pub const KEY_USER_ID: &str = "footfall.uid";
+/// Storage key of the ids of the orders sent from this browser (the
+/// `ecommerce` capability), one per line, newest last.
+pub const KEY_ORDERS: &str = "footfall.orders";

@@ -29,5 +29,7 @@ pub mod uuid;
 pub mod attribution;
 #[cfg(feature = "datalayer")]
 pub mod datalayer;
+#[cfg(feature = "ecommerce")]
+pub mod ecommerce;
 #[cfg(feature = "signals")]
 pub mod signals;

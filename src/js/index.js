@@ -23,10 +23,11 @@ const BUILDS = {
   'signals-attribution': [() => import('./footfall.signals-attribution.mjs'), () => new URL('./footfall.signals-attribution.wasm', import.meta.url)],
   'signals-datalayer': [() => import('./footfall.signals-datalayer.mjs'), () => new URL('./footfall.signals-datalayer.wasm', import.meta.url)],
   'attribution-datalayer': [() => import('./footfall.attribution-datalayer.mjs'), () => new URL('./footfall.attribution-datalayer.wasm', import.meta.url)],
-  'signals-attribution-datalayer': [
-    () => import('./footfall.signals-attribution-datalayer.mjs'),
-    () => new URL('./footfall.signals-attribution-datalayer.wasm', import.meta.url),
-  ],
+  'datalayer-ecommerce': [() => import('./footfall.datalayer-ecommerce.mjs'), () => new URL('./footfall.datalayer-ecommerce.wasm', import.meta.url)],
+  'signals-attribution-datalayer': [() => import('./footfall.signals-attribution-datalayer.mjs'), () => new URL('./footfall.signals-attribution-datalayer.wasm', import.meta.url)],
+  'signals-datalayer-ecommerce': [() => import('./footfall.signals-datalayer-ecommerce.mjs'), () => new URL('./footfall.signals-datalayer-ecommerce.wasm', import.meta.url)],
+  'attribution-datalayer-ecommerce': [() => import('./footfall.attribution-datalayer-ecommerce.mjs'), () => new URL('./footfall.attribution-datalayer-ecommerce.wasm', import.meta.url)],
+  'signals-attribution-datalayer-ecommerce': [() => import('./footfall.signals-attribution-datalayer-ecommerce.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce.wasm', import.meta.url)],
 };
 
 /** The builds loaded or loading, by name. */

@@ -89,7 +89,7 @@ function autocapture(value) {
 
 /**
  * `data-data-layer`: `true` (or present: forward and mirror), `false`, or
- * `forward` and/or `mirror`; with `data-data-layer-name`,
+ * any of `forward`, `mirror` and `ecommerce`; with `data-data-layer-name`,
  * `data-data-layer-allow` and `data-data-layer-deny` (which turn forwarding
  * on, filtered).
  */
@@ -103,6 +103,7 @@ function dataLayer(ds) {
     const list = words(v).filter((x) => x != 'true');
     o.forward = !list.length || list.includes('forward');
     o.mirror = !list.length || list.includes('mirror');
+    if (list.includes('ecommerce')) o.ecommerce = true;
   }
   if (ds.dataLayerName) o.name = ds.dataLayerName;
   if (o.forward !== false && lists) o.forward = { allow: words(ds.dataLayerAllow), deny: words(ds.dataLayerDeny) };

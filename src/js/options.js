@@ -16,7 +16,7 @@ export const OPTIONS = {
   attribution: 'internalDomains',
   consent: 'mode categories respectGpc respectDnt policyVersion',
   privacy: 'maxStringLength stripQueryParams cookieless anonymizeIp redactEmails',
-  dataLayer: 'name consentMode forward mirror',
+  dataLayer: 'name consentMode forward mirror ecommerce',
   compression: '',
   debug: '',
   autocapture: 'pageViews history scrollDepth rageClick exitIntent pageLeave clicks',

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFor, CAPABILITIES } from '../../src/js/builds.js';
+import { buildFor, buildNames } from '../../src/js/builds.js';
 import { root } from './harness.mjs';
 
 test('the options choose the build with exactly the capabilities they turn on', () => {
@@ -24,6 +24,9 @@ test('the options choose the build with exactly the capabilities they turn on', 
     [{ dataLayer: false }, 'signals-attribution'],
     [{ attribution: false }, 'signals'],
     [{ dataLayer: true }, 'signals-attribution-datalayer'],
+    [{ dataLayer: { ecommerce: true } }, 'signals-attribution-datalayer-ecommerce'],
+    [{ dataLayer: { forward: true, ecommerce: false } }, 'signals-attribution-datalayer'],
+    [{ autocapture: false, attribution: false, dataLayer: { ecommerce: true } }, 'datalayer-ecommerce'],
   ];
   for (const [options, build] of cases) assert.equal(buildFor(options), build, JSON.stringify(options));
 });
@@ -34,14 +37,19 @@ test('options footfall will refuse, or cannot read, choose the build with everyt
       throw new Error('no');
     },
   };
-  assert.equal(buildFor(hostile), 'signals-attribution-datalayer');
-  assert.equal(buildFor({ autocapture: 'yes' }), 'signals-attribution-datalayer');
-  assert.equal(buildFor(new Proxy({}, { get: () => { throw new Error('no'); } })), 'signals-attribution-datalayer');
+  const full = 'signals-attribution-datalayer-ecommerce';
+  assert.equal(buildFor(hostile), full);
+  assert.equal(buildFor({ autocapture: 'yes' }), full);
+  assert.equal(buildFor(new Proxy({}, { get: () => { throw new Error('no'); } })), full);
 });
 
 test('every build a page can choose is in dist/, glue module and wasm', () => {
-  for (let mask = 0; mask < 1 << CAPABILITIES.length; mask++) {
-    const name = CAPABILITIES.filter((_, i) => mask & (1 << i)).join('-') || 'core';
+  // Every option set a page can give maps to a build that exists.
+  const names = buildNames();
+  for (const autocapture of [true, false]) for (const attribution of [true, false]) for (const dataLayer of [undefined, true, { ecommerce: true }]) {
+    assert.ok(names.includes(buildFor({ autocapture, attribution, dataLayer })), JSON.stringify({ autocapture, attribution, dataLayer }));
+  }
+  for (const name of buildNames()) {
     for (const ext of ['mjs', 'wasm']) assert.ok(existsSync(join(root, 'dist', `footfall.${name}.${ext}`)), `dist/footfall.${name}.${ext}`);
   }
 });

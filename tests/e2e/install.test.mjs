@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { useBrowser, open, testPage, sleep, serve, serveBuilds, readmeBlock, root } from './harness.mjs';
+import { buildNames } from '../../src/js/builds.js';
 
 let collector;
 let browser;
@@ -56,7 +57,8 @@ let packed;
 test('npm pack: the package holds what users need, and only that', async () => {
   packed = packAndInstall();
   const files = packed.files.map((f) => f.path).sort();
-  const builds = ['core', 'signals', 'attribution', 'datalayer', 'signals-attribution', 'signals-datalayer', 'attribution-datalayer', 'signals-attribution-datalayer'];
+  const builds = buildNames();
+  assert.equal(builds.length, 12, 'every subset of signals, attribution, datalayer, and ecommerce with the datalayer it needs');
   assert.deepEqual(
     files,
     [

@@ -39,11 +39,11 @@ impl DataLayerGlue {
 }
 
 impl Driver {
-    /// Wraps `dataLayer.push` when `dataLayer.forward`: forwarded pushes
-    /// become tracking calls while the client runs.
+    /// Wraps `dataLayer.push` when `dataLayer.forward` or `.ecommerce`:
+    /// the pushes read go to the engine while the client runs.
     pub(super) fn bridge_data_layer(self: &Rc<Self>) {
         let config = &self.data_layer.config;
-        if !config.forward {
+        if !config.reads_pushes() {
             return;
         }
         let (weak, live) = (Rc::downgrade(self), Rc::downgrade(self));
@@ -52,12 +52,12 @@ impl Driver {
             &self.data_layer.name,
             config,
             move || live.upgrade().is_some_and(|d| !d.is_stopped()),
-            move |name, properties| {
+            move |event, properties| {
                 if let Some(d) = weak.upgrade() {
                     let id = d.random_id();
-                    d.call(Input::Track {
-                        name,
-                        properties: Some(properties),
+                    d.call(Input::DataLayer {
+                        event,
+                        properties,
                         id,
                     });
                 }

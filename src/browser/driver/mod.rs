@@ -133,6 +133,8 @@ impl Driver {
         let mut random = RandomPool::new();
         let anonymous_id = storage.get(KEY_ANONYMOUS_ID);
         let user_id = storage.get(KEY_USER_ID);
+        #[cfg(feature = "ecommerce")]
+        let orders = storage.get(crate::core::keys::KEY_ORDERS);
         let tab = crate::core::tabs::tab_id(random.take16());
         #[cfg(feature = "attribution")]
         let (session, first_touch, last_touch) = (
@@ -149,6 +151,8 @@ impl Driver {
             online: window.navigator().on_line(),
             consent_record: consent_record.as_deref(),
             signals,
+            #[cfg(feature = "ecommerce")]
+            orders: orders.as_deref(),
             #[cfg(feature = "attribution")]
             session: SessionBoot {
                 now: clock::now(),

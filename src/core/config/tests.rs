@@ -230,7 +230,12 @@ fn consent_settings() {
 }
 
 /// Every option a capability reads, each turning it on.
-#[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+#[cfg(not(all(
+    feature = "signals",
+    feature = "attribution",
+    feature = "datalayer",
+    feature = "ecommerce"
+)))]
 fn every_capability_asked_for() -> Options {
     Options {
         endpoint: Some("/c".into()),
@@ -238,7 +243,10 @@ fn every_capability_asked_for() -> Options {
         session_timeout_min: Some(45.0),
         internal_domains: Some(vec!["pay.example".into()]),
         consent_mode_bridge: Some(true),
-        data_layer: Some(DataLayerOptions::on()),
+        data_layer: Some(DataLayerOptions {
+            ecommerce: Some(true),
+            ..DataLayerOptions::on()
+        }),
         autocapture: AutocaptureOptions {
             page_views: Some(true),
             history: Some(true),
@@ -253,7 +261,12 @@ fn every_capability_asked_for() -> Options {
     }
 }
 
-#[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+#[cfg(not(all(
+    feature = "signals",
+    feature = "attribution",
+    feature = "datalayer",
+    feature = "ecommerce"
+)))]
 #[test]
 fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
     let c = Config::resolve(every_capability_asked_for()).unwrap();
@@ -271,6 +284,8 @@ fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
     expected.extend(["sessionTimeoutMin", "attribution.internalDomains"]);
     #[cfg(not(feature = "datalayer"))]
     expected.push("dataLayer");
+    #[cfg(all(feature = "datalayer", not(feature = "ecommerce")))]
+    expected.push("dataLayer.ecommerce");
     assert_eq!(c.ignored, expected);
     assert!(c.page_views, "page views are the core's");
 

@@ -2,13 +2,33 @@
 //! and Google Consent Mode commands. What an entry holds is
 //! [`core::datalayer`](crate::core::datalayer)'s decision.
 
-use crate::core::datalayer::{mirror_entry, DataLayerEffect};
+use crate::core::datalayer::{mirror_entry, DataLayerEffect, Route};
 use crate::core::engine::{Effect, Engine};
 use crate::core::envelope::Kind;
 use crate::core::privacy::clean_name;
 use crate::core::sanitize::{sanitize_object, StringLimits};
+use crate::core::time::WallMs;
 
 impl Engine {
+    /// A push the bridge read: forwarded as `trackEvent(event, properties)`,
+    /// or mapped when it is a GA4 ecommerce event and `ecommerce` is on.
+    pub(super) fn data_layer_push(
+        &mut self,
+        now: WallMs,
+        event: &str,
+        properties: &str,
+        id: [u8; 16],
+    ) {
+        match self.config.data_layer.route(event) {
+            Route::Ignore => {}
+            Route::Forward => self.track(now, event, Some(properties), id),
+            #[cfg(feature = "ecommerce")]
+            Route::Ecommerce => self.ecommerce(now, event, properties, id),
+            #[cfg(not(feature = "ecommerce"))]
+            Route::Ecommerce => {}
+        }
+    }
+
     /// Pushes an automatic event to the dataLayer, when `dataLayer.mirror`.
     pub(super) fn mirror(&mut self, kind: Kind, properties: Option<&str>) {
         if !self.config.data_layer.mirror {

@@ -83,9 +83,21 @@ pub enum Log {
     ForeignRecord(u32),
     /// An option was out of its range and was clamped (its name).
     Clamped(&'static str),
+    /// A GA4 ecommerce push had an invalid field, left out (its GA4 name).
+    #[cfg(feature = "ecommerce")]
+    EcommerceField(&'static str),
+    /// A GA4 `purchase` whose `transaction_id` was already sent from this
+    /// browser (a reloaded thank-you page) was not sent again.
+    #[cfg(feature = "ecommerce")]
+    DuplicateOrder,
     /// An option asks for a capability this build was made without; it is
     /// ignored (its name).
-    #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+    #[cfg(not(all(
+        feature = "signals",
+        feature = "attribution",
+        feature = "datalayer",
+        feature = "ecommerce"
+    )))]
     Ignored(&'static str),
 }
 
@@ -112,7 +124,20 @@ impl Log {
                 "stored records that are not footfall's own events were ignored:"
             }
             Log::Clamped(_) => "an option out of its range was clamped (see the README's Options):",
-            #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+            #[cfg(feature = "ecommerce")]
+            Log::EcommerceField(_) => {
+                "a dataLayer ecommerce push had an invalid field (a string for a number, a negative amount, an item without id or name); it was left out:"
+            }
+            #[cfg(feature = "ecommerce")]
+            Log::DuplicateOrder => {
+                "a purchase with a transaction_id already sent from this browser was not sent again"
+            }
+            #[cfg(not(all(
+        feature = "signals",
+        feature = "attribution",
+        feature = "datalayer",
+        feature = "ecommerce"
+    )))]
             Log::Ignored(_) => {
                 "an option was ignored: this build of footfall leaves out what it turns on:"
             }
@@ -123,7 +148,14 @@ impl Log {
     pub fn name(self) -> Option<&'static str> {
         match self {
             Log::Clamped(name) => Some(name),
-            #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+            #[cfg(feature = "ecommerce")]
+            Log::EcommerceField(name) => Some(name),
+            #[cfg(not(all(
+                feature = "signals",
+                feature = "attribution",
+                feature = "datalayer",
+                feature = "ecommerce"
+            )))]
             Log::Ignored(name) => Some(name),
             _ => None,
         }
@@ -142,7 +174,14 @@ impl Log {
             | Log::BeaconCutOff
             | Log::NoConsent
             | Log::Clamped(_) => None,
-            #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+            #[cfg(feature = "ecommerce")]
+            Log::EcommerceField(_) | Log::DuplicateOrder => None,
+            #[cfg(not(all(
+                feature = "signals",
+                feature = "attribution",
+                feature = "datalayer",
+                feature = "ecommerce"
+            )))]
             Log::Ignored(_) => None,
         }
     }
@@ -369,6 +408,17 @@ pub enum Input<'a> {
     /// An input that shows the visitor is there (pointer move, key press).
     #[cfg(feature = "signals")]
     Activity,
+    /// A dataLayer push with an `event` key, read by the bridge: routed by
+    /// [`DataLayerConfig::route`](crate::core::datalayer::DataLayerConfig::route).
+    #[cfg(feature = "datalayer")]
+    DataLayer {
+        /// The push's `event`.
+        event: &'a str,
+        /// Its other keys, a JSON object.
+        properties: &'a str,
+        /// Random bytes for the message id.
+        id: [u8; 16],
+    },
     /// A click on an element carrying `data-ff-event`.
     #[cfg(feature = "signals")]
     Declared {
@@ -487,6 +537,9 @@ pub struct Boot<'a> {
     pub consent_record: Option<&'a str>,
     /// Global Privacy Control and Do Not Track.
     pub signals: Signals,
+    /// The stored ids of the orders sent from this browser.
+    #[cfg(feature = "ecommerce")]
+    pub orders: Option<&'a str>,
     /// Stored session and attribution state, and the time of the page load.
     #[cfg(feature = "attribution")]
     pub session: SessionBoot<'a>,

@@ -33,6 +33,8 @@ mod consent;
 #[cfg(feature = "datalayer")]
 mod datalayer;
 mod delivery;
+#[cfg(feature = "ecommerce")]
+mod ecommerce;
 mod events;
 mod interface;
 #[cfg(feature = "signals")]
@@ -110,6 +112,9 @@ pub struct Engine {
     // Distribution (issue 7).
     /// The options of the call being handled (see [`Input::WithOptions`]).
     call: Option<CallOverride>,
+    /// The order ids already sent from this browser, oldest first.
+    #[cfg(feature = "ecommerce")]
+    orders: Vec<String>,
 }
 
 impl Engine {
@@ -177,13 +182,20 @@ impl Engine {
             visit,
             #[cfg(not(feature = "attribution"))]
             campaign,
+            #[cfg(feature = "ecommerce")]
+            orders: ecommerce::read_orders(boot.orders),
         };
         engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));
         for name in engine.config.clamped.clone() {
             engine.log(Log::Clamped(name));
         }
-        #[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+        #[cfg(not(all(
+            feature = "signals",
+            feature = "attribution",
+            feature = "datalayer",
+            feature = "ecommerce"
+        )))]
         for name in engine.config.ignored.clone() {
             engine.log(Log::Ignored(name));
         }
@@ -298,6 +310,12 @@ impl Engine {
             Input::Activity => self.signals.on_input(now),
             #[cfg(feature = "signals")]
             Input::Declared { name, properties } => self.declared(now, name, properties),
+            #[cfg(feature = "datalayer")]
+            Input::DataLayer {
+                event,
+                properties,
+                id,
+            } => self.data_layer_push(now, event, properties, id),
         }
     }
 

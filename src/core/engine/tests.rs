@@ -12,12 +12,19 @@ mod consent;
 #[cfg(feature = "datalayer")]
 mod datalayer;
 mod delivery;
+#[cfg(feature = "ecommerce")]
+mod ecommerce;
 mod options;
 mod segment;
 #[cfg(feature = "signals")]
 mod signals;
 mod unload;
-#[cfg(not(all(feature = "signals", feature = "attribution", feature = "datalayer")))]
+#[cfg(not(all(
+    feature = "signals",
+    feature = "attribution",
+    feature = "datalayer",
+    feature = "ecommerce"
+)))]
 mod without;
 
 use super::*;

@@ -36,6 +36,8 @@ fn landing_engine(
         online: true,
         consent_record: None,
         signals: Default::default(),
+        #[cfg(feature = "ecommerce")]
+        orders: None,
         session: SessionBoot {
             now: WallMs(now),
             session: get(crate::core::attribution::session::KEY_SESSION),
