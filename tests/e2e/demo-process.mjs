@@ -51,3 +51,56 @@ export async function startDemoProcess(collected, env = {}) {
     },
   };
 }
+
+/**
+ * The browser tests of a file share one demo server (its JSON Lines file
+ * at `collected`) and one Chromium (`launch`): `start()` in the file's
+ * `before`, `close()` in its `after`. Then `demo`, `browser`, `problems`
+ * (console errors and page errors of every page watched), `watch(page)`,
+ * and `visitor(viewport)`: a browser context of its own (own storage, own
+ * anonymousId) whose `open(path)` waits for the store to be ready.
+ */
+export function demoBrowser(collected, launch) {
+  const session = {
+    demo: undefined,
+    browser: undefined,
+    problems: [],
+    async start() {
+      session.demo = await startDemoProcess(collected);
+      session.browser = await launch();
+    },
+    async close() {
+      await session.browser?.close();
+      await session.demo?.stop();
+    },
+    watch(page) {
+      page.on('pageerror', (e) => session.problems.push(`${page.url()}: ${e}`));
+      page.on('console', (m) => m.type() === 'error' && session.problems.push(`${page.url()}: ${m.text()}`));
+    },
+    async visitor({ width = 1280, height = 800 } = {}) {
+      const context = await session.browser.newContext({ viewport: { width, height } });
+      const open = async (path) => {
+        const page = await context.newPage();
+        session.watch(page);
+        await page.goto(session.demo.origin + path);
+        await page.waitForFunction(() => window.demoReady);
+        return page;
+      };
+      return { context, open };
+    },
+  };
+  return session;
+}
+
+/** Events of the JSON Lines file, batch context merged (as the inspector shows them). */
+export const eventsOf = (lines) => lines.flatMap((l) => (l.body?.batch ?? []).map((e) => (l.body.context ? { ...e, context: { ...l.body.context, ...e.context } } : e)));
+
+/** Resolves once `predicate()` holds, polling every 50 ms; rejects naming `what` after `ms`. */
+export async function waitFor(predicate, ms, what) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await predicate()) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

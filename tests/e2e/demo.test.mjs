@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch, root, sleep } from './harness.mjs';
-import { startDemoProcess } from './demo-process.mjs';
+import { startDemoProcess, demoBrowser, eventsOf, waitFor } from './demo-process.mjs';
 import { computeFunnel, pathOf } from '../../www/assets/funnel.js';
 
 const UTM = '?utm_source=newsletter&utm_medium=email&utm_campaign=spring';
@@ -17,17 +17,6 @@ const dir = mkdtempSync(join(tmpdir(), 'footfall-demo-'));
 /** `node www/server.mjs` as `npm run demo` runs it, its JSON Lines file in a temporary directory. */
 const startDemo = (name) => startDemoProcess(join(dir, `${name}.jsonl`));
 
-/** Events of the JSON Lines file, batch context merged (as the inspector shows them). */
-const eventsOf = (lines) => lines.flatMap((l) => (l.body?.batch ?? []).map((e) => (l.body.context ? { ...e, context: { ...l.body.context, ...e.context } } : e)));
-
-async function waitFor(predicate, ms, what) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await predicate()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test('funnel: ordered, per visitor, one event may complete several steps, drop-off per step', () => {
   const at = (s) => `2026-11-22T12:00:${String(s).padStart(2, '0')}.000Z`;
@@ -149,35 +138,20 @@ test('the demo server prints its URLs, serves the store, streams merged batches 
 });
 
 // The browser tests share one demo server and one browser.
+const session = demoBrowser(join(dir, 'browser.jsonl'), launch);
 let demo;
 let browser;
-const problems = []; // console errors and page errors of every page
 before(async () => {
-  demo = await startDemo('browser');
-  browser = await launch();
+  await session.start();
+  [demo, browser] = [session.demo, session.browser];
 });
 after(async () => {
-  await browser?.close();
-  await demo?.stop();
+  await session.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A new visitor: a browser context of its own (own storage, own anonymousId). */
-async function visitor({ width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const open = async (path) => {
-    const page = await context.newPage();
-    watch(page);
-    await page.goto(demo.origin + path);
-    await page.waitForFunction(() => window.demoReady);
-    return page;
-  };
-  return { context, open };
-}
-function watch(page) {
-  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e}`));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`${page.url()}: ${m.text()}`));
-}
+const { problems } = session;
+const watch = (page) => session.watch(page);
+const visitor = (viewport) => session.visitor(viewport);
 const waitReady = (page) => page.waitForFunction(() => window.demoReady);
 
 test('funnel run: two visitors through the store; the inspector shows their events, counters, the funnel and the last batch', async () => {
@@ -213,6 +187,17 @@ test('funnel run: two visitors through the store; the inspector shows their even
   await page.waitForURL(/\/book\/confirm/);
   await page.getByRole('button', { name: 'Confirm booking' }).click();
   await page.getByRole('heading', { name: /Booked/ }).waitFor();
+  // The GA4 ecommerce pushes, as a store using Google Tag Manager makes them,
+  // each after clearing the previous ecommerce object.
+  const reference = await page.textContent('.success strong');
+  assert.match(reference, /^FW-[A-Z2-9]{6}$/);
+  const item = { item_id: 'iphone_screen', item_name: 'iPhone screen replacement', item_category: 'standard', item_variant: 'iPhone 13', price: 179, quantity: 1 };
+  assert.deepEqual(await page.evaluate(() => window.dataLayer.filter((d) => 'ecommerce' in d)), [
+    { ecommerce: null },
+    { event: 'begin_checkout', ecommerce: { value: 179, currency: 'EUR', items: [item] } },
+    { ecommerce: null },
+    { event: 'purchase', ecommerce: { transaction_id: reference, value: 179, currency: 'EUR', items: [item] } },
+  ]);
   await page.evaluate(() => window.ff.flush());
 
   // Visitor B: lands, accepts, views a service and leaves; visitor C rejects.
@@ -250,6 +235,7 @@ test('funnel run: two visitors through the store; the inspector shows their even
   const completed = events.find((e) => e.event === 'booking_completed');
   assert.equal(completed.properties.service, 'iphone_screen');
   assert.equal(completed.properties.price, 179);
+  assert.equal(completed.properties.reference, reference);
   const paths = events.filter((e) => e.type === 'page' && e.anonymousId === completed.anonymousId).map(pathOf);
   for (const path of ['/book', '/book/details', '/book/confirm']) assert.ok(paths.includes(path), `a page view of ${path} (pushState): ${paths}`);
   const fromB = events.filter((e) => e.anonymousId !== completed.anonymousId);

@@ -2,7 +2,12 @@
 //   /book (service) -> /book/details -> /book/confirm
 // Steps change with history.pushState; back and forward work (popstate).
 // Events: booking_started (service chosen), booking_completed (confirmed).
-import { SERVICES, serviceBySlug, euros } from '/assets/services.js';
+// GA4 ecommerce pushes on window.dataLayer, as a store using Google Tag
+// Manager makes them (footfall's `dataLayer: { ecommerce: true }` turns them
+// into Segment Ecommerce events): begin_checkout with booking_started,
+// purchase at confirmation. No add_payment_info: repairs are paid at the
+// counter.
+import { SERVICES, serviceBySlug, euros, CURRENCY } from '/assets/services.js';
 import { track, ready } from '/assets/store.js';
 
 const query = new URLSearchParams(location.search);
@@ -28,6 +33,29 @@ const price = () => {
   const base = service()?.models[state.model]?.[1] ?? 0;
   return coupon ? Math.round(base * 0.9) : base;
 };
+
+/** The booking's one GA4 item: the service, its tier and the chosen model. */
+function item() {
+  const s = service();
+  return { item_id: s.key, item_name: s.name, item_category: s.tier, item_variant: s.models[state.model][0], price: price(), quantity: 1 };
+}
+
+/**
+ * Pushes a GA4 ecommerce event onto the dataLayer, after clearing the
+ * previous `ecommerce` object as Google advises.
+ */
+function pushEcommerce(event, fields = {}) {
+  window.dataLayer = window.dataLayer || [];
+  const ecommerce = { ...fields, value: price(), currency: CURRENCY, ...(coupon ? { coupon } : {}), items: [item()] };
+  window.dataLayer.push({ ecommerce: null });
+  window.dataLayer.push({ event, ecommerce });
+}
+
+/** A booking reference, e.g. FW-K7QD2M: 32^6 values, so unique in practice (it is the transaction_id). */
+function reference() {
+  const letters = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return 'FW-' + Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => letters[b % 32]).join('');
+}
 
 /** The next six opening days, as [value, label]. */
 function days() {
@@ -169,6 +197,7 @@ const BIND = {
       if (!state.started) {
         state.started = true;
         track('booking_started', { service: service().key, coupon: coupon || undefined });
+        pushEcommerce('begin_checkout');
       }
       go('/book/details');
     });
@@ -193,9 +222,11 @@ const BIND = {
   confirm: () => {
     root.querySelector('[data-back]')?.addEventListener('click', () => history.back());
     document.getElementById('confirm-booking')?.addEventListener('click', async () => {
+      if (state.done) return; // a second click before the page changed
       const s = service();
-      state.done = 'FW-' + String(Math.floor(1000 + Math.random() * 9000));
+      state.done = reference();
       track('booking_completed', { service: s.key, model: s.models[state.model][0], price: price(), day: state.day, time: state.time, coupon: coupon || undefined, reference: state.done });
+      pushEcommerce('purchase', { transaction_id: state.done });
       const ff = await ready;
       ff?.identify(`customer-${state.done}`, { bookings: 1 });
       render(true);

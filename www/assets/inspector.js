@@ -2,6 +2,7 @@
 // Server-Sent Events (GET /events). Standalone at /inspector, embedded beside
 // the store at /inspector?embed=1 (where the store also posts its tab's state).
 import { computeFunnel, FUNNEL, pathOf } from '/assets/funnel.js';
+import { computeRevenue, money } from '/assets/revenue.js';
 
 const $ = (id) => document.getElementById(id);
 const embedded = new URLSearchParams(location.search).has('embed');
@@ -9,7 +10,7 @@ document.body.classList.toggle('embed', embedded);
 $('full-page').hidden = !embedded;
 $('to-store').hidden = embedded;
 
-/** Rows kept in the event list (counts and the funnel use every event). */
+/** Rows kept in the event list (counts, the funnel and revenue use every event). */
 const MAX_ROWS = 300;
 
 const state = { events: [], batches: 0, duplicates: 0, last: null };
@@ -110,6 +111,32 @@ function renderFunnel() {
   );
 }
 
+function renderRevenue() {
+  const { total, byChannel, byTier, currency } = computeRevenue(state.events);
+  const box = $('revenue-total');
+  Object.assign(box.dataset, { revenue: String(total.revenue), orders: String(total.orders), aov: String(total.aov), currency });
+  $('revenue-sum').textContent = money(total.revenue, currency);
+  $('revenue-orders').textContent = String(total.orders);
+  $('revenue-aov').textContent = total.orders ? money(total.aov, currency) : '—';
+  $('revenue-empty').hidden = total.orders > 0;
+  for (const [id, rows] of [['revenue-by-channel', byChannel], ['revenue-by-tier', byTier]]) {
+    const table = $(id);
+    table.hidden = !rows.length;
+    table.tBodies[0].replaceChildren(
+      ...rows.map((r) =>
+        el(
+          'tr',
+          { 'data-key': r.key, 'data-revenue': String(r.revenue), 'data-orders': String(r.orders), 'data-aov': String(r.aov) },
+          el('th', { scope: 'row' }, r.key),
+          el('td', {}, money(r.revenue, currency)),
+          el('td', {}, String(r.orders)),
+          el('td', {}, money(r.aov, currency)),
+        ),
+      ),
+    );
+  }
+}
+
 function renderCounters() {
   const counts = new Map();
   for (const e of state.events) counts.set(counterKey(e), (counts.get(counterKey(e)) ?? 0) + 1);
@@ -145,6 +172,7 @@ function renderDelivery() {
 function renderAll() {
   renderDelivery();
   renderFunnel();
+  renderRevenue();
   renderCounters();
   $('events-empty').hidden = state.events.length > 0;
 }

@@ -1,7 +1,13 @@
 // The store's catalogue, shared by the pages and the dev server (which
 // answers 404 for an unknown /services/<slug>).
 
-/** @typedef {{ slug: string, key: string, name: string, short: string, price: number, from: boolean, duration: string, icon: string, blurb: string, includes: string[], models: [string, number][] }} Service */
+/**
+ * `tier`: the service tier, the `item_category` of the store's GA4
+ * ecommerce pushes (the inspector's revenue by tier): 'essential' for checks,
+ * 'standard' for part swaps, 'premium' for board-level and data work.
+ * @typedef {'essential' | 'standard' | 'premium'} Tier
+ * @typedef {{ slug: string, key: string, name: string, short: string, tier: Tier, price: number, from: boolean, duration: string, icon: string, blurb: string, includes: string[], models: [string, number][] }} Service
+ */
 
 /** @type {Service[]} */
 export const SERVICES = [
@@ -10,6 +16,7 @@ export const SERVICES = [
     key: 'iphone_screen',
     name: 'iPhone screen replacement',
     short: 'Screen',
+    tier: 'standard',
     price: 129,
     from: true,
     duration: '45 min',
@@ -23,6 +30,7 @@ export const SERVICES = [
     key: 'battery',
     name: 'Battery replacement',
     short: 'Battery',
+    tier: 'standard',
     price: 69,
     from: true,
     duration: '30 min',
@@ -36,6 +44,7 @@ export const SERVICES = [
     key: 'data_recovery',
     name: 'Data recovery',
     short: 'Data',
+    tier: 'premium',
     price: 149,
     from: true,
     duration: '1 to 3 days',
@@ -49,6 +58,7 @@ export const SERVICES = [
     key: 'diagnostics',
     name: 'Device diagnostics',
     short: 'Diagnostics',
+    tier: 'essential',
     price: 29,
     from: false,
     duration: '20 min',
@@ -61,6 +71,9 @@ export const SERVICES = [
 
 /** The service with this slug, or undefined. */
 export const serviceBySlug = (slug) => SERVICES.find((s) => s.slug === slug);
+
+/** The store's currency (ISO 4217), as its ecommerce pushes give it. */
+export const CURRENCY = 'EUR';
 
 /** Formats a price in euros, e.g. 129 -> "€129". */
 export const euros = (n) => '€' + n;

@@ -10,8 +10,10 @@ import { LOGO, ICONS } from '/assets/icons.js';
 const $ = (selector, root = document) => root.querySelector(selector);
 
 /**
- * footfall's options in the demo: opt-in consent, gzipped batches, and a
- * flush interval of 1 s (default 3 s) so events show up at once.
+ * footfall's options in the demo: opt-in consent, gzipped batches, a flush
+ * interval of 1 s (default 3 s) so events show up at once, and the GA4
+ * ecommerce pushes of the booking flow (book.js) read from the dataLayer as
+ * Segment Ecommerce events (`purchase` -> `Order Completed`).
  */
 export const OPTIONS = {
   endpoint: '/collect',
@@ -19,6 +21,7 @@ export const OPTIONS = {
   flushIntervalMs: 1000,
   compression: 'gzip',
   consent: { mode: 'opt-in' },
+  dataLayer: { ecommerce: true },
   debug: true,
 };
 
