@@ -126,6 +126,14 @@ ___TEMPLATE_PARAMETERS___
         "simpleValueType": true,
         "defaultValue": true,
         "help": "As { event: 'footfall.<name>', ...properties }: footfall.page_view, footfall.scroll_depth, footfall.rage_click, footfall.exit_intent, ... Use them in Custom Event triggers."
+      },
+      {
+        "type": "CHECKBOX",
+        "name": "ecommerce",
+        "checkboxText": "Send GA4 ecommerce events as Segment Ecommerce events",
+        "simpleValueType": true,
+        "defaultValue": false,
+        "help": "view_item, add_to_cart, remove_from_cart, begin_checkout, add_payment_info, purchase and refund pushes become Product Viewed, Product Added, ..., Order Completed and Order Refunded, numbers as pushed; a purchase is sent once per transaction_id from a browser. They are then not forwarded as they are."
       }
     ]
   },
@@ -230,6 +238,7 @@ const settings = {
     name: data.dataLayerName || 'dataLayer',
     forward: data.forward ? { allow: list(data.allow), deny: list(data.deny) } : false,
     mirror: data.mirror,
+    ecommerce: data.ecommerce === true,
   },
   debug: data.debug,
 };

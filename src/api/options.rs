@@ -244,7 +244,7 @@ pub(super) fn read_options(value: &JsValue) -> Result<Options, JsError> {
 
 /// The members of `autocapture`: a boolean each, or (`Switch`) a settings
 /// object, which turns the member on.
-const AUTOCAPTURE: [(&str, Type); 7] = [
+const AUTOCAPTURE: [(&str, Type); 8] = [
     ("pageViews", Type::Bool),
     ("history", Type::Switch),
     ("scrollDepth", Type::Switch),
@@ -252,6 +252,7 @@ const AUTOCAPTURE: [(&str, Type); 7] = [
     ("exitIntent", Type::Switch),
     ("pageLeave", Type::Bool),
     ("clicks", Type::Bool),
+    ("errors", Type::Bool),
 ];
 
 /// The settings of `autocapture` members: (index in [`AUTOCAPTURE`], key, type).
@@ -280,7 +281,7 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
             ..AutocaptureOptions::default()
         });
     }
-    let mut members = [const { None }; 7];
+    let mut members = [const { None }; 8];
     read_into(&value, &AUTOCAPTURE, &mut members)?;
     // A build without the behaviour signals reads the members (page views
     // are the core's; the others are named in a `debug` warning), not
@@ -295,7 +296,7 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
             }
         }
     }
-    let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks] =
+    let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks, errors] =
         members.map(|m| m.map(|v| v.as_bool().unwrap_or(true)));
     let [hash_change, milestones, short_pages, rage_clicks, rage_window_ms, rage_radius_px, min_dwell_ms, cooldown_ms, touch] =
         settings;
@@ -303,6 +304,7 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
     let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
     Ok(AutocaptureOptions {
         all: None,
+        errors,
         page_views,
         history,
         hash_change: boolean(hash_change),

@@ -89,6 +89,14 @@ export interface FootfallAutocapture {
   pageLeave?: boolean;
   /** Clicks on elements with `data-ff-event="name"` send that event with their `data-ff-prop-*` attributes. Default true. */
   clicks?: boolean;
+  /**
+   * Uncaught errors and unhandled rejections as `error` events (`message`,
+   * `kind`, `source`, `line`, `column`, `stack`, redacted), each once per
+   * page view with its count in `page_leave`, at most 10 per page view;
+   * browser extensions' and footfall's own are ignored. Default false
+   * (`autocapture: true` leaves it off).
+   */
+  errors?: boolean;
 }
 
 /** What `onExitIntent` callbacks receive. */

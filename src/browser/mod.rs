@@ -10,6 +10,8 @@ pub mod datalayer;
 pub mod dom;
 pub mod driver;
 pub mod environment;
+#[cfg(feature = "errors")]
+pub mod errors;
 pub mod ids;
 #[cfg(feature = "signals")]
 pub mod signals;

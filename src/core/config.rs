@@ -75,6 +75,8 @@ pub struct Options {
 pub struct AutocaptureOptions {
     /// `autocapture: true | false` (an object leaves this `None`).
     pub all: Option<bool>,
+    /// `errors`: uncaught errors as `error` events. Off unless `true`.
+    pub errors: Option<bool>,
     /// `pageViews`.
     pub page_views: Option<bool>,
     /// `history` (on when given as an object).
@@ -164,6 +166,10 @@ pub struct Config {
     /// `autocapture.pageViews`. Default true; `autocapture: false` turns it
     /// off.
     pub page_views: bool,
+    /// `autocapture.errors`: uncaught errors and unhandled rejections as
+    /// `error` events. Default false.
+    #[cfg(feature = "errors")]
+    pub errors: bool,
     /// The behaviour signals' automatic events.
     #[cfg(feature = "signals")]
     pub autocapture: Autocapture,
@@ -209,7 +215,8 @@ pub struct Config {
         feature = "signals",
         feature = "attribution",
         feature = "datalayer",
-        feature = "ecommerce"
+        feature = "ecommerce",
+        feature = "errors"
     )))]
     pub ignored: Vec<&'static str>,
 }
@@ -259,7 +266,8 @@ impl Config {
             feature = "signals",
             feature = "attribution",
             feature = "datalayer",
-            feature = "ecommerce"
+            feature = "ecommerce",
+            feature = "errors"
         )))]
         let ignored = unsupported(&options);
         let endpoint = options.endpoint.ok_or(ConfigError::MissingEndpoint)?;
@@ -339,6 +347,8 @@ impl Config {
             debug: options.debug.unwrap_or(false),
             page_views: options.autocapture.all.unwrap_or(true)
                 && options.autocapture.page_views.unwrap_or(true),
+            #[cfg(feature = "errors")]
+            errors: options.autocapture.errors == Some(true),
             #[cfg(feature = "signals")]
             autocapture: Autocapture::resolve(&options.autocapture),
             consent,
@@ -365,7 +375,8 @@ impl Config {
                 feature = "signals",
                 feature = "attribution",
                 feature = "datalayer",
-                feature = "ecommerce"
+                feature = "ecommerce",
+                feature = "errors"
             )))]
             ignored,
         })
@@ -390,7 +401,8 @@ impl Config {
     feature = "signals",
     feature = "attribution",
     feature = "datalayer",
-    feature = "ecommerce"
+    feature = "ecommerce",
+    feature = "errors"
 )))]
 pub fn unsupported(o: &Options) -> Vec<&'static str> {
     let mut names = Vec::new();
@@ -429,6 +441,10 @@ pub fn unsupported(o: &Options) -> Vec<&'static str> {
         .is_some_and(|d| d.ecommerce == Some(true))
     {
         names.push("dataLayer.ecommerce");
+    }
+    #[cfg(not(feature = "errors"))]
+    if o.autocapture.errors == Some(true) {
+        names.push("autocapture.errors");
     }
     names
 }

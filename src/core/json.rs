@@ -128,6 +128,28 @@ pub fn with_member(object: &str, key: &str, value: &str) -> String {
     out
 }
 
+/// `object` with `"key":raw` first, `raw` being JSON text as it is.
+///
+/// ```
+/// use footfall::core::json::with_raw_member;
+/// assert_eq!(with_raw_member(r#"{"a":1}"#, "errors", "[1]"), r#"{"errors":[1],"a":1}"#);
+/// assert_eq!(with_raw_member("{}", "errors", "[]"), r#"{"errors":[]}"#);
+/// ```
+pub fn with_raw_member(object: &str, key: &str, raw: &str) -> String {
+    let Some(rest) = object.strip_prefix('{') else {
+        return object.to_owned();
+    };
+    let mut out = String::with_capacity(object.len() + key.len() + raw.len() + 4);
+    out.push('{');
+    push_key(&mut out, key);
+    out.push_str(raw);
+    if rest != "}" {
+        out.push(',');
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Whether `text` is exactly one well-formed JSON object (RFC 8259), in one
 /// pass, without recursion (any depth), in time linear in its length.
 ///

@@ -31,5 +31,7 @@ pub mod attribution;
 pub mod datalayer;
 #[cfg(feature = "ecommerce")]
 pub mod ecommerce;
+#[cfg(feature = "errors")]
+pub mod errors;
 #[cfg(feature = "signals")]
 pub mod signals;

@@ -4,7 +4,16 @@
 // it nothing. The ES module entry and the script-tag loader share this.
 
 /** The optional capabilities, in the order build names list them. */
-export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce'];
+export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce', 'errors'];
+
+/**
+ * The capabilities built in every combination (with what they need). Each
+ * other one is built only with the default options' capabilities
+ * (`signals-attribution-errors`) and in the build with everything: builds
+ * grow by two per capability, not twofold. A page gets the smallest build
+ * holding what its options turn on.
+ */
+const COMBINED = ['signals', 'attribution', 'datalayer', 'ecommerce'];
 
 /**
  * The capabilities each needs (Cargo's `ecommerce = ["datalayer"]`): only
@@ -12,24 +21,26 @@ export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce']
  */
 export const NEEDS = { ecommerce: 'datalayer' };
 
-/** Every set of capabilities built: each build name, `core` first. */
+/** Every set of capabilities built: each build name, fewest capabilities first (`core`). */
 export function buildNames() {
-  const names = [];
-  for (let mask = 0; mask < 1 << CAPABILITIES.length; mask++) {
-    const on = CAPABILITIES.filter((_, i) => mask & (1 << i));
-    if (on.every((c) => !NEEDS[c] || on.includes(NEEDS[c]))) names.push(on);
+  const sets = [];
+  for (let mask = 0; mask < 1 << COMBINED.length; mask++) {
+    const on = COMBINED.filter((_, i) => mask & (1 << i));
+    if (on.every((c) => !NEEDS[c] || on.includes(NEEDS[c]))) sets.push(on);
   }
-  return names.sort((a, b) => a.length - b.length).map((on) => on.join('-') || 'core');
+  for (const c of CAPABILITIES) if (!COMBINED.includes(c)) sets.push(['signals', 'attribution', c]);
+  sets.push(CAPABILITIES);
+  return sets.sort((a, b) => a.length - b.length).map((on) => on.join('-') || 'core');
 }
 
 /** The `autocapture` members of the behaviour signals (`pageViews` is the core's). */
 const SIGNALS = ['history', 'scrollDepth', 'rageClick', 'exitIntent', 'pageLeave', 'clicks'];
 
 /**
- * The build for `options`: `core`, or the capabilities they turn on joined
- * by `-` (`signals-attribution` for the default options). Options footfall
- * will refuse, or that cannot be read, choose the build with everything, so
- * `init` says what is wrong as any build would. Never throws.
+ * The build for `options`: the smallest holding the capabilities they turn
+ * on (`core`; `signals-attribution` for the default options). Options
+ * footfall will refuse, or that cannot be read, choose the build with
+ * everything, so `init` says what is wrong as any build would. Never throws.
  */
 export function buildFor(options) {
   try {
@@ -44,7 +55,8 @@ export function buildFor(options) {
     const layer = options.dataLayer;
     if (layer !== undefined && layer !== false) on.push('datalayer');
     if (layer !== null && typeof layer == 'object' && layer.ecommerce === true) on.push('ecommerce');
-    return on.join('-') || 'core';
+    if (isObject && a.errors === true) on.push('errors');
+    return buildNames().find((name) => on.every((c) => name.split('-').includes(c)));
   } catch (_) {
     return CAPABILITIES.join('-');
   }

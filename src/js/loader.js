@@ -76,14 +76,15 @@ function readSettings() {
 
 /**
  * `data-autocapture`: `true` (the defaults), `false` (all off), names to
- * keep only those (`pageViews scrollDepth`), or names with `-` to turn
- * those off (`-rageClick -exitIntent`).
+ * keep only those (`pageViews scrollDepth`), names with `-` to turn those
+ * off (`-rageClick -exitIntent`), or with `+` to add what is off by default
+ * (`+errors`).
  */
 function autocapture(value) {
   const o = {};
   const list = words(value).filter((x) => x != 'true');
-  if (list.some((x) => x[0] != '-')) for (const k of SWITCHES) o[k] = false;
-  for (const x of list) if (x != 'false') o[x.replace('-', '')] = x[0] != '-';
+  if (list.some((x) => x[0] != '-' && x[0] != '+')) for (const k of SWITCHES) o[k] = false;
+  for (const x of list) if (x != 'false') o[x.replace(/^[+-]/, '')] = x[0] != '-';
   return o;
 }
 

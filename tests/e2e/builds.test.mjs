@@ -27,6 +27,11 @@ test('the options choose the build with exactly the capabilities they turn on', 
     [{ dataLayer: { ecommerce: true } }, 'signals-attribution-datalayer-ecommerce'],
     [{ dataLayer: { forward: true, ecommerce: false } }, 'signals-attribution-datalayer'],
     [{ autocapture: false, attribution: false, dataLayer: { ecommerce: true } }, 'datalayer-ecommerce'],
+    // errors is built with the default capabilities, and in the build with everything.
+    [{ autocapture: { errors: true } }, 'signals-attribution-errors'],
+    [{ autocapture: { errors: true, scrollDepth: false }, attribution: false }, 'signals-attribution-errors'],
+    [{ autocapture: { errors: true }, dataLayer: true }, 'signals-attribution-datalayer-ecommerce-errors'],
+    [{ autocapture: { errors: false } }, 'signals-attribution'],
   ];
   for (const [options, build] of cases) assert.equal(buildFor(options), build, JSON.stringify(options));
 });
@@ -37,7 +42,7 @@ test('options footfall will refuse, or cannot read, choose the build with everyt
       throw new Error('no');
     },
   };
-  const full = 'signals-attribution-datalayer-ecommerce';
+  const full = 'signals-attribution-datalayer-ecommerce-errors';
   assert.equal(buildFor(hostile), full);
   assert.equal(buildFor({ autocapture: 'yes' }), full);
   assert.equal(buildFor(new Proxy({}, { get: () => { throw new Error('no'); } })), full);
@@ -48,6 +53,7 @@ test('every build a page can choose is in dist/, glue module and wasm', () => {
   const names = buildNames();
   for (const autocapture of [true, false]) for (const attribution of [true, false]) for (const dataLayer of [undefined, true, { ecommerce: true }]) {
     assert.ok(names.includes(buildFor({ autocapture, attribution, dataLayer })), JSON.stringify({ autocapture, attribution, dataLayer }));
+    assert.ok(names.includes(buildFor({ autocapture: { errors: autocapture }, attribution, dataLayer })));
   }
   for (const name of buildNames()) {
     for (const ext of ['mjs', 'wasm']) assert.ok(existsSync(join(root, 'dist', `footfall.${name}.${ext}`)), `dist/footfall.${name}.${ext}`);

@@ -58,7 +58,7 @@ test('npm pack: the package holds what users need, and only that', async () => {
   packed = packAndInstall();
   const files = packed.files.map((f) => f.path).sort();
   const builds = buildNames();
-  assert.equal(builds.length, 12, 'every subset of signals, attribution, datalayer, and ecommerce with the datalayer it needs');
+  assert.equal(builds.length, 14, 'every subset of signals, attribution, datalayer, and ecommerce with the datalayer it needs; errors with the defaults and in the full build');
   assert.deepEqual(
     files,
     [
@@ -588,7 +588,7 @@ test('the GTM template installs footfall from the container, and the README push
   await p.waitForFunction(() => typeof window.footfall.anonymousId === 'function', null, { timeout: 10_000 });
   const settings = await p.evaluate(() => window.footfallSettings);
   assert.equal(settings.endpoint, data.endpoint);
-  assert.deepEqual(settings.dataLayer, { name: 'dataLayer', forward: { allow: [], deny: [] }, mirror: true });
+  assert.deepEqual(settings.dataLayer, { name: 'dataLayer', forward: { allow: [], deny: [] }, mirror: true, ecommerce: false });
   await p.evaluate(async () => {
     dataLayer.push({ event: 'purchase', value: 42, currency: 'EUR', 'gtm.uniqueEventId': 9 });
     await footfall.flush();

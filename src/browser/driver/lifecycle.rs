@@ -128,6 +128,23 @@ impl Driver {
         }
         #[cfg(feature = "signals")]
         self.listen_signals(&mut listeners);
+        #[cfg(feature = "errors")]
+        if self.engine.try_borrow().is_ok_and(|e| e.config().errors) {
+            for kind in ["error", "unhandledrejection"] {
+                listeners.push(self.on(window, kind, |d, event| {
+                    if let Some(e) = crate::browser::errors::read(&event) {
+                        d.dispatch(Input::PageError(crate::core::errors::ErrorReport {
+                            kind: e.kind,
+                            message: &e.message,
+                            source: &e.source,
+                            line: e.line,
+                            column: e.column,
+                            stack: &e.stack,
+                        }));
+                    }
+                }));
+            }
+        }
         if let Ok(mut l) = self.listeners.try_borrow_mut() {
             *l = listeners;
         }

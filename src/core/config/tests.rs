@@ -234,7 +234,8 @@ fn consent_settings() {
     feature = "signals",
     feature = "attribution",
     feature = "datalayer",
-    feature = "ecommerce"
+    feature = "ecommerce",
+    feature = "errors"
 )))]
 fn every_capability_asked_for() -> Options {
     Options {
@@ -248,6 +249,7 @@ fn every_capability_asked_for() -> Options {
             ..DataLayerOptions::on()
         }),
         autocapture: AutocaptureOptions {
+            errors: Some(true),
             page_views: Some(true),
             history: Some(true),
             scroll_depth: Some(true),
@@ -265,7 +267,8 @@ fn every_capability_asked_for() -> Options {
     feature = "signals",
     feature = "attribution",
     feature = "datalayer",
-    feature = "ecommerce"
+    feature = "ecommerce",
+    feature = "errors"
 )))]
 #[test]
 fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
@@ -286,6 +289,8 @@ fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
     expected.push("dataLayer");
     #[cfg(all(feature = "datalayer", not(feature = "ecommerce")))]
     expected.push("dataLayer.ecommerce");
+    #[cfg(not(feature = "errors"))]
+    expected.push("autocapture.errors");
     assert_eq!(c.ignored, expected);
     assert!(c.page_views, "page views are the core's");
 

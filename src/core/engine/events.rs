@@ -291,6 +291,8 @@ impl Engine {
 
     /// A page view began: its `page` event, when `autocapture.pageViews`.
     pub(super) fn page_view(&mut self, now: WallMs) {
+        #[cfg(feature = "errors")]
+        self.errors.begin();
         if self.config.page_views {
             let page = self.env.page.clone();
             self.emit_auto(now, Kind::Page(None, &page), None);

@@ -96,7 +96,8 @@ pub enum Log {
         feature = "signals",
         feature = "attribution",
         feature = "datalayer",
-        feature = "ecommerce"
+        feature = "ecommerce",
+        feature = "errors"
     )))]
     Ignored(&'static str),
 }
@@ -136,7 +137,8 @@ impl Log {
         feature = "signals",
         feature = "attribution",
         feature = "datalayer",
-        feature = "ecommerce"
+        feature = "ecommerce",
+    feature = "errors"
     )))]
             Log::Ignored(_) => {
                 "an option was ignored: this build of footfall leaves out what it turns on:"
@@ -154,7 +156,8 @@ impl Log {
                 feature = "signals",
                 feature = "attribution",
                 feature = "datalayer",
-                feature = "ecommerce"
+                feature = "ecommerce",
+                feature = "errors"
             )))]
             Log::Ignored(name) => Some(name),
             _ => None,
@@ -180,7 +183,8 @@ impl Log {
                 feature = "signals",
                 feature = "attribution",
                 feature = "datalayer",
-                feature = "ecommerce"
+                feature = "ecommerce",
+                feature = "errors"
             )))]
             Log::Ignored(_) => None,
         }
@@ -419,6 +423,9 @@ pub enum Input<'a> {
         /// Random bytes for the message id.
         id: [u8; 16],
     },
+    /// An uncaught error or unhandled rejection (`autocapture.errors`).
+    #[cfg(feature = "errors")]
+    PageError(crate::core::errors::ErrorReport<'a>),
     /// A click on an element carrying `data-ff-event`.
     #[cfg(feature = "signals")]
     Declared {

@@ -35,6 +35,8 @@ mod datalayer;
 mod delivery;
 #[cfg(feature = "ecommerce")]
 mod ecommerce;
+#[cfg(feature = "errors")]
+mod errors;
 mod events;
 mod interface;
 #[cfg(feature = "signals")]
@@ -115,6 +117,9 @@ pub struct Engine {
     /// The order ids already sent from this browser, oldest first.
     #[cfg(feature = "ecommerce")]
     orders: Vec<String>,
+    /// The errors of the page view.
+    #[cfg(feature = "errors")]
+    errors: crate::core::errors::PageErrors,
 }
 
 impl Engine {
@@ -184,6 +189,8 @@ impl Engine {
             campaign,
             #[cfg(feature = "ecommerce")]
             orders: ecommerce::read_orders(boot.orders),
+            #[cfg(feature = "errors")]
+            errors: Default::default(),
         };
         engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));
@@ -194,7 +201,8 @@ impl Engine {
             feature = "signals",
             feature = "attribution",
             feature = "datalayer",
-            feature = "ecommerce"
+            feature = "ecommerce",
+            feature = "errors"
         )))]
         for name in engine.config.ignored.clone() {
             engine.log(Log::Ignored(name));
@@ -316,6 +324,8 @@ impl Engine {
                 properties,
                 id,
             } => self.data_layer_push(now, event, properties, id),
+            #[cfg(feature = "errors")]
+            Input::PageError(report) => self.page_error(now, &report),
         }
     }
 

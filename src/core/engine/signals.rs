@@ -101,6 +101,14 @@ impl Engine {
         while let Some(auto) = self.signals.poll_auto() {
             match auto {
                 Auto::Track(name, properties) => {
+                    // The page view's errors, counted, end with it.
+                    #[cfg(feature = "errors")]
+                    let properties = match (name, self.errors.summary()) {
+                        ("page_leave", Some(errors)) => {
+                            crate::core::json::with_raw_member(&properties, "errors", &errors)
+                        }
+                        _ => properties,
+                    };
                     self.emit_auto(now, Kind::Track(name), Some(&properties))
                 }
                 Auto::ExitIntent {

@@ -14,6 +14,8 @@ mod datalayer;
 mod delivery;
 #[cfg(feature = "ecommerce")]
 mod ecommerce;
+#[cfg(feature = "errors")]
+mod errors;
 mod options;
 mod segment;
 #[cfg(feature = "signals")]
@@ -23,7 +25,8 @@ mod unload;
     feature = "signals",
     feature = "attribution",
     feature = "datalayer",
-    feature = "ecommerce"
+    feature = "ecommerce",
+    feature = "errors"
 )))]
 mod without;
 
