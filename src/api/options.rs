@@ -244,7 +244,7 @@ pub(super) fn read_options(value: &JsValue) -> Result<Options, JsError> {
 
 /// The members of `autocapture`: a boolean each, or (`Switch`) a settings
 /// object, which turns the member on.
-const AUTOCAPTURE: [(&str, Type); 8] = [
+const AUTOCAPTURE: [(&str, Type); 9] = [
     ("pageViews", Type::Bool),
     ("history", Type::Switch),
     ("scrollDepth", Type::Switch),
@@ -253,6 +253,7 @@ const AUTOCAPTURE: [(&str, Type); 8] = [
     ("pageLeave", Type::Bool),
     ("clicks", Type::Bool),
     ("errors", Type::Bool),
+    ("forms", Type::Bool),
 ];
 
 /// The settings of `autocapture` members: (index in [`AUTOCAPTURE`], key, type).
@@ -281,7 +282,7 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
             ..AutocaptureOptions::default()
         });
     }
-    let mut members = [const { None }; 8];
+    let mut members = [const { None }; 9];
     read_into(&value, &AUTOCAPTURE, &mut members)?;
     // A build without the behaviour signals reads the members (page views
     // are the core's; the others are named in a `debug` warning), not
@@ -296,7 +297,7 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
             }
         }
     }
-    let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks, errors] =
+    let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks, errors, forms] =
         members.map(|m| m.map(|v| v.as_bool().unwrap_or(true)));
     let [hash_change, milestones, short_pages, rage_clicks, rage_window_ms, rage_radius_px, min_dwell_ms, cooldown_ms, touch] =
         settings;
@@ -305,6 +306,7 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
     Ok(AutocaptureOptions {
         all: None,
         errors,
+        forms,
         page_views,
         history,
         hash_change: boolean(hash_change),

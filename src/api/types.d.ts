@@ -97,6 +97,16 @@ export interface FootfallAutocapture {
    * (`autocapture: true` leaves it off).
    */
   errors?: boolean;
+  /**
+   * Form analytics: `form_started` (first input in a form), `form_submitted`
+   * and `form_abandoned` (the page view ended after a start without a
+   * submit), with `form` (its `data-ff-form`, id, name, or `form[i]`),
+   * `fields`, `duration_ms` and, when abandoned, `last_field` (the name or
+   * id of the last field touched). No field value is ever read. A group of
+   * fields without a `<form>` is marked `data-ff-form="name"`; a click on a
+   * `[type=submit]` or `[data-ff-submit]` in it is its submit. Default false.
+   */
+  forms?: boolean;
 }
 
 /** What `onExitIntent` callbacks receive. */

@@ -12,6 +12,8 @@ pub mod driver;
 pub mod environment;
 #[cfg(feature = "errors")]
 pub mod errors;
+#[cfg(feature = "forms")]
+pub mod forms;
 pub mod ids;
 #[cfg(feature = "signals")]
 pub mod signals;

@@ -77,6 +77,8 @@ pub struct AutocaptureOptions {
     pub all: Option<bool>,
     /// `errors`: uncaught errors as `error` events. Off unless `true`.
     pub errors: Option<bool>,
+    /// `forms`: form analytics. Off unless `true`.
+    pub forms: Option<bool>,
     /// `pageViews`.
     pub page_views: Option<bool>,
     /// `history` (on when given as an object).
@@ -170,6 +172,10 @@ pub struct Config {
     /// `error` events. Default false.
     #[cfg(feature = "errors")]
     pub errors: bool,
+    /// `autocapture.forms`: `form_started`, `form_submitted`,
+    /// `form_abandoned`. Default false.
+    #[cfg(feature = "forms")]
+    pub forms: bool,
     /// The behaviour signals' automatic events.
     #[cfg(feature = "signals")]
     pub autocapture: Autocapture,
@@ -216,7 +222,8 @@ pub struct Config {
         feature = "attribution",
         feature = "datalayer",
         feature = "ecommerce",
-        feature = "errors"
+        feature = "errors",
+        feature = "forms"
     )))]
     pub ignored: Vec<&'static str>,
 }
@@ -267,7 +274,8 @@ impl Config {
             feature = "attribution",
             feature = "datalayer",
             feature = "ecommerce",
-            feature = "errors"
+            feature = "errors",
+            feature = "forms"
         )))]
         let ignored = unsupported(&options);
         let endpoint = options.endpoint.ok_or(ConfigError::MissingEndpoint)?;
@@ -349,6 +357,8 @@ impl Config {
                 && options.autocapture.page_views.unwrap_or(true),
             #[cfg(feature = "errors")]
             errors: options.autocapture.errors == Some(true),
+            #[cfg(feature = "forms")]
+            forms: options.autocapture.forms == Some(true),
             #[cfg(feature = "signals")]
             autocapture: Autocapture::resolve(&options.autocapture),
             consent,
@@ -376,7 +386,8 @@ impl Config {
                 feature = "attribution",
                 feature = "datalayer",
                 feature = "ecommerce",
-                feature = "errors"
+                feature = "errors",
+                feature = "forms"
             )))]
             ignored,
         })
@@ -402,7 +413,8 @@ impl Config {
     feature = "attribution",
     feature = "datalayer",
     feature = "ecommerce",
-    feature = "errors"
+    feature = "errors",
+    feature = "forms"
 )))]
 pub fn unsupported(o: &Options) -> Vec<&'static str> {
     let mut names = Vec::new();
@@ -445,6 +457,10 @@ pub fn unsupported(o: &Options) -> Vec<&'static str> {
     #[cfg(not(feature = "errors"))]
     if o.autocapture.errors == Some(true) {
         names.push("autocapture.errors");
+    }
+    #[cfg(not(feature = "forms"))]
+    if o.autocapture.forms == Some(true) {
+        names.push("autocapture.forms");
     }
     names
 }

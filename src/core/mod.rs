@@ -33,5 +33,7 @@ pub mod datalayer;
 pub mod ecommerce;
 #[cfg(feature = "errors")]
 pub mod errors;
+#[cfg(feature = "forms")]
+pub mod forms;
 #[cfg(feature = "signals")]
 pub mod signals;

@@ -4,12 +4,13 @@
 // it nothing. The ES module entry and the script-tag loader share this.
 
 /** The optional capabilities, in the order build names list them. */
-export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce', 'errors'];
+export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce', 'errors', 'forms'];
 
 /**
  * The capabilities built in every combination (with what they need). Each
  * other one is built only with the default options' capabilities
- * (`signals-attribution-errors`) and in the build with everything: builds
+ * (`signals-attribution-errors`, `signals-attribution-forms`) and in the
+ * build with everything: builds
  * grow by two per capability, not twofold. A page gets the smallest build
  * holding what its options turn on.
  */
@@ -56,6 +57,7 @@ export function buildFor(options) {
     if (layer !== undefined && layer !== false) on.push('datalayer');
     if (layer !== null && typeof layer == 'object' && layer.ecommerce === true) on.push('ecommerce');
     if (isObject && a.errors === true) on.push('errors');
+    if (isObject && a.forms === true) on.push('forms');
     return buildNames().find((name) => on.every((c) => name.split('-').includes(c)));
   } catch (_) {
     return CAPABILITIES.join('-');

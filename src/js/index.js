@@ -28,8 +28,9 @@ const BUILDS = {
   'signals-datalayer-ecommerce': [() => import('./footfall.signals-datalayer-ecommerce.mjs'), () => new URL('./footfall.signals-datalayer-ecommerce.wasm', import.meta.url)],
   'attribution-datalayer-ecommerce': [() => import('./footfall.attribution-datalayer-ecommerce.mjs'), () => new URL('./footfall.attribution-datalayer-ecommerce.wasm', import.meta.url)],
   'signals-attribution-errors': [() => import('./footfall.signals-attribution-errors.mjs'), () => new URL('./footfall.signals-attribution-errors.wasm', import.meta.url)],
+  'signals-attribution-forms': [() => import('./footfall.signals-attribution-forms.mjs'), () => new URL('./footfall.signals-attribution-forms.wasm', import.meta.url)],
   'signals-attribution-datalayer-ecommerce': [() => import('./footfall.signals-attribution-datalayer-ecommerce.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce.wasm', import.meta.url)],
-  'signals-attribution-datalayer-ecommerce-errors': [() => import('./footfall.signals-attribution-datalayer-ecommerce-errors.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce-errors.wasm', import.meta.url)],
+  'signals-attribution-datalayer-ecommerce-errors-forms': [() => import('./footfall.signals-attribution-datalayer-ecommerce-errors-forms.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce-errors-forms.wasm', import.meta.url)],
 };
 
 /** The builds loaded or loading, by name. */

@@ -30,8 +30,10 @@ test('the options choose the build with exactly the capabilities they turn on', 
     // errors is built with the default capabilities, and in the build with everything.
     [{ autocapture: { errors: true } }, 'signals-attribution-errors'],
     [{ autocapture: { errors: true, scrollDepth: false }, attribution: false }, 'signals-attribution-errors'],
-    [{ autocapture: { errors: true }, dataLayer: true }, 'signals-attribution-datalayer-ecommerce-errors'],
+    [{ autocapture: { errors: true }, dataLayer: true }, 'signals-attribution-datalayer-ecommerce-errors-forms'],
     [{ autocapture: { errors: false } }, 'signals-attribution'],
+    [{ autocapture: { forms: true } }, 'signals-attribution-forms'],
+    [{ autocapture: { forms: true, errors: true } }, 'signals-attribution-datalayer-ecommerce-errors-forms'],
   ];
   for (const [options, build] of cases) assert.equal(buildFor(options), build, JSON.stringify(options));
 });
@@ -42,7 +44,7 @@ test('options footfall will refuse, or cannot read, choose the build with everyt
       throw new Error('no');
     },
   };
-  const full = 'signals-attribution-datalayer-ecommerce-errors';
+  const full = 'signals-attribution-datalayer-ecommerce-errors-forms';
   assert.equal(buildFor(hostile), full);
   assert.equal(buildFor({ autocapture: 'yes' }), full);
   assert.equal(buildFor(new Proxy({}, { get: () => { throw new Error('no'); } })), full);

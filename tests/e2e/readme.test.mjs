@@ -31,6 +31,7 @@ const CLAIMS = [
   ['js', 'respectGpc: true', 'readme.test.mjs'],
   ['js', 'ff.onExitIntent(', 'readme.test.mjs'],
   ['html', 'data-ff-event="price_checked"', 'readme.test.mjs'],
+  ['html', 'data-ff-form="signup"', 'forms.test.mjs'],
 ];
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');

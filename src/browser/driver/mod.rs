@@ -107,6 +107,9 @@ pub struct Driver {
     // Behaviour signals (issue 5).
     #[cfg(feature = "signals")]
     signals: SignalGlue,
+    /// The forms being watched (`autocapture.forms`).
+    #[cfg(feature = "forms")]
+    forms: RefCell<Option<crate::browser::forms::FormWatch>>,
 }
 
 impl Driver {
@@ -208,6 +211,8 @@ impl Driver {
                 data_layer,
                 #[cfg(feature = "signals")]
                 signals,
+                #[cfg(feature = "forms")]
+                forms: RefCell::new(None),
             }
         });
         driver.listen();
@@ -217,6 +222,8 @@ impl Driver {
         driver.dispatch(Input::Start { id });
         #[cfg(feature = "datalayer")]
         driver.bridge_data_layer();
+        #[cfg(feature = "forms")]
+        driver.watch_forms();
         driver.settle(clock::now());
         let _ = LIVE.try_with(|live| {
             if let Ok(mut live) = live.try_borrow_mut() {
@@ -225,6 +232,36 @@ impl Driver {
         });
         driver.adopt();
         Ok(driver)
+    }
+
+    /// Watches the page's forms when `autocapture.forms`.
+    #[cfg(feature = "forms")]
+    fn watch_forms(self: &Rc<Self>) {
+        if !self.engine.try_borrow().is_ok_and(|e| e.config().forms) {
+            return;
+        }
+        let Some(document) = self.window.document() else {
+            return;
+        };
+        let weak = Rc::downgrade(self);
+        let watch = crate::browser::forms::FormWatch::start(
+            document.as_ref(),
+            move |submit, form, fields, field| {
+                if let Some(d) = weak.upgrade() {
+                    if !d.is_stopped() {
+                        d.call(Input::Form {
+                            submit: submit == 1,
+                            form: &form,
+                            fields,
+                            field: &field,
+                        });
+                    }
+                }
+            },
+        );
+        if let Ok(mut slot) = self.forms.try_borrow_mut() {
+            *slot = watch;
+        }
     }
 
     /// The page as the location says now.
@@ -306,6 +343,10 @@ impl Driver {
         }
         #[cfg(feature = "datalayer")]
         self.unbridge_data_layer();
+        #[cfg(feature = "forms")]
+        if let Ok(mut forms) = self.forms.try_borrow_mut() {
+            forms.take();
+        }
         if let Some((_, id)) = self.timer.take() {
             self.window.clear_timeout_with_handle(id);
         }

@@ -235,7 +235,8 @@ fn consent_settings() {
     feature = "attribution",
     feature = "datalayer",
     feature = "ecommerce",
-    feature = "errors"
+    feature = "errors",
+    feature = "forms"
 )))]
 fn every_capability_asked_for() -> Options {
     Options {
@@ -250,6 +251,7 @@ fn every_capability_asked_for() -> Options {
         }),
         autocapture: AutocaptureOptions {
             errors: Some(true),
+            forms: Some(true),
             page_views: Some(true),
             history: Some(true),
             scroll_depth: Some(true),
@@ -268,7 +270,8 @@ fn every_capability_asked_for() -> Options {
     feature = "attribution",
     feature = "datalayer",
     feature = "ecommerce",
-    feature = "errors"
+    feature = "errors",
+    feature = "forms"
 )))]
 #[test]
 fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
@@ -291,6 +294,8 @@ fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
     expected.push("dataLayer.ecommerce");
     #[cfg(not(feature = "errors"))]
     expected.push("autocapture.errors");
+    #[cfg(not(feature = "forms"))]
+    expected.push("autocapture.forms");
     assert_eq!(c.ignored, expected);
     assert!(c.page_views, "page views are the core's");
 

@@ -111,6 +111,8 @@ impl Engine {
 
     /// `pagehide`: the heartbeat first, then storage, the network last.
     pub(super) fn unload(&mut self, now: WallMs, unsent: &[BatchId]) {
+        #[cfg(feature = "forms")]
+        self.forms_end(now);
         #[cfg(feature = "signals")]
         self.signals_at(now, Moment::Unload);
         for &batch in unsent {

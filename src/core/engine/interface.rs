@@ -97,7 +97,8 @@ pub enum Log {
         feature = "attribution",
         feature = "datalayer",
         feature = "ecommerce",
-        feature = "errors"
+        feature = "errors",
+        feature = "forms"
     )))]
     Ignored(&'static str),
 }
@@ -138,7 +139,8 @@ impl Log {
         feature = "attribution",
         feature = "datalayer",
         feature = "ecommerce",
-    feature = "errors"
+    feature = "errors",
+    feature = "forms"
     )))]
             Log::Ignored(_) => {
                 "an option was ignored: this build of footfall leaves out what it turns on:"
@@ -157,7 +159,8 @@ impl Log {
                 feature = "attribution",
                 feature = "datalayer",
                 feature = "ecommerce",
-                feature = "errors"
+                feature = "errors",
+                feature = "forms"
             )))]
             Log::Ignored(name) => Some(name),
             _ => None,
@@ -184,7 +187,8 @@ impl Log {
                 feature = "attribution",
                 feature = "datalayer",
                 feature = "ecommerce",
-                feature = "errors"
+                feature = "errors",
+                feature = "forms"
             )))]
             Log::Ignored(_) => None,
         }
@@ -426,6 +430,19 @@ pub enum Input<'a> {
     /// An uncaught error or unhandled rejection (`autocapture.errors`).
     #[cfg(feature = "errors")]
     PageError(crate::core::errors::ErrorReport<'a>),
+    /// An input in a form's field, or the form's submit
+    /// (`autocapture.forms`); never a value.
+    #[cfg(feature = "forms")]
+    Form {
+        /// The form's submit (else an input).
+        submit: bool,
+        /// The form's name (see [`core::forms`](crate::core::forms)).
+        form: &'a str,
+        /// Its number of fields.
+        fields: u32,
+        /// The field's name or id ("" for a submit).
+        field: &'a str,
+    },
     /// A click on an element carrying `data-ff-event`.
     #[cfg(feature = "signals")]
     Declared {

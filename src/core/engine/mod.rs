@@ -38,6 +38,8 @@ mod ecommerce;
 #[cfg(feature = "errors")]
 mod errors;
 mod events;
+#[cfg(feature = "forms")]
+mod forms;
 mod interface;
 #[cfg(feature = "signals")]
 mod signals;
@@ -120,6 +122,9 @@ pub struct Engine {
     /// The errors of the page view.
     #[cfg(feature = "errors")]
     errors: crate::core::errors::PageErrors,
+    /// The forms of the page view.
+    #[cfg(feature = "forms")]
+    forms: crate::core::forms::PageForms,
 }
 
 impl Engine {
@@ -191,6 +196,8 @@ impl Engine {
             orders: ecommerce::read_orders(boot.orders),
             #[cfg(feature = "errors")]
             errors: Default::default(),
+            #[cfg(feature = "forms")]
+            forms: Default::default(),
         };
         engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));
@@ -202,7 +209,8 @@ impl Engine {
             feature = "attribution",
             feature = "datalayer",
             feature = "ecommerce",
-            feature = "errors"
+            feature = "errors",
+            feature = "forms"
         )))]
         for name in engine.config.ignored.clone() {
             engine.log(Log::Ignored(name));
@@ -326,6 +334,13 @@ impl Engine {
             } => self.data_layer_push(now, event, properties, id),
             #[cfg(feature = "errors")]
             Input::PageError(report) => self.page_error(now, &report),
+            #[cfg(feature = "forms")]
+            Input::Form {
+                submit,
+                form,
+                fields,
+                field,
+            } => self.form(now, submit, form, fields, field),
         }
     }
 

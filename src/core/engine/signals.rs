@@ -78,6 +78,8 @@ impl Engine {
     /// The location changed: a new page view when the route rules say so.
     pub(super) fn route(&mut self, now: WallMs, change: RouteChange, page: &Page) {
         if self.config.autocapture.history && self.signals.on_route(change, &page.url, &page.path) {
+            #[cfg(feature = "forms")]
+            self.forms_end(now);
             self.signals.end(now);
             self.emit_signals(now);
             self.set_page(page.clone());

@@ -16,6 +16,8 @@ mod delivery;
 mod ecommerce;
 #[cfg(feature = "errors")]
 mod errors;
+#[cfg(feature = "forms")]
+mod forms;
 mod options;
 mod segment;
 #[cfg(feature = "signals")]
@@ -26,7 +28,8 @@ mod unload;
     feature = "attribution",
     feature = "datalayer",
     feature = "ecommerce",
-    feature = "errors"
+    feature = "errors",
+    feature = "forms"
 )))]
 mod without;
 
