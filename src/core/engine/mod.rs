@@ -41,10 +41,12 @@ mod events;
 #[cfg(feature = "forms")]
 mod forms;
 mod interface;
+mod log;
 #[cfg(feature = "signals")]
 mod signals;
 
-pub use interface::{Boot, CallOptions, Effect, Input, Invalid, Log, Stats};
+pub use interface::{Boot, CallOptions, Effect, Input, Stats};
+pub use log::{Invalid, Log};
 
 #[cfg(feature = "attribution")]
 use crate::core::attribution::{session::Visit, Attribution, Touch};
