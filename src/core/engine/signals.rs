@@ -105,10 +105,13 @@ impl Engine {
                 Auto::Track(name, properties) => {
                     // The page view's errors, counted, end with it.
                     #[cfg(feature = "errors")]
-                    let properties = match (name, self.errors.summary()) {
-                        ("page_leave", Some(errors)) => {
-                            crate::core::json::with_raw_member(&properties, "errors", &errors)
-                        }
+                    let properties = match name {
+                        "page_leave" => match self.errors.summary() {
+                            Some(errors) => {
+                                crate::core::json::with_raw_member(&properties, "errors", &errors)
+                            }
+                            None => properties,
+                        },
                         _ => properties,
                     };
                     self.emit_auto(now, Kind::Track(name), Some(&properties))

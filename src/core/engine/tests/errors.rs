@@ -55,6 +55,17 @@ fn each_error_is_sent_once_per_page_view_and_counted_in_page_leave() {
     assert_eq!(errors[1]["properties"]["message"], "other");
     #[cfg(feature = "signals")]
     {
+        // Other automatic events in between leave the counts alone.
+        e.handle(
+            WallMs(35),
+            Input::Scroll {
+                scroll_y: 2000,
+                viewport_h: 600,
+                doc_h: 2600,
+                scrolled: true,
+            },
+        );
+        assert!(!named(&events(&mut e, 36), "scroll_depth").is_empty());
         e.handle(WallMs(40), Input::Hidden);
         let sent = events(&mut e, 41);
         let leave = named(&sent, "page_leave");
