@@ -4,7 +4,7 @@
 // `Order Completed` (`dataLayer: { ecommerce: true }`), in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, sleep } from './harness.mjs';

@@ -13,6 +13,17 @@ document.getElementById('service-list').innerHTML = SERVICES.map(
 
 for (const li of document.querySelectorAll('.trust [data-icon]')) li.insertAdjacentHTML('afterbegin', ICONS[li.dataset.icon]);
 
+// Broken on purpose: the status lookup fails and nothing catches its promise
+// (an unhandled rejection: footfall's `error` event, kind 'unhandledrejection').
+async function repairStatus() {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  throw new Error('Repair status unavailable: the workshop system did not answer');
+}
+document.getElementById('repair-status').addEventListener('click', () => {
+  toast('Looking up your repair…');
+  repairStatus().then(toast);
+});
+
 document.getElementById('clear-events').addEventListener('click', async () => {
   const res = await fetch('/api/clear', { method: 'POST' }).catch(() => null);
   toast(res?.ok ? 'Inspector cleared: the collector forgot what it received (the JSON Lines file keeps it).' : 'Could not reach the demo server.');

@@ -3,6 +3,8 @@
 // the store at /inspector?embed=1 (where the store also posts its tab's state).
 import { computeFunnel, FUNNEL, pathOf } from '/assets/funnel.js';
 import { computeRevenue, money } from '/assets/revenue.js';
+import { computeErrors, whereOf } from '/assets/errors.js';
+import { computeForms } from '/assets/forms.js';
 
 const $ = (id) => document.getElementById(id);
 const embedded = new URLSearchParams(location.search).has('embed');
@@ -10,7 +12,7 @@ document.body.classList.toggle('embed', embedded);
 $('full-page').hidden = !embedded;
 $('to-store').hidden = embedded;
 
-/** Rows kept in the event list (counts, the funnel and revenue use every event). */
+/** Rows kept in the event list (counts and panels use every event). */
 const MAX_ROWS = 300;
 
 const state = { events: [], batches: 0, duplicates: 0, last: null };
@@ -137,6 +139,66 @@ function renderRevenue() {
   }
 }
 
+/** `text` cut to `max` characters. */
+const cut = (text, max) => (text.length > max ? text.slice(0, max - 1) + '…' : text);
+
+function renderForms() {
+  const forms = computeForms(state.events);
+  $('forms-empty').hidden = forms.length > 0;
+  const tile = (n, label, rate) => el('div', { class: 'tile' }, el('span', { class: 'n' }, String(n)), el('span', {}, rate === undefined ? label : `${label} · ${rate}%`));
+  $('forms-list').replaceChildren(
+    ...forms.map((f) =>
+      el(
+        'article',
+        { class: 'form-stats', 'data-form': f.form, 'data-started': String(f.started), 'data-submitted': String(f.submitted), 'data-abandoned': String(f.abandoned) },
+        el('h3', {}, f.form),
+        el('div', { class: 'tiles' }, tile(f.started, 'started'), tile(f.submitted, 'submitted', f.submitRate), tile(f.abandoned, 'abandoned', f.abandonRate)),
+        f.lastFields.length
+          ? el(
+              'table',
+              { class: 'breakdown last-fields' },
+              el('caption', {}, 'Abandoned at ', el('span', { class: 'sub' }, 'last_field')),
+              el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Field'), el('th', { scope: 'col' }, 'Abandons'), el('th', { scope: 'col' }, 'Share'))),
+              el(
+                'tbody',
+                {},
+                ...f.lastFields.map((r) =>
+                  el('tr', { 'data-field': r.field, 'data-count': String(r.count) }, el('th', { scope: 'row' }, r.field), el('td', {}, String(r.count)), el('td', {}, `${r.share}%`)),
+                ),
+              ),
+            )
+          : null,
+      ),
+    ),
+  );
+}
+
+function renderErrors() {
+  const { rows, total } = computeErrors(state.events);
+  $('errors').dataset.total = String(total);
+  $('errors-empty').hidden = rows.length > 0;
+  $('errors-list').replaceChildren(
+    ...rows.map((r) => {
+      const where = whereOf(r);
+      const pages = r.pages.slice(0, 3).join(', ') + (r.pages.length > 3 ? ` +${r.pages.length - 3}` : '');
+      return el(
+        'li',
+        { 'data-count': String(r.count), 'data-kind': r.kind },
+        el('div', { class: 'error-head' }, el('span', { class: 'message', title: r.message }, cut(r.message, 300)), el('span', { class: 'count', title: 'occurrences' }, `×${r.count}`)),
+        el(
+          'div',
+          { class: 'error-foot' },
+          el('span', { class: r.kind === 'unhandledrejection' ? 'chip kind rejection' : 'chip kind', title: 'properties.kind' }, r.kind || 'kind unknown'),
+          where ? el('span', { class: 'where', title: r.source }, where) : null,
+          pages ? el('span', { class: 'pages', title: r.pages.join('\n') }, `on ${pages}`) : null,
+          r.visitors > 1 ? el('span', {}, `${r.visitors} visitors`) : null,
+          r.last ? el('span', { class: 'at' }, 'last ', el('time', { datetime: r.last }, time(r.last))) : null,
+        ),
+      );
+    }),
+  );
+}
+
 function renderCounters() {
   const counts = new Map();
   for (const e of state.events) counts.set(counterKey(e), (counts.get(counterKey(e)) ?? 0) + 1);
@@ -169,11 +231,15 @@ function renderDelivery() {
   );
 }
 
+/** Every panel; one that fails (an event no one foresaw) leaves the others rendering. */
 function renderAll() {
-  renderDelivery();
-  renderFunnel();
-  renderRevenue();
-  renderCounters();
+  for (const render of [renderDelivery, renderFunnel, renderForms, renderRevenue, renderErrors, renderCounters]) {
+    try {
+      render();
+    } catch (e) {
+      console.warn(`inspector: ${render.name} failed`, e);
+    }
+  }
   $('events-empty').hidden = state.events.length > 0;
 }
 

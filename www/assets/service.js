@@ -50,5 +50,9 @@ button.addEventListener('click', () => {
   document.getElementById('price-result').innerHTML = `<strong>${euros(price)}</strong>${escape(service.name)}, ${escape(model)}. Parts, labour and warranty included.`;
 });
 
-// Broken on purpose: a button that does nothing, for rage clicks.
-document.getElementById('chat').addEventListener('click', () => {});
+// Broken on purpose: the chat widget's script never loaded, so the button
+// throws (an uncaught TypeError: footfall's `error` event, its count in
+// page_leave) and does nothing (three fast clicks: a `rage_click`).
+document.getElementById('chat').addEventListener('click', () => {
+  window.FixwellChat.open({ topic: service.key });
+});

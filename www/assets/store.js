@@ -2,8 +2,9 @@
 // exit offer, the inspector panel, and footfall itself.
 //
 // Page scripts `import { ready, track } from '/assets/store.js'`. Page views,
-// scroll depth, rage clicks, exit intent, page leave and `data-ff-event`
-// clicks are footfall's automatic events (autocapture): no code here.
+// scroll depth, rage clicks, exit intent, page leave, `data-ff-event` clicks,
+// uncaught errors and form starts, submits and abandons are footfall's
+// automatic events (autocapture): no code here.
 import { init } from '/dist/footfall.mjs';
 import { LOGO, ICONS } from '/assets/icons.js';
 
@@ -11,9 +12,12 @@ const $ = (selector, root = document) => root.querySelector(selector);
 
 /**
  * footfall's options in the demo: opt-in consent, gzipped batches, a flush
- * interval of 1 s (default 3 s) so events show up at once, and the GA4
+ * interval of 1 s (default 3 s) so events show up at once, the GA4
  * ecommerce pushes of the booking flow (book.js) read from the dataLayer as
- * Segment Ecommerce events (`purchase` -> `Order Completed`).
+ * Segment Ecommerce events (`purchase` -> `Order Completed`), uncaught
+ * errors and unhandled rejections as `error` events, and form starts,
+ * submits and abandons (the default signals stay on: an `autocapture`
+ * object changes only the members it names).
  */
 export const OPTIONS = {
   endpoint: '/collect',
@@ -22,6 +26,7 @@ export const OPTIONS = {
   compression: 'gzip',
   consent: { mode: 'opt-in' },
   dataLayer: { ecommerce: true },
+  autocapture: { errors: true, forms: true },
   debug: true,
 };
 
