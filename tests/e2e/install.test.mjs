@@ -383,16 +383,20 @@ test('script tag: while the loader is held up, the stub keeps the newest 1000 ca
   await context.close();
 });
 
-test('script tag: data-autocapture turns automatic events off, all of them or some', async () => {
+test('script tag: data-autocapture turns automatic events off, all of them or some, and +name adds a module', async () => {
   serve(collector, '/footfall/footfall.js', { file: 'dist/footfall.js' });
   const snippet = readFileSync(join(root, 'dist/footfall.snippet.min.js'), 'utf8');
-  for (const [name, attribute, pageViews] of [
-    ['default', '', 1],
-    ['none', 'data-autocapture="false"', 0],
-    ['only-scroll', 'data-autocapture="scrollDepth"', 0],
-    ['minus-page-views', 'data-autocapture="-pageViews"', 0],
-    ['minus-rage', 'data-autocapture="-rageClick"', 1],
+  for (const [name, attribute, pageViews, build] of [
+    ['default', '', 1, 'signals-attribution'],
+    ['none', 'data-autocapture="false"', 0, 'attribution'],
+    ['only-scroll', 'data-autocapture="scrollDepth"', 0, 'signals-attribution'],
+    ['minus-page-views', 'data-autocapture="-pageViews"', 0, 'signals-attribution'],
+    ['minus-rage', 'data-autocapture="-rageClick"', 1, 'signals-attribution'],
+    ['plus-errors', 'data-autocapture="+errors"', 1, 'signals-attribution-errors'],
+    ['plus-forms-minus-rage', 'data-autocapture="+forms -rageClick"', 1, 'signals-attribution-forms'],
   ]) {
+    const fetched = () => (collector.served[`/footfall/footfall.${build}.wasm`] ?? []).length;
+    const before = fetched();
     const path = page(
       `/autocapture-${name}.html`,
       `<script>${snippet}</script>
@@ -405,6 +409,7 @@ test('script tag: data-autocapture turns automatic events off, all of them or so
     await sleep(300);
     const views = collector.events().filter((e) => e.type === 'page' && e.context.page.path === path);
     assert.equal(views.length, pageViews, `${name}: automatic page views`);
+    assert.equal(fetched(), before + 1, `${name}: the ${build} build`);
     assert.deepEqual(errors, []);
     await context.close();
   }
