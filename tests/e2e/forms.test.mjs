@@ -36,7 +36,7 @@ window.done = true;
 </script></body></html>`,
 });
 
-forEachEngine((get) => {
+forEachEngine((get, engine) => {
   beforeEach(() => get().collector.reset());
 
   test('a form abandoned after typing in two fields names the last field, and no typed value is sent', async () => {
@@ -101,27 +101,58 @@ forEachEngine((get) => {
     await context.close();
   });
 
-  test('form_abandoned survives the tab being closed', async () => {
+  /** Leaves the form started (one field typed) and waits for form_started. */
+  async function started(p, collector) {
+    await collector.waitFor((c) => c.events().some((e) => e.event === 'form_started'), 10_000, 'form_started');
+  }
+
+  /** form_abandoned arrived once (a repeat only with the same messageId), naming the field. */
+  function assertAbandoned(collector) {
+    const abandoned = collector.events().filter((e) => e.event === 'form_abandoned');
+    assert.equal(new Set(abandoned.map((e) => e.messageId)).size, 1, 'one abandonment (a repeat only with the same messageId)');
+    assert.equal(abandoned[0].properties.last_field, 'name');
+  }
+
+  test('form_abandoned survives the tab closing itself (window.close())', async () => {
+    const { browser, collector } = get();
+    serve(collector, '/forms/close.html', page({ autocapture: { forms: true } }));
+    serve(collector, '/forms/probe.html', { type: 'text/html; charset=utf-8', body: '<!doctype html><title>probe</title>' });
+    const context = await browser.newContext();
+    const probe = await context.newPage(collector.origin + '/forms/probe.html');
+    await probe.evaluate(
+      (u) =>
+        new Promise((resolve, reject) => {
+          window.popup = window.open(u);
+          if (!window.popup) return reject(new Error('window.open was blocked'));
+          const t = setInterval(() => window.popup.done && (clearInterval(t), resolve()), 20);
+        }),
+      collector.origin + '/forms/close.html',
+    );
+    await probe.evaluate(() => popup.type('[name=name]', 'x'));
+    await started(probe, collector);
+    await probe.evaluate(() => popup.eval('window.close()'));
+    await collector.waitFor((c) => c.events().some((e) => e.event === 'form_abandoned'), 5000, 'form_abandoned');
+    await sleep(300);
+    assertAbandoned(collector);
+    await context.close();
+  });
+
+  // Firefox may end a closing tab's pagehide listener, or destroy the tab,
+  // before what that listener records is stored (README, Delivery
+  // guarantees: what is not guaranteed); events recorded earlier are
+  // delivered, but form_abandoned is recorded at that moment.
+  test('form_abandoned survives the browser closing the tab', { skip: engine === 'firefox' && "Firefox may end a closing tab's pagehide listener before form_abandoned is stored" }, async () => {
     const { browser, collector } = get();
     serve(collector, '/forms/close.html', page({ autocapture: { forms: true } }));
     const context = await browser.newContext();
     const p = await context.newPage(collector.origin + '/forms/close.html');
     await p.waitForFunction(() => window.done, undefined, 20_000);
     await p.evaluate(() => type('[name=name]', 'x'));
-    await collector.waitFor((c) => c.events().some((e) => e.event === 'form_started'), 10_000, 'form_started');
+    await started(p, collector);
     await p.close();
-    // Sent with the unload beacons; or, where a browser cut the page off
-    // first, kept in storage and sent by the site's next page.
-    try {
-      await collector.waitFor((c) => c.events().some((e) => e.event === 'form_abandoned'), 3000, 'form_abandoned');
-    } catch {
-      const next = await context.newPage(collector.origin + '/forms/close.html');
-      await next.waitForFunction(() => window.done, undefined, 20_000);
-      await collector.waitFor((c) => c.events().some((e) => e.event === 'form_abandoned'), 10_000, 'form_abandoned, adopted');
-    }
-    const abandoned = collector.events().filter((e) => e.event === 'form_abandoned');
-    assert.equal(new Set(abandoned.map((e) => e.messageId)).size, 1, 'one abandonment (a repeat only with the same messageId)');
-    assert.equal(abandoned[0].properties.last_field, 'name');
+    await collector.waitFor((c) => c.events().some((e) => e.event === 'form_abandoned'), 5000, 'form_abandoned');
+    await sleep(300);
+    assertAbandoned(collector);
     await context.close();
   });
 });
