@@ -6,25 +6,11 @@ use crate::core::datalayer::DataLayerConfig;
 
 #[cfg(feature = "signals")]
 mod autocapture;
-#[cfg(not(all(
-    feature = "signals",
-    feature = "attribution",
-    feature = "datalayer",
-    feature = "ecommerce",
-    feature = "errors",
-    feature = "forms"
-)))]
+#[cfg(footfall_partial)]
 mod unsupported;
 #[cfg(feature = "signals")]
 pub use autocapture::Autocapture;
-#[cfg(not(all(
-    feature = "signals",
-    feature = "attribution",
-    feature = "datalayer",
-    feature = "ecommerce",
-    feature = "errors",
-    feature = "forms"
-)))]
+#[cfg(footfall_partial)]
 pub use unsupported::unsupported;
 
 /// The in-flight byte quota that `sendBeacon` and keepalive `fetch` share per
@@ -235,14 +221,7 @@ pub struct Config {
     pub clamped: Vec<&'static str>,
     /// Options given for a capability this build lacks, ignored (for a
     /// `debug` warning): see [`unsupported`].
-    #[cfg(not(all(
-        feature = "signals",
-        feature = "attribution",
-        feature = "datalayer",
-        feature = "ecommerce",
-        feature = "errors",
-        feature = "forms"
-    )))]
+    #[cfg(footfall_partial)]
     pub ignored: Vec<&'static str>,
 }
 
@@ -287,14 +266,7 @@ impl Config {
     /// assert_eq!((c.flush_at, c.flush_interval_ms, c.max_batch_bytes), (1, 3000, 48_000));
     /// ```
     pub fn resolve(options: Options) -> Result<Config, ConfigError> {
-        #[cfg(not(all(
-            feature = "signals",
-            feature = "attribution",
-            feature = "datalayer",
-            feature = "ecommerce",
-            feature = "errors",
-            feature = "forms"
-        )))]
+        #[cfg(footfall_partial)]
         let ignored = unsupported(&options);
         let endpoint = options.endpoint.ok_or(ConfigError::MissingEndpoint)?;
         let endpoint = endpoint.trim();
@@ -399,14 +371,7 @@ impl Config {
             #[cfg(feature = "datalayer")]
             data_layer: DataLayerConfig::resolve(options.data_layer),
             clamped,
-            #[cfg(not(all(
-                feature = "signals",
-                feature = "attribution",
-                feature = "datalayer",
-                feature = "ecommerce",
-                feature = "errors",
-                feature = "forms"
-            )))]
+            #[cfg(footfall_partial)]
             ignored,
         })
     }

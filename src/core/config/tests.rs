@@ -230,14 +230,7 @@ fn consent_settings() {
 }
 
 /// Every option a capability reads, each turning it on.
-#[cfg(not(all(
-    feature = "signals",
-    feature = "attribution",
-    feature = "datalayer",
-    feature = "ecommerce",
-    feature = "errors",
-    feature = "forms"
-)))]
+#[cfg(footfall_partial)]
 fn every_capability_asked_for() -> Options {
     Options {
         endpoint: Some("/c".into()),
@@ -265,14 +258,7 @@ fn every_capability_asked_for() -> Options {
     }
 }
 
-#[cfg(not(all(
-    feature = "signals",
-    feature = "attribution",
-    feature = "datalayer",
-    feature = "ecommerce",
-    feature = "errors",
-    feature = "forms"
-)))]
+#[cfg(footfall_partial)]
 #[test]
 fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
     let c = Config::resolve(every_capability_asked_for()).unwrap();

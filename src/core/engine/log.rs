@@ -80,14 +80,7 @@ pub enum Log {
     DuplicateOrder,
     /// An option asks for a capability this build was made without; it is
     /// ignored (its name).
-    #[cfg(not(all(
-        feature = "signals",
-        feature = "attribution",
-        feature = "datalayer",
-        feature = "ecommerce",
-        feature = "errors",
-        feature = "forms"
-    )))]
+    #[cfg(footfall_partial)]
     Ignored(&'static str),
 }
 
@@ -122,14 +115,7 @@ impl Log {
             Log::DuplicateOrder => {
                 "a purchase with a transaction_id already sent from this browser was not sent again"
             }
-            #[cfg(not(all(
-        feature = "signals",
-        feature = "attribution",
-        feature = "datalayer",
-        feature = "ecommerce",
-    feature = "errors",
-    feature = "forms"
-    )))]
+            #[cfg(footfall_partial)]
             Log::Ignored(_) => {
                 "an option was ignored: this build of footfall leaves out what it turns on:"
             }
@@ -142,14 +128,7 @@ impl Log {
             Log::Clamped(name) => Some(name),
             #[cfg(feature = "ecommerce")]
             Log::EcommerceField(name) => Some(name),
-            #[cfg(not(all(
-                feature = "signals",
-                feature = "attribution",
-                feature = "datalayer",
-                feature = "ecommerce",
-                feature = "errors",
-                feature = "forms"
-            )))]
+            #[cfg(footfall_partial)]
             Log::Ignored(name) => Some(name),
             _ => None,
         }
@@ -170,14 +149,7 @@ impl Log {
             | Log::Clamped(_) => None,
             #[cfg(feature = "ecommerce")]
             Log::EcommerceField(_) | Log::DuplicateOrder => None,
-            #[cfg(not(all(
-                feature = "signals",
-                feature = "attribution",
-                feature = "datalayer",
-                feature = "ecommerce",
-                feature = "errors",
-                feature = "forms"
-            )))]
+            #[cfg(footfall_partial)]
             Log::Ignored(_) => None,
         }
     }

@@ -206,14 +206,7 @@ impl Engine {
         for name in engine.config.clamped.clone() {
             engine.log(Log::Clamped(name));
         }
-        #[cfg(not(all(
-            feature = "signals",
-            feature = "attribution",
-            feature = "datalayer",
-            feature = "ecommerce",
-            feature = "errors",
-            feature = "forms"
-        )))]
+        #[cfg(footfall_partial)]
         for name in engine.config.ignored.clone() {
             engine.log(Log::Ignored(name));
         }

@@ -23,14 +23,7 @@ mod segment;
 #[cfg(feature = "signals")]
 mod signals;
 mod unload;
-#[cfg(not(all(
-    feature = "signals",
-    feature = "attribution",
-    feature = "datalayer",
-    feature = "ecommerce",
-    feature = "errors",
-    feature = "forms"
-)))]
+#[cfg(footfall_partial)]
 mod without;
 
 use super::*;
