@@ -20,22 +20,21 @@ function group(el) {
   return [g, name, g.querySelectorAll(FIELDS).length];
 }
 export function watch(doc, report) {
-  let last = '';
+  let last = null;
   const input = (e) => {
     try {
-      const t = e.target, g = t && t.matches && t.matches(FIELDS) && group(t);
+      const t = e.target;
+      if (t === last) return; // typing on in the same field: nothing to do
+      const g = t && t.matches && t.matches(FIELDS) && group(t);
       if (!g) return;
-      const field = t.getAttribute('name') || t.id || t.type || t.tagName.toLowerCase();
-      const key = g[1] + '\\n' + field;
-      if (key === last) return;
-      last = key;
-      report(0, g[1], g[2], field);
+      last = t;
+      report(0, g[1], g[2], t.getAttribute('name') || t.id || t.type || t.tagName.toLowerCase());
     } catch (_) {}
   };
   const submit = (e) => {
     try {
       const g = group(e.target);
-      if (g) { last = ''; report(1, g[1], g[2], ''); }
+      if (g) { last = null; report(1, g[1], g[2], ''); }
     } catch (_) {}
   };
   const click = (e) => {
