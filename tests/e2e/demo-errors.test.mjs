@@ -4,11 +4,9 @@
 // `autocapture: { errors: true }`, in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, sleep } from './harness.mjs';
-import { demoBrowser, eventsOf, waitFor } from './demo-process.mjs';
+import { useDemoBrowser, eventsOf, waitFor } from './demo-process.mjs';
 import { computeErrors, occurrencesOf, whereOf, NO_MESSAGE } from '../../www/assets/errors.js';
 
 const at = (s) => new Date(Date.UTC(2026, 10, 22, 12, 0, s)).toISOString();
@@ -113,18 +111,9 @@ test('errors: malformed events never throw; unreadable parts are left out', () =
 
 // ---------------------------------------------------------------- in the browser
 
-const dir = mkdtempSync(join(tmpdir(), 'footfall-demo-errors-'));
-const session = demoBrowser(join(dir, 'errors.jsonl'), launch);
 let demo;
 let browser;
-before(async () => {
-  await session.start();
-  [demo, browser] = [session.demo, session.browser];
-});
-after(async () => {
-  await session.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const session = useDemoBrowser('errors', { before, after, launch }, (s) => ([demo, browser] = [s.demo, s.browser]));
 const { problems } = session;
 const watch = (page) => session.watch(page);
 

@@ -4,11 +4,10 @@
 // in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, root } from './harness.mjs';
-import { demoBrowser, eventsOf, waitFor } from './demo-process.mjs';
+import { useDemoBrowser, eventsOf, waitFor } from './demo-process.mjs';
 import { computeForms, NO_FIELD, NO_FORM } from '../../www/assets/forms.js';
 
 /** Whether footfall reads `autocapture.forms`. */
@@ -89,18 +88,9 @@ test('the quote form has an id and a name, and every field a name', () => {
 
 // ---------------------------------------------------------------- in the browser
 
-const dir = mkdtempSync(join(tmpdir(), 'footfall-demo-forms-'));
-const session = demoBrowser(join(dir, 'forms.jsonl'), launch);
 let demo;
 let browser;
-before(async () => {
-  await session.start();
-  [demo, browser] = [session.demo, session.browser];
-});
-after(async () => {
-  await session.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const session = useDemoBrowser('forms', { before, after, launch }, (s) => ([demo, browser] = [s.demo, s.browser]));
 const { problems } = session;
 
 test('forms: the quote form abandoned at its device field, then started and submitted; the Forms panel shows both', async () => {

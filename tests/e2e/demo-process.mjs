@@ -2,7 +2,8 @@
 // the tests that drive it: demo.test.mjs (with a browser) and
 // demo-server.test.mjs (Node only).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,6 +90,25 @@ export function demoBrowser(collected, launch) {
       return { context, open };
     },
   };
+  return session;
+}
+
+/**
+ * [`demoBrowser`] for a test file's browser tests, its JSON Lines file in a
+ * temporary directory of its own: started in one `before` hook, which then
+ * calls `ready(session)`, and closed (the directory removed) in `after`.
+ */
+export function useDemoBrowser(name, { before, after, launch }, ready) {
+  const dir = mkdtempSync(join(tmpdir(), `footfall-demo-${name}-`));
+  const session = demoBrowser(join(dir, `${name}.jsonl`), launch);
+  before(async () => {
+    await session.start();
+    ready(session);
+  });
+  after(async () => {
+    await session.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
   return session;
 }
 

@@ -4,11 +4,9 @@
 // `Order Completed` (`dataLayer: { ecommerce: true }`), in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { launch, sleep } from './harness.mjs';
-import { demoBrowser, eventsOf, waitFor } from './demo-process.mjs';
+import { useDemoBrowser, eventsOf, waitFor } from './demo-process.mjs';
 import { computeRevenue, ordersOf, amount, money } from '../../www/assets/revenue.js';
 import { SERVICES } from '../../www/assets/services.js';
 
@@ -117,18 +115,9 @@ test('services: every service has a tier, one of three', () => {
 
 // ---------------------------------------------------------------- in the browser
 
-const dir = mkdtempSync(join(tmpdir(), 'footfall-demo-revenue-'));
-const session = demoBrowser(join(dir, 'revenue.jsonl'), launch);
 let demo;
 let browser;
-before(async () => {
-  await session.start();
-  [demo, browser] = [session.demo, session.browser];
-});
-after(async () => {
-  await session.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const session = useDemoBrowser('revenue', { before, after, launch }, (s) => ([demo, browser] = [s.demo, s.browser]));
 const { problems } = session;
 const watch = (page) => session.watch(page);
 const visitor = (viewport) => session.visitor(viewport);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch, root, sleep } from './harness.mjs';
-import { startDemoProcess, demoBrowser, eventsOf, waitFor } from './demo-process.mjs';
+import { startDemoProcess, useDemoBrowser, eventsOf, waitFor } from './demo-process.mjs';
 import { pathOf } from '../../www/assets/funnel.js';
 
 const UTM = '?utm_source=newsletter&utm_medium=email&utm_campaign=spring';
@@ -16,6 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'footfall-demo-'));
 
 /** `node www/server.mjs` as `npm run demo` runs it, its JSON Lines file in a temporary directory. */
 const startDemo = (name) => startDemoProcess(join(dir, `${name}.jsonl`));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the demo server prints its URLs, serves the store, streams merged batches over SSE, writes JSON Lines, and stops on Ctrl-C', async () => {
   const demo = await startDemo('server');
@@ -98,17 +99,9 @@ test('the demo server prints its URLs, serves the store, streams merged batches 
 });
 
 // The browser tests share one demo server and one browser.
-const session = demoBrowser(join(dir, 'browser.jsonl'), launch);
 let demo;
 let browser;
-before(async () => {
-  await session.start();
-  [demo, browser] = [session.demo, session.browser];
-});
-after(async () => {
-  await session.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const session = useDemoBrowser('browser', { before, after, launch }, (s) => ([demo, browser] = [s.demo, s.browser]));
 const { problems } = session;
 const watch = (page) => session.watch(page);
 const visitor = (viewport) => session.visitor(viewport);
