@@ -35,5 +35,9 @@ pub mod ecommerce;
 pub mod errors;
 #[cfg(feature = "forms")]
 pub mod forms;
+#[cfg(feature = "heatmap")]
+pub mod heatmap;
 #[cfg(feature = "signals")]
 pub mod signals;
+#[cfg(feature = "vitals")]
+pub mod vitals;
