@@ -5,6 +5,7 @@ import { computeFunnel, FUNNEL, pathOf } from '/assets/funnel.js';
 import { computeRevenue, money } from '/assets/revenue.js';
 import { computeErrors, whereOf } from '/assets/errors.js';
 import { computeForms } from '/assets/forms.js';
+import { computeVitals, formatMetric, METRICS } from '/assets/vitals.js';
 
 const $ = (id) => document.getElementById(id);
 const embedded = new URLSearchParams(location.search).has('embed');
@@ -199,6 +200,43 @@ function renderErrors() {
   );
 }
 
+const RATING_TEXT = { good: 'good', 'needs-improvement': 'needs improvement', poor: 'poor' };
+const METRIC_NAME = Object.fromEntries(METRICS.map((m) => [m.id, m.name]));
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function renderVitals() {
+  const pages = computeVitals(state.events);
+  $('vitals-empty').hidden = pages.length > 0;
+  $('vitals-legend').hidden = pages.length === 0;
+  $('vitals-list').replaceChildren(
+    ...pages.map((p) =>
+      el(
+        'article',
+        { class: 'vitals-page', 'data-path': p.path, 'data-views': String(p.views) },
+        el('div', { class: 'vitals-head' }, el('h3', {}, p.path), el('span', { class: 'views' }, plural(p.views, 'page view'))),
+        el(
+          'dl',
+          { class: 'metrics' },
+          ...p.metrics.map((m) =>
+            el(
+              'div',
+              {
+                class: `metric ${m.rating}`,
+                'data-metric': m.id,
+                'data-value': String(m.value),
+                'data-rating': m.rating,
+                title: `${METRIC_NAME[m.id]}: 75th percentile of ${plural(m.count, 'page view')}, ${RATING_TEXT[m.rating]}`,
+              },
+              el('dt', {}, m.label),
+              el('dd', {}, el('span', { class: 'value' }, formatMetric(m.id, m.value)), el('span', { class: 'sr-only' }, ` ${RATING_TEXT[m.rating]}`)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 function renderCounters() {
   const counts = new Map();
   for (const e of state.events) counts.set(counterKey(e), (counts.get(counterKey(e)) ?? 0) + 1);
@@ -233,7 +271,7 @@ function renderDelivery() {
 
 /** Every panel; one that fails (an event no one foresaw) leaves the others rendering. */
 function renderAll() {
-  for (const render of [renderDelivery, renderFunnel, renderForms, renderRevenue, renderErrors, renderCounters]) {
+  for (const render of [renderDelivery, renderFunnel, renderForms, renderRevenue, renderErrors, renderVitals, renderCounters]) {
     try {
       render();
     } catch (e) {

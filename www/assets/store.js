@@ -3,8 +3,8 @@
 //
 // Page scripts `import { ready, track } from '/assets/store.js'`. Page views,
 // scroll depth, rage clicks, exit intent, page leave, `data-ff-event` clicks,
-// uncaught errors and form starts, submits and abandons are footfall's
-// automatic events (autocapture): no code here.
+// uncaught errors, form starts, submits and abandons and web vitals are
+// footfall's automatic events (autocapture): no code here.
 import { init } from '/dist/footfall.mjs';
 import { LOGO, ICONS } from '/assets/icons.js';
 
@@ -15,9 +15,10 @@ const $ = (selector, root = document) => root.querySelector(selector);
  * interval of 1 s (default 3 s) so events show up at once, the GA4
  * ecommerce pushes of the booking flow (book.js) read from the dataLayer as
  * Segment Ecommerce events (`purchase` -> `Order Completed`), uncaught
- * errors and unhandled rejections as `error` events, and form starts,
- * submits and abandons (the default signals stay on: an `autocapture`
- * object changes only the members it names).
+ * errors and unhandled rejections as `error` events, form starts, submits
+ * and abandons, and each page view's Core Web Vitals (`web_vitals`) (the
+ * default signals stay on: an `autocapture` object changes only the members
+ * it names).
  */
 export const OPTIONS = {
   endpoint: '/collect',
@@ -26,7 +27,7 @@ export const OPTIONS = {
   compression: 'gzip',
   consent: { mode: 'opt-in' },
   dataLayer: { ecommerce: true },
-  autocapture: { errors: true, forms: true },
+  autocapture: { errors: true, forms: true, webVitals: true },
   debug: true,
 };
 
