@@ -6,6 +6,7 @@ import { computeRevenue, money } from '/assets/revenue.js';
 import { computeErrors, whereOf } from '/assets/errors.js';
 import { computeForms } from '/assets/forms.js';
 import { computeVitals, formatMetric, METRICS } from '/assets/vitals.js';
+import { computeHeatmap, previewSrc, KINDS } from '/assets/heatmap.js';
 
 const $ = (id) => document.getElementById(id);
 const embedded = new URLSearchParams(location.search).has('embed');
@@ -237,6 +238,123 @@ function renderVitals() {
   );
 }
 
+// -------------------------------------------------------------- heat map
+
+/** Width and height taken when a page's events carry no readable viewport. */
+const DEFAULT_VIEWPORT = [1280, 800];
+/** Tallest preview, in CSS px (a page that keeps growing stops there). */
+const MAX_PAGE_HEIGHT = 30000;
+/** Most dots drawn: the latest points. */
+const MAX_DOTS = 5000;
+
+/**
+ * The heat-map view: the chosen path, the preview's src and size, and its
+ * points. The preview is the store page itself in an iframe at the
+ * visitor's width (`?ff_preview=1` and `data-ff-preview`: footfall does not
+ * start in it, see PREVIEW in store.js), as tall as its document, scaled
+ * with a CSS transform to the panel's width; the dots are drawn over it,
+ * unscaled, at (x × width × scale, y × scale).
+ */
+const heat = { path: '', options: '', src: '', viewport: DEFAULT_VIEWPORT, height: DEFAULT_VIEWPORT[1], loaded: false, points: [] };
+
+/** Sizes the preview at the viewport's width and the height of its document. */
+function measureHeatmap() {
+  const frame = $('heatmap-frame');
+  const [width, height] = heat.viewport;
+  frame.style.width = `${width}px`;
+  frame.style.height = `${height}px`; // the visitor's 100vh while the page lays out
+  let page = height;
+  try {
+    if (heat.loaded) page = Math.max(height, Math.min(MAX_PAGE_HEIGHT, frame.contentDocument.documentElement.scrollHeight));
+  } catch {
+    // not readable (not loaded, or not this origin): the viewport's height
+  }
+  heat.height = page;
+  frame.style.height = `${page}px`;
+}
+
+/** Scales the preview to the panel's width and draws the dots over it. */
+function layoutHeatmap() {
+  const stage = $('heatmap-stage');
+  const available = $('heatmap-scroll').clientWidth;
+  if (!available) return; // not shown: the ResizeObserver calls again
+  const [width] = heat.viewport;
+  const scale = Math.min(1, available / width);
+  const frame = $('heatmap-frame');
+  frame.style.transform = `scale(${scale})`;
+  stage.style.width = `${Math.round(width * scale)}px`;
+  stage.style.height = `${Math.ceil(heat.height * scale)}px`;
+  stage.dataset.scale = String(scale);
+  const px = (n) => `${Math.round(n * 100) / 100}px`;
+  $('heatmap-dots').replaceChildren(
+    ...heat.points.slice(-MAX_DOTS).map(([x, y, kind]) => el('span', { class: `dot ${kind}`, 'data-kind': kind, style: `left: ${px(x * width * scale)}; top: ${px(y * scale)}` })),
+  );
+  stage.dataset.state = heat.loaded ? 'ready' : 'loading';
+}
+
+function renderHeatmap() {
+  const pages = computeHeatmap(state.events).filter((p) => previewSrc(p.path, location.origin));
+  $('heatmap-empty').hidden = pages.length > 0;
+  $('heatmap-view').hidden = pages.length === 0;
+  if (!pages.length) return;
+  if (!pages.some((p) => p.path === heat.path)) heat.path = pages[0].path;
+  const select = $('heatmap-path');
+  const labels = pages.map((p) => [p.path, `${p.path} · ${plural(p.total, 'point')}`]);
+  const options = JSON.stringify(labels);
+  if (options !== heat.options) {
+    heat.options = options; // rebuilt only when it changed: an open list stays open
+    select.replaceChildren(...labels.map(([path, label]) => el('option', { value: path }, label)));
+  }
+  select.value = heat.path;
+  const page = pages.find((p) => p.path === heat.path);
+  for (const kind of KINDS) {
+    const item = $('heatmap-legend').querySelector(`[data-kind="${kind}"]`);
+    item.dataset.count = String(page.counts[kind]);
+    item.querySelector('.n').textContent = String(page.counts[kind]);
+  }
+  const viewport = page.viewport ?? DEFAULT_VIEWPORT;
+  $('heatmap-size').textContent = `${viewport[0]} × ${viewport[1]} px${page.viewport ? '' : ' (assumed)'}`;
+  heat.points = page.points;
+  const resized = viewport[0] !== heat.viewport[0] || viewport[1] !== heat.viewport[1];
+  heat.viewport = viewport;
+  const src = previewSrc(page.path, location.origin);
+  const frame = $('heatmap-frame');
+  if (src !== heat.src) {
+    heat.src = src;
+    heat.loaded = false;
+    frame.src = src;
+    measureHeatmap();
+  } else if (resized) {
+    measureHeatmap();
+  }
+  layoutHeatmap();
+}
+
+$('heatmap-frame').addEventListener('load', () => {
+  if (!heat.src) return;
+  heat.loaded = true;
+  measureHeatmap();
+  layoutHeatmap();
+  // Again once late layout (fonts, the page's own scripts) settled.
+  setTimeout(() => {
+    measureHeatmap();
+    layoutHeatmap();
+  }, 500);
+});
+$('heatmap-path').addEventListener('change', (e) => {
+  heat.path = e.target.value;
+  renderHeatmap();
+});
+// The panel's width changed (a resized window, a hidden view shown): scale again.
+let panelWidth = 0;
+new ResizeObserver(() => {
+  const width = $('heatmap-scroll').clientWidth;
+  if (width === panelWidth) return; // its height follows the preview's: nothing to do
+  panelWidth = width;
+  measureHeatmap();
+  layoutHeatmap();
+}).observe($('heatmap-scroll'));
+
 function renderCounters() {
   const counts = new Map();
   for (const e of state.events) counts.set(counterKey(e), (counts.get(counterKey(e)) ?? 0) + 1);
@@ -271,7 +389,7 @@ function renderDelivery() {
 
 /** Every panel; one that fails (an event no one foresaw) leaves the others rendering. */
 function renderAll() {
-  for (const render of [renderDelivery, renderFunnel, renderForms, renderRevenue, renderErrors, renderVitals, renderCounters]) {
+  for (const render of [renderDelivery, renderFunnel, renderForms, renderRevenue, renderErrors, renderVitals, renderHeatmap, renderCounters]) {
     try {
       render();
     } catch (e) {

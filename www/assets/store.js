@@ -3,8 +3,8 @@
 //
 // Page scripts `import { ready, track } from '/assets/store.js'`. Page views,
 // scroll depth, rage clicks, exit intent, page leave, `data-ff-event` clicks,
-// uncaught errors, form starts, submits and abandons and web vitals are
-// footfall's automatic events (autocapture): no code here.
+// uncaught errors, form starts, submits and abandons, web vitals and click
+// maps are footfall's automatic events (autocapture): no code here.
 import { init } from '/dist/footfall.mjs';
 import { LOGO, ICONS } from '/assets/icons.js';
 
@@ -16,9 +16,9 @@ const $ = (selector, root = document) => root.querySelector(selector);
  * ecommerce pushes of the booking flow (book.js) read from the dataLayer as
  * Segment Ecommerce events (`purchase` -> `Order Completed`), uncaught
  * errors and unhandled rejections as `error` events, form starts, submits
- * and abandons, and each page view's Core Web Vitals (`web_vitals`) (the
- * default signals stay on: an `autocapture` object changes only the members
- * it names).
+ * and abandons, each page view's Core Web Vitals (`web_vitals`) and its
+ * clicks as click-map points (`heatmap`) (the default signals stay on: an
+ * `autocapture` object changes only the members it names).
  */
 export const OPTIONS = {
   endpoint: '/collect',
@@ -27,7 +27,7 @@ export const OPTIONS = {
   compression: 'gzip',
   consent: { mode: 'opt-in' },
   dataLayer: { ecommerce: true },
-  autocapture: { errors: true, forms: true, webVitals: true },
+  autocapture: { errors: true, forms: true, webVitals: true, heatmap: true },
   debug: true,
 };
 
@@ -286,6 +286,39 @@ function setupExitOffer(ff) {
   ff.onExitIntent(open);
 }
 
+// --------------------------------------------------------------- preview
+
+/**
+ * Whether this page is the inspector's heat-map preview (an iframe of the
+ * page at a visitor's width, under the points of its click map): it must
+ * not be a visit. It is when its URL has `ff_preview=1` (the src the
+ * inspector gives it) or when its frame element is marked `data-ff-preview`
+ * (so a page the preview somehow navigates to stays one). A preview renders
+ * the page as a first visit sees it, and never starts footfall: no event,
+ * nothing stored, no consent banner, no exit offer, no inspector inside it.
+ */
+export const PREVIEW = (() => {
+  try {
+    return new URLSearchParams(location.search).get('ff_preview') === '1' || Boolean(window.frameElement?.hasAttribute('data-ff-preview'));
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * The layout a visitor's first visit has: on wide screens, the store beside
+ * the (here empty) inspector panel, as `setupPanel` opens it. No transition,
+ * so the inspector measures the final layout; the scrollbar's width kept as
+ * a visitor's taller-than-the-window page has it (the preview iframe is as
+ * tall as the page and would have none).
+ */
+function setupPreview() {
+  $('.store').style.transition = 'none';
+  document.body.classList.toggle('panel-open', WIDE.matches);
+  document.documentElement.style.overflowY = 'scroll';
+  window.demoPreview = true;
+}
+
 // -------------------------------------------------------------- footfall
 
 let client = null;
@@ -297,6 +330,10 @@ export function track(name, properties) {
 
 async function start() {
   renderChrome();
+  if (PREVIEW) {
+    setupPreview();
+    return null;
+  }
   setupPanel();
   let ff;
   try {
