@@ -4,13 +4,14 @@
 //! same `not(all(...))` at every seam; a new capability is added below
 //! and in Cargo.toml's `[features]`.
 
-const CAPABILITIES: [&str; 6] = [
+const CAPABILITIES: [&str; 7] = [
     "SIGNALS",
     "ATTRIBUTION",
     "DATALAYER",
     "ECOMMERCE",
     "ERRORS",
     "FORMS",
+    "EXPERIMENTS",
 ];
 
 fn main() {
