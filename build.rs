@@ -4,13 +4,15 @@
 //! same `not(all(...))` at every seam; a new capability is added below
 //! and in Cargo.toml's `[features]`.
 
-const CAPABILITIES: [&str; 7] = [
+const CAPABILITIES: [&str; 9] = [
     "SIGNALS",
     "ATTRIBUTION",
     "DATALAYER",
     "ECOMMERCE",
     "ERRORS",
     "FORMS",
+    "VITALS",
+    "HEATMAP",
     "EXPERIMENTS",
 ];
 

@@ -244,7 +244,7 @@ pub(super) fn read_options(value: &JsValue) -> Result<Options, JsError> {
 
 /// The members of `autocapture`: a boolean each, or (`Switch`) a settings
 /// object, which turns the member on.
-const AUTOCAPTURE: [(&str, Type); 9] = [
+const AUTOCAPTURE: [(&str, Type); 11] = [
     ("pageViews", Type::Bool),
     ("history", Type::Switch),
     ("scrollDepth", Type::Switch),
@@ -254,6 +254,8 @@ const AUTOCAPTURE: [(&str, Type); 9] = [
     ("clicks", Type::Bool),
     ("errors", Type::Bool),
     ("forms", Type::Bool),
+    ("webVitals", Type::Bool),
+    ("heatmap", Type::Bool),
 ];
 
 /// The settings of `autocapture` members: (index in [`AUTOCAPTURE`], key, type).
@@ -282,7 +284,7 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
             ..AutocaptureOptions::default()
         });
     }
-    let mut members = [const { None }; 9];
+    let mut members = [const { None }; 11];
     read_into(&value, &AUTOCAPTURE, &mut members)?;
     // A build without the behaviour signals reads the members (page views
     // are the core's; the others are named in a `debug` warning), not
@@ -297,7 +299,7 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
             }
         }
     }
-    let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks, errors, forms] =
+    let [page_views, history, scroll_depth, rage_click, exit_intent, page_leave, clicks, errors, forms, web_vitals, heatmap] =
         members.map(|m| m.map(|v| v.as_bool().unwrap_or(true)));
     let [hash_change, milestones, short_pages, rage_clicks, rage_window_ms, rage_radius_px, min_dwell_ms, cooldown_ms, touch] =
         settings;
@@ -307,6 +309,8 @@ fn read_autocapture(value: Option<JsValue>) -> Result<AutocaptureOptions, JsErro
         all: None,
         errors,
         forms,
+        web_vitals,
+        heatmap,
         page_views,
         history,
         hash_change: boolean(hash_change),

@@ -107,6 +107,23 @@ export interface FootfallAutocapture {
    * `[type=submit]` or `[data-ff-submit]` in it is its submit. Default false.
    */
   forms?: boolean;
+  /**
+   * Web vitals: one `web_vitals` event per page view, sent when it ends
+   * (hidden, left, a route change), with `lcp`, `fcp`, `ttfb`, `inp` (ms)
+   * and `cls`, only those the browser measures, and their `rating`
+   * (`'good' | 'needs-improvement' | 'poor'`, Google's thresholds).
+   * Computed as Google's `web-vitals` library does. Default false.
+   */
+  webVitals?: boolean;
+  /**
+   * Click maps: one `heatmap` event per 10 s of activity and at the end of
+   * the page view, with `path`, `viewport` (`[width, height]`) and
+   * `points`: `[x, y, kind]`, `x` the fraction of the viewport's width
+   * (3 decimals), `y` the page y in CSS pixels, `kind` `'click'`, `'rage'`
+   * or `'dead'` (a click on a non-interactive element that changed nothing
+   * within 1 s). At most 500 points per page view. Default false.
+   */
+  heatmap?: boolean;
 }
 
 /** What `onExitIntent` callbacks receive. */

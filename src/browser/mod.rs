@@ -14,8 +14,12 @@ pub mod environment;
 pub mod errors;
 #[cfg(feature = "forms")]
 pub mod forms;
+#[cfg(feature = "heatmap")]
+pub mod heatmap;
 pub mod ids;
 #[cfg(feature = "signals")]
 pub mod signals;
 pub mod storage;
 pub mod transport;
+#[cfg(feature = "vitals")]
+pub mod vitals;

@@ -83,6 +83,10 @@ pub struct AutocaptureOptions {
     pub errors: Option<bool>,
     /// `forms`: form analytics. Off unless `true`.
     pub forms: Option<bool>,
+    /// `webVitals`: one `web_vitals` event per page view. Off unless `true`.
+    pub web_vitals: Option<bool>,
+    /// `heatmap`: clicks as points for click maps. Off unless `true`.
+    pub heatmap: Option<bool>,
     /// `pageViews`.
     pub page_views: Option<bool>,
     /// `history` (on when given as an object).
@@ -180,6 +184,13 @@ pub struct Config {
     /// `form_abandoned`. Default false.
     #[cfg(feature = "forms")]
     pub forms: bool,
+    /// `autocapture.webVitals`: one `web_vitals` event per page view.
+    /// Default false.
+    #[cfg(feature = "vitals")]
+    pub vitals: bool,
+    /// `autocapture.heatmap`: clicks as `heatmap` points. Default false.
+    #[cfg(feature = "heatmap")]
+    pub heatmap: bool,
     /// The behaviour signals' automatic events.
     #[cfg(feature = "signals")]
     pub autocapture: Autocapture,
@@ -349,6 +360,10 @@ impl Config {
             errors: options.autocapture.errors == Some(true),
             #[cfg(feature = "forms")]
             forms: options.autocapture.forms == Some(true),
+            #[cfg(feature = "vitals")]
+            vitals: options.autocapture.web_vitals == Some(true),
+            #[cfg(feature = "heatmap")]
+            heatmap: options.autocapture.heatmap == Some(true),
             #[cfg(feature = "signals")]
             autocapture: Autocapture::resolve(&options.autocapture),
             consent,

@@ -54,15 +54,23 @@ pub fn push_u64(out: &mut String, n: u64) {
 /// trailing zeros (`1`, `1.5`, `2.625`); appends nothing for NaN, infinities
 /// or negatives. Avoids `core::fmt`'s float formatting, which costs kilobytes.
 pub fn push_decimal(out: &mut String, value: f64) {
-    if !(value.is_finite() && (0.0..1e15).contains(&value)) {
+    push_decimals(out, value, 3);
+}
+
+/// Appends a finite, non-negative `value` rounded to `places` decimals
+/// (3 or 4) with no trailing zeros; nothing for NaN, infinities or
+/// negatives.
+pub fn push_decimals(out: &mut String, value: f64, places: usize) {
+    let unit = if places > 3 { 10_000 } else { 1_000 };
+    if !(value.is_finite() && (0.0..1e12).contains(&value)) {
         return;
     }
-    let scaled = (value * 1000.0 + 0.5) as u64;
-    push_u64(out, scaled / 1000);
-    let mut frac = scaled % 1000;
+    let scaled = (value * unit as f64 + 0.5) as u64;
+    push_u64(out, scaled / unit);
+    let mut frac = scaled % unit;
     if frac > 0 {
         out.push('.');
-        let mut width = 3;
+        let mut width = if places > 3 { 4 } else { 3 };
         while frac % 10 == 0 {
             frac /= 10;
             width -= 1;

@@ -37,5 +37,9 @@ pub mod errors;
 pub mod experiments;
 #[cfg(feature = "forms")]
 pub mod forms;
+#[cfg(feature = "heatmap")]
+pub mod heatmap;
 #[cfg(feature = "signals")]
 pub mod signals;
+#[cfg(feature = "vitals")]
+pub mod vitals;

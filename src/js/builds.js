@@ -4,15 +4,16 @@
 // it nothing. The ES module entry and the script-tag loader share this.
 
 /** The optional capabilities, in the order build names list them. */
-export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce', 'errors', 'forms'];
+export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce', 'errors', 'forms', 'vitals', 'heatmap'];
 
 /**
  * The capabilities built in every combination (with what they need). Each
- * other one is built only with the default options' capabilities
- * (`signals-attribution-errors`, `signals-attribution-forms`) and in the
- * build with everything: builds
- * grow by two per capability, not twofold. A page gets the smallest build
- * holding what its options turn on.
+ * other one is built with the default options' capabilities
+ * (`signals-attribution-errors`, `signals-attribution-forms`), all of them
+ * together with those (`signals-attribution-errors-forms-vitals-heatmap`: every
+ * automatic capture, no dataLayer), and in the build with everything:
+ * builds grow by one per capability, not twofold. A page gets the
+ * smallest build holding what its options turn on.
  */
 const COMBINED = ['signals', 'attribution', 'datalayer', 'ecommerce'];
 
@@ -22,6 +23,8 @@ const COMBINED = ['signals', 'attribution', 'datalayer', 'ecommerce'];
  */
 export const NEEDS = { ecommerce: 'datalayer' };
 
+// (`heatmap = ["signals"]` in Cargo.toml too: it is only built with them.)
+
 /** Every set of capabilities built: each build name, fewest capabilities first (`core`). */
 export function buildNames() {
   const sets = [];
@@ -29,7 +32,9 @@ export function buildNames() {
     const on = COMBINED.filter((_, i) => mask & (1 << i));
     if (on.every((c) => !NEEDS[c] || on.includes(NEEDS[c]))) sets.push(on);
   }
-  for (const c of CAPABILITIES) if (!COMBINED.includes(c)) sets.push(['signals', 'attribution', c]);
+  const later = CAPABILITIES.filter((c) => !COMBINED.includes(c));
+  for (const c of later) sets.push(['signals', 'attribution', c]);
+  sets.push(['signals', 'attribution', ...later]);
   sets.push(CAPABILITIES);
   return sets.sort((a, b) => a.length - b.length).map((on) => on.join('-') || 'core');
 }
@@ -58,6 +63,8 @@ export function buildFor(options) {
     if (layer !== null && typeof layer == 'object' && layer.ecommerce === true) on.push('ecommerce');
     if (isObject && a.errors === true) on.push('errors');
     if (isObject && a.forms === true) on.push('forms');
+    if (isObject && a.webVitals === true) on.push('vitals');
+    if (isObject && a.heatmap === true) on.push('heatmap');
     return buildNames().find((name) => on.every((c) => name.split('-').includes(c)));
   } catch (_) {
     return CAPABILITIES.join('-');

@@ -29,8 +29,11 @@ const BUILDS = {
   'attribution-datalayer-ecommerce': [() => import('./footfall.attribution-datalayer-ecommerce.mjs'), () => new URL('./footfall.attribution-datalayer-ecommerce.wasm', import.meta.url)],
   'signals-attribution-errors': [() => import('./footfall.signals-attribution-errors.mjs'), () => new URL('./footfall.signals-attribution-errors.wasm', import.meta.url)],
   'signals-attribution-forms': [() => import('./footfall.signals-attribution-forms.mjs'), () => new URL('./footfall.signals-attribution-forms.wasm', import.meta.url)],
+  'signals-attribution-vitals': [() => import('./footfall.signals-attribution-vitals.mjs'), () => new URL('./footfall.signals-attribution-vitals.wasm', import.meta.url)],
+  'signals-attribution-heatmap': [() => import('./footfall.signals-attribution-heatmap.mjs'), () => new URL('./footfall.signals-attribution-heatmap.wasm', import.meta.url)],
   'signals-attribution-datalayer-ecommerce': [() => import('./footfall.signals-attribution-datalayer-ecommerce.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce.wasm', import.meta.url)],
-  'signals-attribution-datalayer-ecommerce-errors-forms': [() => import('./footfall.signals-attribution-datalayer-ecommerce-errors-forms.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce-errors-forms.wasm', import.meta.url)],
+  'signals-attribution-errors-forms-vitals-heatmap': [() => import('./footfall.signals-attribution-errors-forms-vitals-heatmap.mjs'), () => new URL('./footfall.signals-attribution-errors-forms-vitals-heatmap.wasm', import.meta.url)],
+  'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap': [() => import('./footfall.signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap.wasm', import.meta.url)],
 };
 
 /** The builds loaded or loading, by name. */

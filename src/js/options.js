@@ -19,7 +19,7 @@ export const OPTIONS = {
   dataLayer: 'name consentMode forward mirror ecommerce',
   compression: '',
   debug: '',
-  autocapture: 'pageViews history scrollDepth rageClick exitIntent pageLeave clicks errors forms',
+  autocapture: 'pageViews history scrollDepth rageClick exitIntent pageLeave clicks errors forms webVitals heatmap',
 };
 
 /** The most unknown names reported (the page controls how many keys there are). */

@@ -30,10 +30,16 @@ test('the options choose the build with exactly the capabilities they turn on', 
     // errors is built with the default capabilities, and in the build with everything.
     [{ autocapture: { errors: true } }, 'signals-attribution-errors'],
     [{ autocapture: { errors: true, scrollDepth: false }, attribution: false }, 'signals-attribution-errors'],
-    [{ autocapture: { errors: true }, dataLayer: true }, 'signals-attribution-datalayer-ecommerce-errors-forms'],
+    [{ autocapture: { errors: true }, dataLayer: true }, 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap'],
     [{ autocapture: { errors: false } }, 'signals-attribution'],
     [{ autocapture: { forms: true } }, 'signals-attribution-forms'],
-    [{ autocapture: { forms: true, errors: true } }, 'signals-attribution-datalayer-ecommerce-errors-forms'],
+    // Several automatic captures without the dataLayer: the build of all of them.
+    [{ autocapture: { forms: true, errors: true } }, 'signals-attribution-errors-forms-vitals-heatmap'],
+    [{ autocapture: { webVitals: true } }, 'signals-attribution-vitals'],
+    [{ autocapture: { webVitals: true, errors: true }, attribution: false }, 'signals-attribution-errors-forms-vitals-heatmap'],
+    [{ autocapture: { heatmap: true } }, 'signals-attribution-heatmap'],
+    [{ autocapture: { heatmap: true, history: false, scrollDepth: false, rageClick: false, exitIntent: false, pageLeave: false, clicks: false } }, 'signals-attribution-heatmap'],
+    [{ autocapture: { webVitals: true }, dataLayer: { ecommerce: true } }, 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap'],
   ];
   for (const [options, build] of cases) assert.equal(buildFor(options), build, JSON.stringify(options));
 });
@@ -44,7 +50,7 @@ test('options footfall will refuse, or cannot read, choose the build with everyt
       throw new Error('no');
     },
   };
-  const full = 'signals-attribution-datalayer-ecommerce-errors-forms';
+  const full = 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap';
   assert.equal(buildFor(hostile), full);
   assert.equal(buildFor({ autocapture: 'yes' }), full);
   assert.equal(buildFor(new Proxy({}, { get: () => { throw new Error('no'); } })), full);

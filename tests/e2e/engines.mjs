@@ -89,6 +89,7 @@ async function launchChromium() {
             reload: () => page.reload({ timeout: 15_000 }).then(() => {}),
             close: () => page.close(),
             url: async () => page.url(),
+            clickAt: (x, y) => page.mouse.click(x, y),
           });
           if (url) await wrapped.goto(url);
           return wrapped;
@@ -131,6 +132,7 @@ async function launchFirefox() {
             reload: () => page.reload({ timeout: 15_000, waitUntil: 'load' }).then(() => {}),
             close: () => page.close(),
             url: async () => page.url(),
+            clickAt: (x, y) => page.mouse.click(x, y),
           });
           if (url) await wrapped.goto(url);
           return wrapped;
@@ -311,6 +313,16 @@ async function launchWebKit() {
               await session.use(handle);
               return session.call('GET', '/url');
             },
+            clickAt: async (x, y) => {
+              await session.use(handle);
+              const pointer = { type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' } };
+              const actions = [
+                { type: 'pointerMove', x: Math.round(x), y: Math.round(y), origin: 'viewport', duration: 0 },
+                { type: 'pointerDown', button: 0 },
+                { type: 'pointerUp', button: 0 },
+              ];
+              await session.call('POST', '/actions', { actions: [{ ...pointer, actions }] });
+            },
           });
           if (url) await wrapped.goto(url);
           return wrapped;
@@ -357,6 +369,16 @@ function wrapPage(raw) {
     reload: () => raw.reload(),
     close: () => raw.close(),
     url: () => raw.url(),
+    /** A real (trusted) mouse click at viewport coordinates, in CSS pixels. */
+    clickAt: (x, y) => raw.clickAt(x, y),
+    /** A real mouse click in the middle of the first element matching `selector`. */
+    async click(selector) {
+      const at = await raw.run((s) => {
+        const r = document.querySelector(s).getBoundingClientRect();
+        return [r.left + r.width / 2, r.top + r.height / 2];
+      }, selector);
+      await raw.clickAt(at[0], at[1]);
+    },
     /**
      * Errors the page recorded (uncaught errors, rejections, console.error;
      * the test server injects the recorder into every page it serves).

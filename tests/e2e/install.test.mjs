@@ -58,7 +58,7 @@ test('npm pack: the package holds what users need, and only that', async () => {
   packed = packAndInstall();
   const files = packed.files.map((f) => f.path).sort();
   const builds = buildNames();
-  assert.equal(builds.length, 15, 'every subset of signals, attribution, datalayer, and ecommerce with the datalayer it needs; errors and forms each with the defaults, and in the full build');
+  assert.equal(builds.length, 18, 'every subset of signals, attribution, datalayer, and ecommerce with the datalayer it needs; errors, forms, vitals and heatmap each with the defaults, all four together, and in the full build');
   assert.deepEqual(
     files,
     [

@@ -40,6 +40,7 @@ impl Driver {
 
     /// `pagehide`: the page leaves (or goes into the back/forward cache).
     fn unload(self: &Rc<Self>) {
+        self.flush_observers();
         self.in_unload.set(true);
         let unsent = transport::take_unsent();
         self.dispatch(Input::Unload { unsent: &unsent });
@@ -119,6 +120,9 @@ impl Driver {
         if let Some(document) = self.window.document() {
             listeners.push(self.on(document.as_ref(), "visibilitychange", |d, _| {
                 let hidden = d.window.document().is_some_and(|doc| doc.hidden());
+                if hidden {
+                    d.flush_observers();
+                }
                 d.dispatch(if hidden {
                     Input::Hidden
                 } else {

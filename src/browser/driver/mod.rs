@@ -110,6 +110,12 @@ pub struct Driver {
     /// The forms being watched (`autocapture.forms`).
     #[cfg(feature = "forms")]
     forms: RefCell<Option<crate::browser::forms::FormWatch>>,
+    /// The performance entries being observed (`autocapture.webVitals`).
+    #[cfg(feature = "vitals")]
+    vitals: RefCell<Option<crate::browser::vitals::VitalsWatch>>,
+    /// The clicks being watched (`autocapture.heatmap`).
+    #[cfg(feature = "heatmap")]
+    clicks: RefCell<Option<crate::browser::heatmap::ClickWatch>>,
 }
 
 impl Driver {
@@ -213,6 +219,10 @@ impl Driver {
                 signals,
                 #[cfg(feature = "forms")]
                 forms: RefCell::new(None),
+                #[cfg(feature = "vitals")]
+                vitals: RefCell::new(None),
+                #[cfg(feature = "heatmap")]
+                clicks: RefCell::new(None),
             }
         });
         driver.listen();
@@ -224,6 +234,10 @@ impl Driver {
         driver.bridge_data_layer();
         #[cfg(feature = "forms")]
         driver.watch_forms();
+        #[cfg(feature = "vitals")]
+        driver.watch_vitals();
+        #[cfg(feature = "heatmap")]
+        driver.watch_clicks();
         driver.settle(clock::now());
         let _ = LIVE.try_with(|live| {
             if let Ok(mut live) = live.try_borrow_mut() {
@@ -261,6 +275,65 @@ impl Driver {
         );
         if let Ok(mut slot) = self.forms.try_borrow_mut() {
             *slot = watch;
+        }
+    }
+
+    /// Observes the page's web vitals when `autocapture.webVitals`.
+    #[cfg(feature = "vitals")]
+    fn watch_vitals(self: &Rc<Self>) {
+        if !self.engine.try_borrow().is_ok_and(|e| e.config().vitals) {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        let watch = crate::browser::vitals::VitalsWatch::start(move |measure| {
+            if let Some(d) = weak.upgrade() {
+                if !d.is_stopped() {
+                    d.call(Input::Vital(measure));
+                }
+            }
+        });
+        if let Ok(mut slot) = self.vitals.try_borrow_mut() {
+            *slot = watch;
+        }
+    }
+
+    /// Watches the page's clicks when `autocapture.heatmap`.
+    #[cfg(feature = "heatmap")]
+    fn watch_clicks(self: &Rc<Self>) {
+        if !self.engine.try_borrow().is_ok_and(|e| e.config().heatmap) {
+            return;
+        }
+        let Some(document) = self.window.document() else {
+            return;
+        };
+        let weak = Rc::downgrade(self);
+        let watch = crate::browser::heatmap::ClickWatch::start(document.as_ref(), move |click| {
+            if let Some(d) = weak.upgrade() {
+                if !d.is_stopped() {
+                    d.call(Input::Click(click));
+                }
+            }
+        });
+        if let Ok(mut slot) = self.clicks.try_borrow_mut() {
+            *slot = watch;
+        }
+    }
+
+    /// Delivers what the observers hold and have not reported (performance
+    /// entries, clicks being watched): the page view is about to end
+    /// (hidden, `pagehide`, a route change).
+    pub fn flush_observers(&self) {
+        #[cfg(feature = "vitals")]
+        if let Ok(slot) = self.vitals.try_borrow() {
+            if let Some(watch) = slot.as_ref() {
+                watch.flush();
+            }
+        }
+        #[cfg(feature = "heatmap")]
+        if let Ok(slot) = self.clicks.try_borrow() {
+            if let Some(watch) = slot.as_ref() {
+                watch.flush();
+            }
         }
     }
 
@@ -346,6 +419,14 @@ impl Driver {
         #[cfg(feature = "forms")]
         if let Ok(mut forms) = self.forms.try_borrow_mut() {
             forms.take();
+        }
+        #[cfg(feature = "vitals")]
+        if let Ok(mut vitals) = self.vitals.try_borrow_mut() {
+            vitals.take();
+        }
+        #[cfg(feature = "heatmap")]
+        if let Ok(mut clicks) = self.clicks.try_borrow_mut() {
+            clicks.take();
         }
         if let Some((_, id)) = self.timer.take() {
             self.window.clear_timeout_with_handle(id);

@@ -258,6 +258,7 @@ impl Driver {
     /// The location changed: reads the page and lets the engine decide.
     fn route(self: &Rc<Self>, change: RouteChange) {
         let page = environment::page(self.window.as_ref());
+        self.flush_observers();
         self.dispatch(Input::Route {
             change,
             page: &page,

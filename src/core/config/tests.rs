@@ -245,6 +245,8 @@ fn every_capability_asked_for() -> Options {
         autocapture: AutocaptureOptions {
             errors: Some(true),
             forms: Some(true),
+            web_vitals: Some(true),
+            heatmap: Some(true),
             page_views: Some(true),
             history: Some(true),
             scroll_depth: Some(true),
@@ -282,6 +284,10 @@ fn options_for_capabilities_this_build_lacks_are_ignored_and_named() {
     expected.push("autocapture.errors");
     #[cfg(not(feature = "forms"))]
     expected.push("autocapture.forms");
+    #[cfg(not(feature = "vitals"))]
+    expected.push("autocapture.webVitals");
+    #[cfg(not(feature = "heatmap"))]
+    expected.push("autocapture.heatmap");
     assert_eq!(c.ignored, expected);
     assert!(c.page_views, "page views are the core's");
 

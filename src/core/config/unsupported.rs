@@ -64,5 +64,13 @@ pub fn unsupported(o: &Options) -> Vec<&'static str> {
     if o.autocapture.forms == Some(true) {
         names.push("autocapture.forms");
     }
+    #[cfg(not(feature = "vitals"))]
+    if o.autocapture.web_vitals == Some(true) {
+        names.push("autocapture.webVitals");
+    }
+    #[cfg(not(feature = "heatmap"))]
+    if o.autocapture.heatmap == Some(true) {
+        names.push("autocapture.heatmap");
+    }
     names
 }

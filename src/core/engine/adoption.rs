@@ -97,6 +97,10 @@ impl Engine {
         // pagehide).
         #[cfg(feature = "signals")]
         self.signals_at(now, Moment::Resume);
+        #[cfg(feature = "vitals")]
+        self.vitals.begin_restored();
+        #[cfg(feature = "heatmap")]
+        self.heatmap.begin();
         self.page_view(now);
         self.sync(now);
     }

@@ -97,6 +97,10 @@ impl Engine {
     pub(super) fn hidden(&mut self, now: WallMs) {
         #[cfg(feature = "signals")]
         self.signals_at(now, Moment::Hidden);
+        #[cfg(feature = "vitals")]
+        self.vitals_end(now);
+        #[cfg(feature = "heatmap")]
+        self.heatmap_send(now);
         self.persist(now);
         self.next_beacon(now);
     }
@@ -113,6 +117,10 @@ impl Engine {
     pub(super) fn unload(&mut self, now: WallMs, unsent: &[BatchId]) {
         #[cfg(feature = "forms")]
         self.forms_end(now);
+        #[cfg(feature = "vitals")]
+        self.vitals_end(now);
+        #[cfg(feature = "heatmap")]
+        self.heatmap_send(now);
         #[cfg(feature = "signals")]
         self.signals_at(now, Moment::Unload);
         for &batch in unsent {

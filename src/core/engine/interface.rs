@@ -263,6 +263,12 @@ pub enum Input<'a> {
         /// The field's name or id ("" for a submit).
         field: &'a str,
     },
+    /// A web vitals measurement (`autocapture.webVitals`).
+    #[cfg(feature = "vitals")]
+    Vital(crate::core::vitals::Measure),
+    /// A click, for the click map (`autocapture.heatmap`).
+    #[cfg(feature = "heatmap")]
+    Click(crate::core::heatmap::Click),
     /// A click on an element carrying `data-ff-event`.
     #[cfg(feature = "signals")]
     Declared {

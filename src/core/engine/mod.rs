@@ -40,6 +40,10 @@ mod errors;
 mod events;
 #[cfg(feature = "forms")]
 mod forms;
+#[cfg(feature = "heatmap")]
+mod heatmap;
+#[cfg(feature = "vitals")]
+mod vitals;
 mod interface;
 mod log;
 #[cfg(feature = "signals")]
@@ -127,6 +131,12 @@ pub struct Engine {
     /// The forms of the page view.
     #[cfg(feature = "forms")]
     forms: crate::core::forms::PageForms,
+    /// The web vitals of the page view.
+    #[cfg(feature = "vitals")]
+    vitals: crate::core::vitals::PageVitals,
+    /// The click map of the page view.
+    #[cfg(feature = "heatmap")]
+    heatmap: crate::core::heatmap::PageHeatmap,
 }
 
 impl Engine {
@@ -200,6 +210,10 @@ impl Engine {
             errors: Default::default(),
             #[cfg(feature = "forms")]
             forms: Default::default(),
+            #[cfg(feature = "vitals")]
+            vitals: Default::default(),
+            #[cfg(feature = "heatmap")]
+            heatmap: Default::default(),
         };
         engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));
@@ -336,6 +350,10 @@ impl Engine {
                 fields,
                 field,
             } => self.form(now, submit, form, fields, field),
+            #[cfg(feature = "vitals")]
+            Input::Vital(measure) => self.vital(measure),
+            #[cfg(feature = "heatmap")]
+            Input::Click(click) => self.click(now, &click),
         }
     }
 
@@ -360,7 +378,11 @@ impl Engine {
         let next_signal = self.signals.poll_timeout();
         #[cfg(not(feature = "signals"))]
         let next_signal = None;
-        [next_beat, next_signal]
+        #[cfg(feature = "heatmap")]
+        let next_points = self.heatmap.poll_timeout();
+        #[cfg(not(feature = "heatmap"))]
+        let next_points = None;
+        [next_beat, next_signal, next_points]
             .into_iter()
             .fold(self.outbox.poll_timeout(), |at, t| match (at, t) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -376,6 +398,8 @@ impl Engine {
         }
         #[cfg(feature = "signals")]
         self.signals_at(now, Moment::Tick);
+        #[cfg(feature = "heatmap")]
+        self.heatmap_due(now);
         self.sync(now);
     }
 

@@ -80,6 +80,16 @@ impl Engine {
         if self.config.autocapture.history && self.signals.on_route(change, &page.url, &page.path) {
             #[cfg(feature = "forms")]
             self.forms_end(now);
+            #[cfg(feature = "vitals")]
+            {
+                self.vitals_end(now);
+                self.vitals.begin_route();
+            }
+            #[cfg(feature = "heatmap")]
+            {
+                self.heatmap_send(now);
+                self.heatmap.begin();
+            }
             self.signals.end(now);
             self.emit_signals(now);
             self.set_page(page.clone());

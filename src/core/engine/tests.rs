@@ -18,11 +18,15 @@ mod ecommerce;
 mod errors;
 #[cfg(feature = "forms")]
 mod forms;
+#[cfg(feature = "heatmap")]
+mod heatmap;
 mod options;
 mod segment;
 #[cfg(feature = "signals")]
 mod signals;
 mod unload;
+#[cfg(feature = "vitals")]
+mod vitals;
 #[cfg(footfall_partial)]
 mod without;
 
