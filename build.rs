@@ -4,7 +4,7 @@
 //! same `not(all(...))` at every seam; a new capability is added below
 //! and in Cargo.toml's `[features]`.
 
-const CAPABILITIES: [&str; 8] = [
+const CAPABILITIES: [&str; 9] = [
     "SIGNALS",
     "ATTRIBUTION",
     "DATALAYER",
@@ -13,6 +13,7 @@ const CAPABILITIES: [&str; 8] = [
     "FORMS",
     "VITALS",
     "HEATMAP",
+    "EXPERIMENTS",
 ];
 
 fn main() {

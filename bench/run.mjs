@@ -37,7 +37,7 @@ const SDKS = [
   // footfall's payload and costs per option set: each loads its own build.
   { id: 'footfall-core', label: 'footfall', suffix: ', core options: autocapture and attribution off (build: core)', burstsOnly: true },
   { id: 'footfall-default', label: 'footfall', suffix: ', default options (build: signals-attribution)', burstsOnly: true },
-  { id: 'footfall-all', label: 'footfall', suffix: ', every capability: defaults, dataLayer with ecommerce, errors, forms, web vitals, heatmap (build: all eight)', burstsOnly: true },
+  { id: 'footfall-all', label: 'footfall', suffix: ', every capability: defaults, dataLayer with ecommerce, errors, forms, web vitals, heatmap, an experiment (build: all nine)', burstsOnly: true },
   { id: 'snowplow', label: 'Snowplow', pkg: '@snowplow/browser-tracker', entry: `export { newTracker, trackSelfDescribingEvent } from '@snowplow/browser-tracker';` },
   { id: 'segment', label: 'Segment analytics-next', pkg: '@segment/analytics-next', entry: `export { AnalyticsBrowser } from '@segment/analytics-next';` },
   { id: 'rudderstack', label: 'RudderStack', pkg: '@rudderstack/analytics-js', entry: `export { RudderAnalytics } from '@rudderstack/analytics-js/bundled';` },

@@ -101,6 +101,9 @@ function minifyNames(wasmPath, gluePath) {
 //   footfall.d.ts, footfall.api.d.ts   the entry's types, the API's types
 //   footfall.snippet.js, footfall.snippet.min.js   the snippet to paste inline
 //   options.js           its option-name check, imported only with `debug`
+//   experiments.js       declarative experiments before footfall is ready,
+//                        imported only for options with experiments
+//   footfall.experiments.min.js   the experiments snippet to paste inline
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 const esbuild = (args) => run('node_modules/.bin/esbuild', [...args, '--log-level=warning']);
@@ -122,7 +125,7 @@ for (const { name } of BUILDS) {
 }
 // The entry keeps its imports of the builds and of the option check: each
 // is a module of its own, fetched only when used.
-esbuild(['src/js/index.js', '--bundle', '--format=esm', '--minify', '--external:./options.js', '--external:./footfall.*', '--outfile=dist/footfall.mjs']);
+esbuild(['src/js/index.js', '--bundle', '--format=esm', '--minify', '--external:./options.js', '--external:./experiments.js', '--external:./footfall.*', '--outfile=dist/footfall.mjs']);
 const entry = readFileSync('dist/footfall.mjs', 'utf8');
 for (const { name } of BUILDS) {
   if (!entry.includes(`./footfall.${name}.mjs`) || !entry.includes(`./footfall.${name}.wasm`)) throw new Error(`src/js/index.js does not name the build ${name}`);
@@ -130,6 +133,7 @@ for (const { name } of BUILDS) {
 writeFileSync('dist/footfall.d.ts', readFileSync('src/js/index.d.ts', 'utf8'));
 copyFileSync(`target/builds/${FULL}/footfall.d.ts`, 'dist/footfall.api.d.ts');
 esbuild(['src/js/options.js', '--format=esm', '--minify', '--outfile=dist/options.js']);
+esbuild(['src/js/experiments.js', '--format=esm', '--minify', '--outfile=dist/experiments.js']);
 esbuild(['src/js/loader.js', '--bundle', '--format=iife', '--minify', '--target=es2017', '--outfile=dist/footfall.js']);
 esbuild([
   'src/js/snippet.js', '--bundle', '--format=iife', '--target=es5', '--outfile=dist/footfall.snippet.js',
@@ -138,6 +142,10 @@ esbuild([
 esbuild(['src/js/snippet.js', '--bundle', '--format=iife', '--target=es5', '--minify', '--outfile=dist/footfall.snippet.min.js']);
 const snippetBytes = readFileSync('dist/footfall.snippet.min.js').length;
 if (snippetBytes >= 1024) throw new Error(`the minified snippet is ${snippetBytes} bytes; it must stay under 1 KB`);
+// The experiments snippet, for pages with `data-ff-experiment` elements.
+esbuild(['src/js/snippet-experiments.js', '--bundle', '--format=iife', '--target=es5', '--minify', '--outfile=dist/footfall.experiments.min.js']);
+const experimentsBytes = readFileSync('dist/footfall.experiments.min.js').length;
+if (experimentsBytes >= 1024) throw new Error(`the minified experiments snippet is ${experimentsBytes} bytes; it must stay under 1 KB`);
 
 /** Gzip (level 9) and brotli (max quality) sizes of a buffer. */
 export function compressedSizes(buf) {

@@ -298,6 +298,20 @@ impl Client {
         self.driver.anonymous_id()
     }
 
+    /// `variant(key)`: the variant of experiment `key` this visitor sees
+    /// (the first variant when not in the experiment or without consent;
+    /// `""` for a key with no experiment). The first call of a session for
+    /// a visitor in the experiment tracks `Experiment Viewed`. (Builds
+    /// without experiments get a `variant` answering `""` from
+    /// src/js/client.js.)
+    #[cfg(feature = "experiments")]
+    pub fn variant(&self, #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue) -> String {
+        match key.as_string() {
+            Some(key) => self.driver.variant(&key),
+            None => String::new(),
+        }
+    }
+
     /// The current session id (`context.session.id`).
     #[wasm_bindgen(js_name = sessionId)]
     pub fn session_id(&self) -> String {

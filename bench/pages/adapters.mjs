@@ -15,7 +15,7 @@ export const adapters = {
   'footfall-core': ({ base }) => footfall(base, { autocapture: false, attribution: false }),
   'footfall-before': ({ base }) => footfall(base, { autocapture: false }, '/bench/.build/footfall-before/footfall.min.mjs'),
   'footfall-default': ({ base }) => footfall(base, {}),
-  'footfall-all': ({ base }) => footfall(base, { dataLayer: { forward: true, mirror: true, ecommerce: true }, autocapture: { errors: true, forms: true, webVitals: true, heatmap: true } }),
+  'footfall-all': ({ base }) => footfall(base, { dataLayer: { forward: true, mirror: true, ecommerce: true }, autocapture: { errors: true, forms: true, webVitals: true, heatmap: true }, experiments: { hero: { variants: ['control', 'urgent'] } } }),
 
   async segment({ base }) {
     const { AnalyticsBrowser } = await import('/bench/.build/segment/index.js');

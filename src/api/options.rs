@@ -214,7 +214,11 @@ pub(super) fn read_options(value: &JsValue) -> Result<Options, JsError> {
     let string = |v: Option<JsValue>| v.and_then(|v| v.as_string());
     let number = |v: Option<JsValue>| v.and_then(|v| v.as_f64());
     let boolean = |v: Option<JsValue>| v.and_then(|v| v.as_bool());
+    let experiments = prop(value, "experiments");
     Ok(Options {
+        experiments_given: !(experiments.is_undefined() || experiments.is_null()),
+        #[cfg(feature = "experiments")]
+        experiments: read_experiments(&experiments),
         endpoint: string(endpoint),
         write_key: string(write_key),
         flush_at: number(flush_at),
@@ -240,6 +244,48 @@ pub(super) fn read_options(value: &JsValue) -> Result<Options, JsError> {
         data_layer,
         autocapture,
     })
+}
+
+/// `experiments`: `{ key: { variants, weights, coverage, seed,
+/// hashAttribute, name } }`, read leniently: a value of the wrong type
+/// becomes one the core warns about (a variant that is not a string is
+/// empty, a weight or coverage that is not a number is NaN), never an
+/// error, as the contract says of bad experiment input.
+#[cfg(feature = "experiments")]
+fn read_experiments(value: &JsValue) -> Vec<crate::core::experiments::ExperimentOptions> {
+    use crate::core::experiments::{ExperimentOptions, MAX_EXPERIMENTS, MAX_VARIANTS};
+    let mut out = Vec::new();
+    let Some(object) = value.dyn_ref::<js_sys::Object>() else {
+        return out;
+    };
+    let text = |v: JsValue| v.as_string();
+    let number = |v: JsValue| v.as_f64().unwrap_or(f64::NAN);
+    for entry in js_sys::Object::entries(object).iter().take(MAX_EXPERIMENTS + 1) {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let (key, options) = (entry.get(0), entry.get(1));
+        let list = |name: &str| {
+            let v = prop(&options, name);
+            js_sys::Array::is_array(&v).then(|| {
+                let array: &js_sys::Array = v.unchecked_ref();
+                array.iter().take(MAX_VARIANTS + 1).collect::<Vec<JsValue>>()
+            })
+        };
+        let coverage = prop(&options, "coverage");
+        out.push(ExperimentOptions {
+            key: text(key).unwrap_or_default(),
+            variants: list("variants")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| text(v).unwrap_or_default())
+                .collect(),
+            weights: list("weights").map(|w| w.into_iter().map(number).collect()),
+            coverage: (!coverage.is_undefined()).then(|| number(coverage)),
+            seed: text(prop(&options, "seed")),
+            hash_attribute: text(prop(&options, "hashAttribute")),
+            name: text(prop(&options, "name")),
+        });
+    }
+    out
 }
 
 /// The members of `autocapture`: a boolean each, or (`Switch`) a settings

@@ -40,6 +40,20 @@ export interface FootfallOptions {
    * automatic events on `window.dataLayer`; or settings. Default off.
    */
   dataLayer?: boolean | FootfallDataLayerOptions;
+  /**
+   * A/B experiments by key: `variant(key)` gives this visitor's variant
+   * (GrowthBook's hash version 2, kept until `reset()`), and the first call
+   * of a session tracks `Experiment Viewed`. Elements marked
+   * `data-ff-experiment="key" data-ff-variant="id"` are shown or hidden
+   * without flicker. A page with experiments loads the experiments module.
+   */
+  experiments?: Record<string, FootfallExperiment>;
+  /**
+   * Longest time declarative variant elements stay hidden waiting for
+   * footfall; then each experiment's first variant shows and nothing is
+   * recorded. Default 1500.
+   */
+  experimentTimeoutMs?: number;
   /** `gzip`: fetch bodies compressed by the browser (`CompressionStream`) and announced by `compression=gzip` in the URL; the collector must gunzip them. Default `none`. */
   compression?: 'gzip' | 'none';
   /** Log dropped input and failed sends to the console. Default false. */
@@ -301,3 +315,19 @@ export interface FootfallStats {
 
 /** Event properties: any JSON-serializable object. */
 export type FootfallProperties = Record<string, unknown>;
+
+/** One experiment of `experiments`. Bad values give a debug warning and a default, never an error. */
+export interface FootfallExperiment {
+  /** 2 to 20 variant ids; the first is the control. */
+  variants: string[];
+  /** One per variant, summing to 1 (within 0.01; else equal weights). Default equal. */
+  weights?: number[];
+  /** Share of visitors in the experiment, 0 to 1. Default 1. */
+  coverage?: number;
+  /** Hashing seed. Default the key. */
+  seed?: string;
+  /** The id visitors are assigned by. Default `'anonymousId'` (with `'userId'`, visitors without one are not in it). */
+  hashAttribute?: 'anonymousId' | 'userId';
+  /** Sent as `experiment_name`. Default the key. */
+  name?: string;
+}

@@ -12,6 +12,8 @@ pub mod driver;
 pub mod environment;
 #[cfg(feature = "errors")]
 pub mod errors;
+#[cfg(feature = "experiments")]
+pub mod experiments;
 #[cfg(feature = "forms")]
 pub mod forms;
 #[cfg(feature = "heatmap")]

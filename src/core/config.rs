@@ -71,6 +71,11 @@ pub struct Options {
     // Distribution (issue 7).
     /// The GTM dataLayer bridge (`dataLayer`); `None` when absent or `false`.
     pub data_layer: Option<DataLayerOptions>,
+    /// `experiments`: each experiment's options, in the order given.
+    #[cfg(feature = "experiments")]
+    pub experiments: Vec<crate::core::experiments::ExperimentOptions>,
+    /// Whether `experiments` was given (a build without them names it).
+    pub experiments_given: bool,
 }
 
 /// `autocapture` as given: `true`/`false` for all, or an object whose
@@ -234,6 +239,12 @@ pub struct Config {
     /// `debug` warning): see [`unsupported`].
     #[cfg(footfall_partial)]
     pub ignored: Vec<&'static str>,
+    /// The page's experiments (`experiments`).
+    #[cfg(feature = "experiments")]
+    pub experiments: crate::core::experiments::Experiments,
+    /// What was wrong with them, for the debug log.
+    #[cfg(feature = "experiments")]
+    pub experiment_warnings: Vec<crate::core::experiments::Warning>,
 }
 
 /// Most entries kept from a list option (`internalDomains`, `stripQueryParams`).
@@ -279,6 +290,9 @@ impl Config {
     pub fn resolve(options: Options) -> Result<Config, ConfigError> {
         #[cfg(footfall_partial)]
         let ignored = unsupported(&options);
+        #[cfg(feature = "experiments")]
+        let (experiments, experiment_warnings) =
+            crate::core::experiments::Experiments::from_options(options.experiments);
         let endpoint = options.endpoint.ok_or(ConfigError::MissingEndpoint)?;
         let endpoint = endpoint.trim();
         if endpoint.is_empty() {
@@ -388,6 +402,10 @@ impl Config {
             clamped,
             #[cfg(footfall_partial)]
             ignored,
+            #[cfg(feature = "experiments")]
+            experiments,
+            #[cfg(feature = "experiments")]
+            experiment_warnings,
         })
     }
 }

@@ -33,6 +33,8 @@ pub mod datalayer;
 pub mod ecommerce;
 #[cfg(feature = "errors")]
 pub mod errors;
+#[cfg(feature = "experiments")]
+pub mod experiments;
 #[cfg(feature = "forms")]
 pub mod forms;
 #[cfg(feature = "heatmap")]

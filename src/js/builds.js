@@ -4,13 +4,13 @@
 // it nothing. The ES module entry and the script-tag loader share this.
 
 /** The optional capabilities, in the order build names list them. */
-export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce', 'errors', 'forms', 'vitals', 'heatmap'];
+export const CAPABILITIES = ['signals', 'attribution', 'datalayer', 'ecommerce', 'errors', 'forms', 'vitals', 'heatmap', 'experiments'];
 
 /**
  * The capabilities built in every combination (with what they need). Each
  * other one is built with the default options' capabilities
  * (`signals-attribution-errors`, `signals-attribution-forms`), all of them
- * together with those (`signals-attribution-errors-forms-vitals-heatmap`: every
+ * together with those (`signals-attribution-errors-forms-vitals-heatmap-experiments`: every
  * automatic capture, no dataLayer), and in the build with everything:
  * builds grow by one per capability, not twofold. A page gets the
  * smallest build holding what its options turn on.
@@ -65,6 +65,8 @@ export function buildFor(options) {
     if (isObject && a.forms === true) on.push('forms');
     if (isObject && a.webVitals === true) on.push('vitals');
     if (isObject && a.heatmap === true) on.push('heatmap');
+    const x = options.experiments;
+    if (x !== null && typeof x == 'object' && Object.keys(x).length) on.push('experiments');
     return buildNames().find((name) => on.every((c) => name.split('-').includes(c)));
   } catch (_) {
     return CAPABILITIES.join('-');

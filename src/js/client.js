@@ -15,13 +15,15 @@
 const J = JSON;
 const stringify = J.stringify;
 
-/** Gives the wasm-bindgen `Client` class its fast `trackEvent` and `track`, and a harmless `free()`. */
+/** Gives the wasm-bindgen `Client` class its fast `trackEvent` and `track`, a harmless `free()`, and `variant` in every build. */
 export function adaptClient(Client) {
   const proto = Client.prototype;
   proto.free = function free() {
     this.shutdown();
   };
   if (typeof Symbol == 'function' && Symbol.dispose) proto[Symbol.dispose] = proto.free;
+  // A build without experiments: every key is unknown (no wasm export for it).
+  if (!proto.variant) proto.variant = () => '';
   const general = proto.trackEvent;
   proto.trackEvent = proto.track = function trackEvent(name, properties, options) {
     if (typeof name == 'string' && options === undefined) {

@@ -14,6 +14,7 @@ export type {
   FootfallConsentState,
   FootfallDataLayerOptions,
   FootfallExitIntent,
+  FootfallExperiment,
   FootfallOptions,
   FootfallPage,
   FootfallPrivacyOptions,

@@ -31,9 +31,10 @@ const BUILDS = {
   'signals-attribution-forms': [() => import('./footfall.signals-attribution-forms.mjs'), () => new URL('./footfall.signals-attribution-forms.wasm', import.meta.url)],
   'signals-attribution-vitals': [() => import('./footfall.signals-attribution-vitals.mjs'), () => new URL('./footfall.signals-attribution-vitals.wasm', import.meta.url)],
   'signals-attribution-heatmap': [() => import('./footfall.signals-attribution-heatmap.mjs'), () => new URL('./footfall.signals-attribution-heatmap.wasm', import.meta.url)],
+  'signals-attribution-experiments': [() => import('./footfall.signals-attribution-experiments.mjs'), () => new URL('./footfall.signals-attribution-experiments.wasm', import.meta.url)],
   'signals-attribution-datalayer-ecommerce': [() => import('./footfall.signals-attribution-datalayer-ecommerce.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce.wasm', import.meta.url)],
-  'signals-attribution-errors-forms-vitals-heatmap': [() => import('./footfall.signals-attribution-errors-forms-vitals-heatmap.mjs'), () => new URL('./footfall.signals-attribution-errors-forms-vitals-heatmap.wasm', import.meta.url)],
-  'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap': [() => import('./footfall.signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap.wasm', import.meta.url)],
+  'signals-attribution-errors-forms-vitals-heatmap-experiments': [() => import('./footfall.signals-attribution-errors-forms-vitals-heatmap-experiments.mjs'), () => new URL('./footfall.signals-attribution-errors-forms-vitals-heatmap-experiments.wasm', import.meta.url)],
+  'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap-experiments': [() => import('./footfall.signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap-experiments.mjs'), () => new URL('./footfall.signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap-experiments.wasm', import.meta.url)],
 };
 
 /** The builds loaded or loading, by name. */
@@ -43,6 +44,16 @@ const loaded = {};
 const clients = {};
 
 const noop = () => {};
+
+/** `options.experiments` when it is an object; never throws. */
+function experimentsOf(options) {
+  try {
+    const x = options.experiments;
+    return x !== null && typeof x == 'object' ? x : null;
+  } catch (_) {
+    return null;
+  }
+}
 
 /** What to do when a build's wasm is not where the entry looked. */
 const WASM_HINT =
@@ -124,7 +135,21 @@ export function load(options) {
   let ready;
   if (inBrowser) {
     recordInto(client, window, document);
+    const experiments = experimentsOf(options);
+    // Before ready: each experiment's first variant, nothing recorded.
+    client.variant = (key) => {
+      try {
+        const variants = experiments && experiments[key] && experiments[key].variants;
+        return Array.isArray(variants) && typeof variants[0] == 'string' ? variants[0] : '';
+      } catch (_) {
+        return '';
+      }
+    };
+    // Kept variants shown at once, the time-out armed: a chunk of its own
+    // (src/js/experiments.js), fetched only for options with experiments.
+    if (experiments) import('./experiments.js').then((m) => m.holdVariants(window, document, options.experimentTimeoutMs, false), noop);
     ready = start(options).then((real) => {
+      client.variant = real.variant.bind(real);
       const queue = client.q.splice(0);
       // From now on each method is the real client's own.
       for (const m of METHODS.split(' ')) if (m != 'ready') client[m] = typeof real[m] == 'function' ? real[m].bind(real) : noop;
@@ -146,6 +171,7 @@ export function load(options) {
     });
   } else {
     for (const m of METHODS.split(' ')) client[m] = noop;
+    client.variant = () => '';
     ready = Promise.reject(new Error('footfall: footfall runs in the browser; here (server rendering) its calls do nothing. Call load() or init() in client code.'));
   }
   ready = ready.catch((e) => {

@@ -19,6 +19,8 @@ export const OPTIONS = {
   dataLayer: 'name consentMode forward mirror ecommerce',
   compression: '',
   debug: '',
+  experiments: '',
+  experimentTimeoutMs: '',
   autocapture: 'pageViews history scrollDepth rageClick exitIntent pageLeave clicks errors forms webVitals heatmap',
 };
 

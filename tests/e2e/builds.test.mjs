@@ -30,16 +30,19 @@ test('the options choose the build with exactly the capabilities they turn on', 
     // errors is built with the default capabilities, and in the build with everything.
     [{ autocapture: { errors: true } }, 'signals-attribution-errors'],
     [{ autocapture: { errors: true, scrollDepth: false }, attribution: false }, 'signals-attribution-errors'],
-    [{ autocapture: { errors: true }, dataLayer: true }, 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap'],
+    [{ autocapture: { errors: true }, dataLayer: true }, 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap-experiments'],
     [{ autocapture: { errors: false } }, 'signals-attribution'],
     [{ autocapture: { forms: true } }, 'signals-attribution-forms'],
     // Several automatic captures without the dataLayer: the build of all of them.
-    [{ autocapture: { forms: true, errors: true } }, 'signals-attribution-errors-forms-vitals-heatmap'],
+    [{ autocapture: { forms: true, errors: true } }, 'signals-attribution-errors-forms-vitals-heatmap-experiments'],
     [{ autocapture: { webVitals: true } }, 'signals-attribution-vitals'],
-    [{ autocapture: { webVitals: true, errors: true }, attribution: false }, 'signals-attribution-errors-forms-vitals-heatmap'],
+    [{ autocapture: { webVitals: true, errors: true }, attribution: false }, 'signals-attribution-errors-forms-vitals-heatmap-experiments'],
     [{ autocapture: { heatmap: true } }, 'signals-attribution-heatmap'],
     [{ autocapture: { heatmap: true, history: false, scrollDepth: false, rageClick: false, exitIntent: false, pageLeave: false, clicks: false } }, 'signals-attribution-heatmap'],
-    [{ autocapture: { webVitals: true }, dataLayer: { ecommerce: true } }, 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap'],
+    [{ experiments: { hero: { variants: ['a', 'b'] } } }, 'signals-attribution-experiments'],
+    [{ experiments: {} }, 'signals-attribution'],
+    [{ experiments: { hero: { variants: ['a', 'b'] } }, autocapture: { heatmap: true } }, 'signals-attribution-errors-forms-vitals-heatmap-experiments'],
+    [{ autocapture: { webVitals: true }, dataLayer: { ecommerce: true } }, 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap-experiments'],
   ];
   for (const [options, build] of cases) assert.equal(buildFor(options), build, JSON.stringify(options));
 });
@@ -50,7 +53,7 @@ test('options footfall will refuse, or cannot read, choose the build with everyt
       throw new Error('no');
     },
   };
-  const full = 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap';
+  const full = 'signals-attribution-datalayer-ecommerce-errors-forms-vitals-heatmap-experiments';
   assert.equal(buildFor(hostile), full);
   assert.equal(buildFor({ autocapture: 'yes' }), full);
   assert.equal(buildFor(new Proxy({}, { get: () => { throw new Error('no'); } })), full);

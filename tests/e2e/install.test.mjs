@@ -58,7 +58,7 @@ test('npm pack: the package holds what users need, and only that', async () => {
   packed = packAndInstall();
   const files = packed.files.map((f) => f.path).sort();
   const builds = buildNames();
-  assert.equal(builds.length, 18, 'every subset of signals, attribution, datalayer, and ecommerce with the datalayer it needs; errors, forms, vitals and heatmap each with the defaults, all four together, and in the full build');
+  assert.equal(builds.length, 19, 'every subset of signals, attribution, datalayer, and ecommerce with the datalayer it needs; errors, forms, vitals, heatmap and experiments each with the defaults, all five together, and in the full build');
   assert.deepEqual(
     files,
     [
@@ -67,15 +67,17 @@ test('npm pack: the package holds what users need, and only that', async () => {
       'dist/footfall.api.d.ts',
       ...builds.flatMap((b) => [`dist/footfall.${b}.mjs`, `dist/footfall.${b}.wasm`]),
       'dist/footfall.d.ts',
+      'dist/footfall.experiments.min.js',
       'dist/footfall.js',
       'dist/footfall.mjs',
       'dist/footfall.snippet.js',
       'dist/footfall.snippet.min.js',
+      'dist/experiments.js',
       'dist/options.js',
       'gtm/footfall.tpl',
       'package.json',
     ].sort(),
-    'each build once (its glue module and its wasm), the entry, the loader, the snippet, the types',
+    'each build once (its glue module and its wasm), the entry, the loader, the snippets, the types',
   );
   const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
   assert.deepEqual(manifest.exports['.'], { types: './dist/footfall.d.ts', default: './dist/footfall.mjs' });
@@ -87,7 +89,7 @@ test('npm pack: the package holds what users need, and only that', async () => {
   assert.equal(manifest.sideEffects, false);
   assert.equal(manifest.unpkg, 'dist/footfall.js');
   assert.equal(manifest.jsdelivr, 'dist/footfall.js');
-  assert.deepEqual(manifest.footfall, { loader: 'dist/footfall.js', snippet: 'dist/footfall.snippet.min.js' });
+  assert.deepEqual(manifest.footfall, { loader: 'dist/footfall.js', snippet: 'dist/footfall.snippet.min.js', experimentsSnippet: 'dist/footfall.experiments.min.js' });
   assert.match(manifest.scripts.prepack, /scripts\/build\.mjs/);
   // The README's install line installs this package.
   assert.equal((await readmeBlock('sh', 'npm install footfall-analytics')).trim(), `npm install ${manifest.name}`);

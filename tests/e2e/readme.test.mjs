@@ -32,6 +32,9 @@ const CLAIMS = [
   ['js', 'ff.onExitIntent(', 'readme.test.mjs'],
   ['html', 'data-ff-event="price_checked"', 'readme.test.mjs'],
   ['html', 'data-ff-form="signup"', 'forms.test.mjs'],
+  ['js', 'hero_copy: { variants:', 'experiments.test.mjs'],
+  ['html', 'data-ff-experiment="hero_copy"', 'experiments.test.mjs'],
+  ['css', '[data-ff-experiment]', 'experiments.test.mjs'],
 ];
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8');

@@ -144,6 +144,8 @@ impl Driver {
         let user_id = storage.get(KEY_USER_ID);
         #[cfg(feature = "ecommerce")]
         let orders = storage.get(crate::core::keys::KEY_ORDERS);
+        #[cfg(feature = "experiments")]
+        let exposed = storage.get(crate::core::experiments::KEY_EXPOSED);
         let tab = crate::core::tabs::tab_id(random.take16());
         #[cfg(feature = "attribution")]
         let (session, first_touch, last_touch) = (
@@ -162,6 +164,8 @@ impl Driver {
             signals,
             #[cfg(feature = "ecommerce")]
             orders: orders.as_deref(),
+            #[cfg(feature = "experiments")]
+            exposed: exposed.as_deref(),
             #[cfg(feature = "attribution")]
             session: SessionBoot {
                 now: clock::now(),
@@ -238,6 +242,13 @@ impl Driver {
         driver.watch_vitals();
         #[cfg(feature = "heatmap")]
         driver.watch_clicks();
+        #[cfg(feature = "experiments")]
+        {
+            driver.tell_experiment_warnings();
+            if let Some(document) = driver.window.document() {
+                crate::browser::experiments::apply(&driver, document.as_ref());
+            }
+        }
         driver.settle(clock::now());
         let _ = LIVE.try_with(|live| {
             if let Ok(mut live) = live.try_borrow_mut() {
@@ -467,6 +478,48 @@ impl Driver {
             .try_borrow()
             .map(|e| e.anonymous_id().to_owned())
             .unwrap_or_default()
+    }
+
+    /// `variant(key)`: the variant to show (see `Engine::variant`), the
+    /// experiment records read from storage now (another tab may have
+    /// written them).
+    #[cfg(feature = "experiments")]
+    pub fn variant(self: &Rc<Self>, key: &str) -> String {
+        use crate::core::experiments::{KEY_EXPOSED, KEY_STICKY};
+        self.recover();
+        let sticky = self.storage.get(KEY_STICKY);
+        let exposed = self.storage.get(KEY_EXPOSED);
+        let now = clock::now();
+        let variant = {
+            let Ok(mut engine) = self.engine.try_borrow_mut() else {
+                return String::new();
+            };
+            let records = crate::core::engine::ExperimentRecords {
+                sticky: sticky.as_deref(),
+                exposed: exposed.as_deref(),
+            };
+            engine.variant(now, key, records)
+        };
+        self.settle(now);
+        self.tell_experiment_warnings();
+        variant
+    }
+
+    /// Logs the warnings about experiments (with `debug`).
+    #[cfg(feature = "experiments")]
+    pub fn tell_experiment_warnings(&self) {
+        let warnings = self
+            .engine
+            .try_borrow_mut()
+            .map(|mut e| e.take_experiment_warnings())
+            .unwrap_or_default();
+        for w in warnings {
+            web_sys::console::warn_3(
+                &JsValue::from_str("footfall:"),
+                &JsValue::from_str(w.kind.as_str()),
+                &JsValue::from_str(&w.key),
+            );
+        }
     }
 
     /// The current session id (empty in a build without attribution and

@@ -72,5 +72,9 @@ pub fn unsupported(o: &Options) -> Vec<&'static str> {
     if o.autocapture.heatmap == Some(true) {
         names.push("autocapture.heatmap");
     }
+    #[cfg(not(feature = "experiments"))]
+    if o.experiments_given {
+        names.push("experiments");
+    }
     names
 }

@@ -130,6 +130,11 @@ impl Engine {
         if self.consent.tracks() {
             self.new_anonymous_id(fresh_id);
         }
+        #[cfg(feature = "experiments")]
+        {
+            self.reset_experiments();
+            self.rebuild_context();
+        }
     }
 
     /// A call with Segment's per-call options: handled with its own time
@@ -271,6 +276,8 @@ impl Engine {
         }
         #[cfg(not(feature = "attribution"))]
         members.push_str(&self.campaign);
+        #[cfg(feature = "experiments")]
+        self.push_experiments_context(&mut members);
         if *page == self.env.page {
             return ContextCache::with_members(&self.env, &members);
         }

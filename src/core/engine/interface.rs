@@ -390,6 +390,10 @@ pub struct Boot<'a> {
     /// The stored ids of the orders sent from this browser.
     #[cfg(feature = "ecommerce")]
     pub orders: Option<&'a str>,
+    /// The stored experiments exposed in the session
+    /// ([`KEY_EXPOSED`](crate::core::experiments::KEY_EXPOSED)).
+    #[cfg(feature = "experiments")]
+    pub exposed: Option<&'a str>,
     /// Stored session and attribution state, and the time of the page load.
     #[cfg(feature = "attribution")]
     pub session: SessionBoot<'a>,

@@ -38,6 +38,10 @@ mod ecommerce;
 #[cfg(feature = "errors")]
 mod errors;
 mod events;
+#[cfg(feature = "experiments")]
+mod experiments;
+#[cfg(feature = "experiments")]
+pub use experiments::ExperimentRecords;
 #[cfg(feature = "forms")]
 mod forms;
 #[cfg(feature = "heatmap")]
@@ -137,6 +141,15 @@ pub struct Engine {
     /// The click map of the page view.
     #[cfg(feature = "heatmap")]
     heatmap: crate::core::heatmap::PageHeatmap,
+    /// The experiments exposed in the session, as last read from storage.
+    #[cfg(feature = "experiments")]
+    exposures: crate::core::experiments::Exposures,
+    /// The variants `?ff_variant=` forces on this page.
+    #[cfg(feature = "experiments")]
+    forced: crate::core::experiments::Forced,
+    /// Warnings about experiments not yet told.
+    #[cfg(feature = "experiments")]
+    experiment_warnings: Vec<crate::core::experiments::Warning>,
 }
 
 impl Engine {
@@ -161,6 +174,19 @@ impl Engine {
             let mut members = String::new();
             Landing::read(&env.page.url).push_context(&mut members);
             members
+        };
+        // `?ff_variant=` is read before the URL is redacted too.
+        #[cfg(feature = "experiments")]
+        let (forced, experiment_warnings) = {
+            let query = env.page.search.strip_prefix('?').unwrap_or(&env.page.search);
+            let pairs = crate::core::experiments::forced_from_query(query);
+            let (forced, mut warnings) = config.experiments.forced(&pairs);
+            let mut all = config.experiment_warnings.clone();
+            all.append(&mut warnings);
+            if !config.debug {
+                all.clear();
+            }
+            (forced, all)
         };
         env.page = redact_page(env.page, &config.strip_query_params);
         let frame = delivery::body_frame(&config).len();
@@ -214,6 +240,12 @@ impl Engine {
             vitals: Default::default(),
             #[cfg(feature = "heatmap")]
             heatmap: Default::default(),
+            #[cfg(feature = "experiments")]
+            exposures: crate::core::experiments::Exposures::parse(boot.exposed.unwrap_or_default()),
+            #[cfg(feature = "experiments")]
+            forced,
+            #[cfg(feature = "experiments")]
+            experiment_warnings,
         };
         engine.rebuild_context();
         engine.outbox.set_online(boot.online, WallMs(0));

@@ -16,6 +16,8 @@ mod delivery;
 mod ecommerce;
 #[cfg(feature = "errors")]
 mod errors;
+#[cfg(feature = "experiments")]
+mod experiments;
 #[cfg(feature = "forms")]
 mod forms;
 #[cfg(feature = "heatmap")]

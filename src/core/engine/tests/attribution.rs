@@ -38,6 +38,8 @@ fn landing_engine(
         signals: Default::default(),
         #[cfg(feature = "ecommerce")]
         orders: None,
+        #[cfg(feature = "experiments")]
+        exposed: None,
         session: SessionBoot {
             now: WallMs(now),
             session: get(crate::core::attribution::session::KEY_SESSION),
