@@ -3,7 +3,7 @@
 //   target/builds/<name>/  wasm-bindgen output (glue, .d.ts, wasm), wasm-opt -Oz
 //   dist/                  what pages load (below)
 // and prints the gzip/brotli size of what a page loads (target/size.json).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { dirname, join } from 'node:path';
@@ -19,19 +19,38 @@ const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 const BUILDS = buildNames().map((name) => ({ name, features: name == 'core' ? [] : name.split('-') }));
 const FULL = CAPABILITIES.join('-');
 
-for (const { name, features } of BUILDS) buildWasm(name, features);
+// Two lanes, each with its own Cargo target directory: a build's compile
+// runs on one core while the other lane compiles or optimizes (the crate
+// compiles on one core: one codegen unit, LTO). About 40 % less time on
+// 2 cores from scratch.
+// Each lane always takes the same builds, so its incremental artefacts
+// serve the next run.
+const lane = async (i, targetDir) => {
+  for (const { name, features } of BUILDS.filter((_, j) => j % 2 == i)) await buildWasm(name, features, targetDir);
+};
+await Promise.all([lane(0, 'target'), lane(1, 'target/lane2')]);
+
+/** Runs a command to its end without blocking the other lane; rejects on failure. */
+function runAsync(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`))));
+  });
+}
 
 /**
- * target/builds/<name>/: the release build with these features, through
- * wasm-bindgen and wasm-opt. Cargo keeps every feature set's artefacts but
- * writes each to the same footfall.wasm, so the raw wasm is kept per build
- * and the rest redone only when it changed (or this script did).
+ * target/builds/<name>/: the release build with these features (compiled
+ * in `targetDir`), through wasm-bindgen and wasm-opt. Cargo keeps every
+ * feature set's artefacts but writes each to the same footfall.wasm, so
+ * the raw wasm is kept per build and the rest redone only when it changed
+ * (or this script did).
  */
-function buildWasm(name, features) {
-  run('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--no-default-features', ...(features.length ? ['--features', features.join(',')] : [])]);
+async function buildWasm(name, features, targetDir) {
+  await runAsync('cargo', ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--target-dir', targetDir, '--no-default-features', ...(features.length ? ['--features', features.join(',')] : [])]);
   const out = `target/builds/${name}`;
   const raw = `${out}/raw.wasm`;
-  const built = readFileSync('target/wasm32-unknown-unknown/release/footfall.wasm');
+  const built = readFileSync(`${targetDir}/wasm32-unknown-unknown/release/footfall.wasm`);
   mkdirSync(out, { recursive: true });
   if (!existsSync(raw) || !built.equals(readFileSync(raw))) writeFileSync(raw, built);
   const wasm = `${out}/footfall_bg.wasm`;
