@@ -7,6 +7,7 @@ import { computeErrors, whereOf } from '/assets/errors.js';
 import { computeForms } from '/assets/forms.js';
 import { computeVitals, formatMetric, METRICS } from '/assets/vitals.js';
 import { computeHeatmap, previewSrc, KINDS } from '/assets/heatmap.js';
+import { computeExperiments } from '/assets/experiments.js';
 
 const $ = (id) => document.getElementById(id);
 const embedded = new URLSearchParams(location.search).has('embed');
@@ -238,6 +239,61 @@ function renderVitals() {
   );
 }
 
+/** Short column heads of the funnel's steps in the Experiments table. */
+const STEP_HEAD = { landing: 'Landed', service_viewed: 'Service', price_checked: 'Price', booking_started: 'Started', booking_completed: 'Booked' };
+
+function renderExperiments() {
+  const experiments = computeExperiments(state.events);
+  $('experiments-empty').hidden = experiments.some((x) => x.visitors > 0 || x.forced > 0);
+  $('experiments-list').replaceChildren(
+    ...experiments.map((x) => {
+      const steps = x.variants[0]?.steps ?? FUNNEL.map((s) => ({ id: s.id, label: s.label }));
+      return el(
+        'article',
+        { class: 'experiment', 'data-experiment': x.id, 'data-visitors': String(x.visitors) },
+        el('div', { class: 'experiment-head' }, el('h3', {}, x.name), el('span', { class: 'views' }, `${x.id} · ${plural(x.visitors, 'visitor')}`)),
+        el(
+          'table',
+          { class: 'breakdown experiment-table', 'aria-label': `${x.name}: booking funnel by variant` },
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              el('th', { scope: 'col' }, 'Variant'),
+              el('th', { scope: 'col', title: 'distinct visitors exposed (Experiment Viewed)' }, 'Visitors'),
+              ...steps.slice(1).map((s) => el('th', { scope: 'col', title: s.label, 'data-step': s.id }, STEP_HEAD[s.id] ?? s.label)),
+              el('th', { scope: 'col', title: 'booking completed / visitors exposed' }, 'Conv.'),
+            ),
+          ),
+          el(
+            'tbody',
+            {},
+            ...x.variants.map((v) =>
+              el(
+                'tr',
+                {
+                  'data-variant': v.id,
+                  'data-visitors': String(v.visitors),
+                  'data-steps': v.steps.map((s) => s.count).join(' '),
+                  'data-converted': String(v.converted),
+                  'data-conversion': String(v.conversion),
+                },
+                el('th', { scope: 'row' }, v.name),
+                el('td', {}, String(v.visitors)),
+                ...v.steps.slice(1).map((s) => el('td', { 'data-step': s.id }, String(s.count))),
+                el('td', { class: 'conversion' }, v.visitors ? `${v.conversion}%` : '—'),
+              ),
+            ),
+          ),
+        ),
+        x.forced ? el('p', { class: 'forced' }, `${plural(x.forced, 'forced exposure')} (?ff_variant=) left out`) : null,
+      );
+    }),
+  );
+}
+
 // -------------------------------------------------------------- heat map
 
 /** Width and height taken when a page's events carry no readable viewport. */
@@ -389,7 +445,7 @@ function renderDelivery() {
 
 /** Every panel; one that fails (an event no one foresaw) leaves the others rendering. */
 function renderAll() {
-  for (const render of [renderDelivery, renderFunnel, renderForms, renderRevenue, renderErrors, renderVitals, renderHeatmap, renderCounters]) {
+  for (const render of [renderDelivery, renderFunnel, renderExperiments, renderForms, renderRevenue, renderErrors, renderVitals, renderHeatmap, renderCounters]) {
     try {
       render();
     } catch (e) {

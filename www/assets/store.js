@@ -7,6 +7,7 @@
 // maps are footfall's automatic events (autocapture): no code here.
 import { init } from '/dist/footfall.mjs';
 import { LOGO, ICONS } from '/assets/icons.js';
+import { EXPERIMENTS } from '/assets/experiments.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -18,7 +19,8 @@ const $ = (selector, root = document) => root.querySelector(selector);
  * errors and unhandled rejections as `error` events, form starts, submits
  * and abandons, each page view's Core Web Vitals (`web_vitals`) and its
  * clicks as click-map points (`heatmap`) (the default signals stay on: an
- * `autocapture` object changes only the members it names).
+ * `autocapture` object changes only the members it names), and the A/B
+ * experiment on the home page's headline (`hero_copy`, in experiments.js).
  */
 export const OPTIONS = {
   endpoint: '/collect',
@@ -28,6 +30,7 @@ export const OPTIONS = {
   consent: { mode: 'opt-in' },
   dataLayer: { ecommerce: true },
   autocapture: { errors: true, forms: true, webVitals: true, heatmap: true },
+  experiments: EXPERIMENTS,
   debug: true,
 };
 
@@ -216,6 +219,7 @@ function setupConsent(ff) {
   };
   const decide = (categories) => {
     ff.setConsent(categories);
+    if (categories.analytics) showAssignedVariants(ff);
     hide();
     toast(categories.analytics ? 'Analytics on: watch the events arrive in the inspector.' : 'Analytics off: nothing is sent or stored.');
     postStatus(ff);
@@ -240,6 +244,34 @@ function setupConsent(ff) {
   });
   settings.addEventListener('click', () => show({ fromSettings: true }));
   if (!ff.getConsent().decided) show({ fromSettings: false });
+}
+
+// ----------------------------------------------------------- experiments
+
+/**
+ * Shows, for each experiment on the page, the element of `choose(key)`
+ * (its first element when it names none) and hides the others, as footfall
+ * does when it starts (`data-ff-on` on the shown one, `hidden` on the rest).
+ */
+function showVariants(choose) {
+  const chosen = new Map();
+  for (const el of document.querySelectorAll('[data-ff-experiment]')) {
+    const key = el.dataset.ffExperiment;
+    if (!chosen.has(key)) chosen.set(key, choose(key) || el.dataset.ffVariant);
+    const on = el.dataset.ffVariant === chosen.get(key);
+    el.hidden = !on;
+    el.toggleAttribute('data-ff-on', on);
+  }
+}
+
+/**
+ * Consent just granted on this page: before it, footfall showed the
+ * control and recorded nothing. Now the visitor has an assignment, so the
+ * page shows it and `variant(key)` records its exposure: the headline a
+ * visitor is counted under is the one they see.
+ */
+function showAssignedVariants(ff) {
+  showVariants((key) => ff.variant(key));
 }
 
 // ------------------------------------------------------------ exit offer
@@ -294,8 +326,9 @@ function setupExitOffer(ff) {
  * not be a visit. It is when its URL has `ff_preview=1` (the src the
  * inspector gives it) or when its frame element is marked `data-ff-preview`
  * (so a page the preview somehow navigates to stays one). A preview renders
- * the page as a first visit sees it, and never starts footfall: no event,
- * nothing stored, no consent banner, no exit offer, no inspector inside it.
+ * the page as a first visit sees it (experiments show their control), and
+ * never starts footfall: no event, nothing stored, no consent banner, no
+ * exit offer, no inspector inside it.
  */
 export const PREVIEW = (() => {
   try {
@@ -316,6 +349,7 @@ function setupPreview() {
   $('.store').style.transition = 'none';
   document.body.classList.toggle('panel-open', WIDE.matches);
   document.documentElement.style.overflowY = 'scroll';
+  showVariants(() => ''); // footfall does not start: each experiment's first variant, the control
   window.demoPreview = true;
 }
 
