@@ -260,14 +260,20 @@ fn read_experiments(value: &JsValue) -> Vec<crate::core::experiments::Experiment
     };
     let text = |v: JsValue| v.as_string();
     let number = |v: JsValue| v.as_f64().unwrap_or(f64::NAN);
-    for entry in js_sys::Object::entries(object).iter().take(MAX_EXPERIMENTS + 1) {
+    for entry in js_sys::Object::entries(object)
+        .iter()
+        .take(MAX_EXPERIMENTS + 1)
+    {
         let entry: js_sys::Array = entry.unchecked_into();
         let (key, options) = (entry.get(0), entry.get(1));
         let list = |name: &str| {
             let v = prop(&options, name);
             js_sys::Array::is_array(&v).then(|| {
                 let array: &js_sys::Array = v.unchecked_ref();
-                array.iter().take(MAX_VARIANTS + 1).collect::<Vec<JsValue>>()
+                array
+                    .iter()
+                    .take(MAX_VARIANTS + 1)
+                    .collect::<Vec<JsValue>>()
             })
         };
         let coverage = prop(&options, "coverage");

@@ -12,7 +12,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::heatmap::Click;
 
-#[wasm_bindgen(inline_js = "const ACTIVE = 'a[href],button,input,select,textarea,label,summary,[role=button],[role=link],[role=checkbox],[role=tab],[role=menuitem],[onclick],[contenteditable],[tabindex]:not([tabindex=\"-1\"])';
+#[wasm_bindgen(
+    inline_js = "const ACTIVE = 'a[href],button,input,select,textarea,label,summary,[role=button],[role=link],[role=checkbox],[role=tab],[role=menuitem],[onclick],[contenteditable],[tabindex]:not([tabindex=\"-1\"])';
 export function watch(doc, report) {
   const win = doc.defaultView, watched = new Set();
   const send = (c, changed) => {
@@ -45,7 +46,8 @@ export function watch(doc, report) {
     watched.clear();
     if (observer) observer.disconnect();
   }];
-}")]
+}"
+)]
 extern "C" {
     /// Listens to `doc`'s clicks; calls `report(clientX, clientY,
     /// scrollY, innerWidth, innerHeight, flags (1 interactive, 2

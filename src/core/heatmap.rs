@@ -132,7 +132,13 @@ impl PageHeatmap {
         };
         let burst = 1 + self.recent.iter().flatten().filter(|r| near(r)).count() as u32;
         if settings.clicks > 1 && burst >= settings.clicks {
-            for r in self.recent.iter().flatten().filter(|r| near(r)).chain([&here]) {
+            for r in self
+                .recent
+                .iter()
+                .flatten()
+                .filter(|r| near(r))
+                .chain([&here])
+            {
                 if let Some(point) = r.pending.and_then(|i| self.pending.get_mut(i)) {
                     point.kind = Kind::Rage;
                 }

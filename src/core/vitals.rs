@@ -147,7 +147,10 @@ impl PageVitals {
         let all = || self.longest.iter().enumerate();
         all()
             .find(|&(i, &(_, d))| {
-                all().filter(|&(j, &(_, e))| e > d || (e == d && j < i)).count() == rank
+                all()
+                    .filter(|&(j, &(_, e))| e > d || (e == d && j < i))
+                    .count()
+                    == rank
             })
             .map(|(_, &(_, d))| d)
     }

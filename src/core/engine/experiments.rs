@@ -35,13 +35,18 @@ impl Engine {
             anonymous_id: Some(self.anonymous_id.as_str()).filter(|_| consent),
             user_id: self.user_id.as_deref(),
         };
-        let decision = match self.config.experiments.decide(key, ids, consent, &self.forced, &mut sticky) {
-            Ok(decision) => decision,
-            Err(warning) => {
-                self.warn(warning);
-                return String::new();
-            }
-        };
+        let decision =
+            match self
+                .config
+                .experiments
+                .decide(key, ids, consent, &self.forced, &mut sticky)
+            {
+                Ok(decision) => decision,
+                Err(warning) => {
+                    self.warn(warning);
+                    return String::new();
+                }
+            };
         let Some(experiment) = self.config.experiments.get(key) else {
             return String::new();
         };
@@ -104,7 +109,9 @@ impl Engine {
     pub(super) fn reset_experiments(&mut self) {
         self.exposures = Exposures::default();
         for key in [KEY_STICKY, KEY_EXPOSED] {
-            self.effects.push(crate::core::engine::Effect::Remove { key: key.to_owned() });
+            self.effects.push(crate::core::engine::Effect::Remove {
+                key: key.to_owned(),
+            });
         }
     }
 }

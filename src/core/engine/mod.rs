@@ -46,18 +46,19 @@ pub use experiments::ExperimentRecords;
 mod forms;
 #[cfg(feature = "heatmap")]
 mod heatmap;
-#[cfg(feature = "vitals")]
-mod vitals;
 mod interface;
 mod log;
 #[cfg(feature = "signals")]
 mod signals;
+mod state;
+#[cfg(feature = "vitals")]
+mod vitals;
 
 pub use interface::{Boot, CallOptions, Effect, Input, Stats};
 pub use log::{Invalid, Log};
 
 #[cfg(feature = "attribution")]
-use crate::core::attribution::{session::Visit, Attribution, Touch};
+use crate::core::attribution::{session::Visit, Touch};
 #[cfg(not(feature = "attribution"))]
 use crate::core::campaign::Landing;
 use crate::core::config::Config;
@@ -178,7 +179,11 @@ impl Engine {
         // `?ff_variant=` is read before the URL is redacted too.
         #[cfg(feature = "experiments")]
         let (forced, experiment_warnings) = {
-            let query = env.page.search.strip_prefix('?').unwrap_or(&env.page.search);
+            let query = env
+                .page
+                .search
+                .strip_prefix('?')
+                .unwrap_or(&env.page.search);
             let pairs = crate::core::experiments::forced_from_query(query);
             let (forced, mut warnings) = config.experiments.forced(&pairs);
             let mut all = config.experiment_warnings.clone();
@@ -414,12 +419,13 @@ impl Engine {
         let next_points = self.heatmap.poll_timeout();
         #[cfg(not(feature = "heatmap"))]
         let next_points = None;
-        [next_beat, next_signal, next_points]
-            .into_iter()
-            .fold(self.outbox.poll_timeout(), |at, t| match (at, t) {
+        [next_beat, next_signal, next_points].into_iter().fold(
+            self.outbox.poll_timeout(),
+            |at, t| match (at, t) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
-            })
+            },
+        )
     }
 
     /// The deadline from [`Engine::poll_timeout`] passed: the heartbeat, the
@@ -433,56 +439,6 @@ impl Engine {
         #[cfg(feature = "heatmap")]
         self.heatmap_due(now);
         self.sync(now);
-    }
-
-    /// `getConsent()` as a JSON object.
-    pub fn consent_json(&self) -> String {
-        self.consent.describe()
-    }
-
-    /// The resolved configuration.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    /// The anonymous id events carry.
-    pub fn anonymous_id(&self) -> &str {
-        &self.anonymous_id
-    }
-
-    /// The user id set by `identify`, if any.
-    pub fn user_id(&self) -> Option<&str> {
-        self.user_id.as_deref()
-    }
-
-    /// The current session id.
-    #[cfg(feature = "attribution")]
-    pub fn session_id(&self) -> &str {
-        self.visit.session_id()
-    }
-
-    /// The session's attribution, as events carry it.
-    #[cfg(feature = "attribution")]
-    pub fn attribution(&self) -> &Attribution {
-        self.visit.attribution()
-    }
-
-    /// Current counters (`queued` includes events waiting for consent).
-    pub fn stats(&self) -> Stats {
-        Stats {
-            queued: (self.outbox.len() + self.pending.len()) as u32,
-            ..self.stats
-        }
-    }
-
-    /// Whether `shutdown` was called.
-    pub fn is_stopped(&self) -> bool {
-        self.stopped
-    }
-
-    /// This page's id, naming its storage records.
-    pub fn tab(&self) -> &str {
-        &self.tab
     }
 
     fn refuse(&mut self, why: Invalid) {

@@ -21,8 +21,14 @@ fn every_metric_rounded_and_rated_once_per_page_view() {
         Measure::Lcp(1_200.0),
         Measure::Lcp(2_600.0),
         Measure::LayoutShifts,
-        Measure::Shift { start: 1_000.0, value: 0.123_456 },
-        Measure::Interaction { id: 7, duration: 240.0 },
+        Measure::Shift {
+            start: 1_000.0,
+            value: 0.123_456,
+        },
+        Measure::Interaction {
+            id: 7,
+            duration: 240.0,
+        },
         Measure::Count(1),
     ]);
     assert_eq!(
@@ -45,10 +51,17 @@ fn only_what_the_engine_measures() {
         ended(&mut v),
         json!({ "fcp": 50, "ttfb": 10, "rating": { "fcp": "good", "ttfb": "good" } })
     );
-    assert_eq!(PageVitals::default().end(), None, "nothing measured, no event");
+    assert_eq!(
+        PageVitals::default().end(),
+        None,
+        "nothing measured, no event"
+    );
     // Layout shifts observed but none happened: CLS 0, as web-vitals says.
     let mut v = measured(&[Measure::LayoutShifts]);
-    assert_eq!(ended(&mut v), json!({ "cls": 0, "rating": { "cls": "good" } }));
+    assert_eq!(
+        ended(&mut v),
+        json!({ "cls": 0, "rating": { "cls": "good" } })
+    );
 }
 
 #[test]
@@ -77,7 +90,11 @@ fn cls_is_the_largest_session_window() {
     let mut v = measured(&[Measure::LayoutShifts, shift(0.0, 0.3), shift(5_000.0, 0.01)]);
     assert_eq!(ended(&mut v)["cls"], 0.3);
     assert_eq!(v.end(), None);
-    let mut v = measured(&[Measure::LayoutShifts, shift(0.0, f64::NAN), shift(1.0, -1.0)]);
+    let mut v = measured(&[
+        Measure::LayoutShifts,
+        shift(0.0, f64::NAN),
+        shift(1.0, -1.0),
+    ]);
     assert_eq!(ended(&mut v)["cls"], 0, "nonsense ignored");
 }
 
@@ -85,24 +102,42 @@ fn cls_is_the_largest_session_window() {
 fn inp_is_the_longest_interaction_or_the_98th_percentile() {
     // An interaction's longest event counts once.
     let mut v = measured(&[
-        Measure::Interaction { id: 1, duration: 48.0 },
-        Measure::Interaction { id: 1, duration: 160.0 },
-        Measure::Interaction { id: 2, duration: 104.0 },
-        Measure::Interaction { id: 0, duration: 900.0 },
+        Measure::Interaction {
+            id: 1,
+            duration: 48.0,
+        },
+        Measure::Interaction {
+            id: 1,
+            duration: 160.0,
+        },
+        Measure::Interaction {
+            id: 2,
+            duration: 104.0,
+        },
+        Measure::Interaction {
+            id: 0,
+            duration: 900.0,
+        },
         Measure::Count(2),
     ]);
     assert_eq!(ended(&mut v)["inp"], 160);
     // 120 interactions: the third longest (index 120 / 50 = 2).
     let mut v = PageVitals::default();
     for id in 1..=120u64 {
-        v.on_measure(Measure::Interaction { id, duration: id as f64 });
+        v.on_measure(Measure::Interaction {
+            id,
+            duration: id as f64,
+        });
     }
     v.on_measure(Measure::Count(120));
     assert_eq!(ended(&mut v)["inp"], 118);
     // Past 500 interactions, the tenth longest: only 10 are kept.
     let mut v = PageVitals::default();
     for id in 1..=1_000u64 {
-        v.on_measure(Measure::Interaction { id, duration: (id % 977) as f64 });
+        v.on_measure(Measure::Interaction {
+            id,
+            duration: (id % 977) as f64,
+        });
     }
     v.on_measure(Measure::Count(1_000));
     assert_eq!(v.longest.len(), 10);
@@ -119,14 +154,23 @@ fn a_route_change_measures_cls_and_inp_again_and_nothing_of_loading() {
         Measure::Fcp(20.0),
         Measure::Lcp(30.0),
         Measure::LayoutShifts,
-        Measure::Shift { start: 10.0, value: 0.2 },
-        Measure::Interaction { id: 1, duration: 300.0 },
+        Measure::Shift {
+            start: 10.0,
+            value: 0.2,
+        },
+        Measure::Interaction {
+            id: 1,
+            duration: 300.0,
+        },
         Measure::Count(60),
     ]);
     assert_eq!(ended(&mut v)["inp"], 300);
     v.begin_route();
     v.on_measure(Measure::Lcp(5_000.0));
-    v.on_measure(Measure::Interaction { id: 2, duration: 56.0 });
+    v.on_measure(Measure::Interaction {
+        id: 2,
+        duration: 56.0,
+    });
     v.on_measure(Measure::Count(61));
     assert_eq!(
         ended(&mut v),

@@ -67,8 +67,15 @@ fn points_leave_ten_seconds_after_the_first_and_at_the_end() {
     let effects = drain(&mut e);
     let events = wire(&effects);
     let sent = heatmaps(&events);
-    assert_eq!(sent.len(), 1, "what is pending leaves when the page is hidden");
-    assert_eq!(sent[0]["properties"]["points"], serde_json::json!([[0.3, 100, "click"]]));
+    assert_eq!(
+        sent.len(),
+        1,
+        "what is pending leaves when the page is hidden"
+    );
+    assert_eq!(
+        sent[0]["properties"]["points"],
+        serde_json::json!([[0.3, 100, "click"]])
+    );
     e.handle(WallMs(14_000), Input::Unload { unsent: &[] });
     assert!(heatmaps(&wire(&drain(&mut e))).is_empty(), "nothing twice");
 }
@@ -101,5 +108,8 @@ fn a_route_change_sends_the_ended_page_views_points_under_its_path() {
     assert_eq!(sent[0]["properties"]["path"], "/");
     assert_eq!(sent[0]["context"]["page"]["path"], "/");
     assert_eq!(sent[1]["properties"]["path"], "/cart");
-    assert_eq!(sent[1]["properties"]["points"], serde_json::json!([[0.5, 100, "click"]]));
+    assert_eq!(
+        sent[1]["properties"]["points"],
+        serde_json::json!([[0.5, 100, "click"]])
+    );
 }

@@ -14,7 +14,10 @@ fn wire(effects: &[Effect]) -> Vec<Value> {
 }
 
 fn vitals(events: &[Value]) -> Vec<&Value> {
-    events.iter().filter(|e| e["event"] == "web_vitals").collect()
+    events
+        .iter()
+        .filter(|e| e["event"] == "web_vitals")
+        .collect()
 }
 
 fn measure(e: &mut Engine, measures: &[Measure]) {
@@ -37,7 +40,14 @@ fn vitals_are_not_measured_unless_asked() {
 fn one_event_per_page_view_in_the_beacon_of_the_hidden_page() {
     let mut e = engine(|o| o.autocapture.web_vitals = Some(true));
     start(&mut e, 0);
-    measure(&mut e, &[Measure::Ttfb(80.0), Measure::Fcp(300.0), Measure::Lcp(700.0)]);
+    measure(
+        &mut e,
+        &[
+            Measure::Ttfb(80.0),
+            Measure::Fcp(300.0),
+            Measure::Lcp(700.0),
+        ],
+    );
     e.handle(WallMs(1_000), Input::Hidden);
     let effects = drain(&mut e);
     assert!(
@@ -54,7 +64,10 @@ fn one_event_per_page_view_in_the_beacon_of_the_hidden_page() {
     e.handle(WallMs(2_000), Input::Visible);
     e.handle(WallMs(3_000), Input::Hidden);
     e.handle(WallMs(3_100), Input::Unload { unsent: &[] });
-    assert!(vitals(&wire(&drain(&mut e))).is_empty(), "once per page view");
+    assert!(
+        vitals(&wire(&drain(&mut e))).is_empty(),
+        "once per page view"
+    );
 }
 
 #[cfg(feature = "signals")]
@@ -70,7 +83,10 @@ fn a_route_change_sends_the_ended_page_views_vitals_under_its_path() {
         &[
             Measure::Lcp(700.0),
             Measure::LayoutShifts,
-            Measure::Interaction { id: 1, duration: 300.0 },
+            Measure::Interaction {
+                id: 1,
+                duration: 300.0,
+            },
             Measure::Count(1),
         ],
     );
@@ -87,7 +103,16 @@ fn a_route_change_sends_the_ended_page_views_vitals_under_its_path() {
             page: &next,
         },
     );
-    measure(&mut e, &[Measure::Interaction { id: 2, duration: 40.0 }, Measure::Count(2)]);
+    measure(
+        &mut e,
+        &[
+            Measure::Interaction {
+                id: 2,
+                duration: 40.0,
+            },
+            Measure::Count(2),
+        ],
+    );
     e.handle(WallMs(2_000), Input::Unload { unsent: &[] });
     let events = wire(&drain(&mut e));
     let sent = vitals(&events);
