@@ -73,6 +73,15 @@ export async function startCollector() {
         .filter((r) => r.status >= 200 && r.status < 300)
         .flatMap((r) => (r.body?.batch ?? []).map((e) => (r.body.context ? { ...e, context: { ...r.body.context, ...e.context } } : e)));
     },
+    /**
+     * `events()` with each messageId once: a beacon that a closing tab cut
+     * off goes again with the same messageId (at least once), and a
+     * Segment-compatible collector deduplicates it.
+     */
+    unique() {
+      const seen = new Set();
+      return this.events().filter((e) => !seen.has(e.messageId) && seen.add(e.messageId));
+    },
     /** Forgets every request and answers 200 again. */
     reset() {
       this.requests.length = 0;

@@ -31,7 +31,7 @@ window.ff = await init({ endpoint: '/collect', flushAt: 1, autocapture: { heatma
 
 const pointsOf = (collector, path) =>
   collector
-    .events()
+    .unique()
     .filter((e) => e.event === 'heatmap' && e.properties.path === path)
     .flatMap((e) => e.properties.points);
 

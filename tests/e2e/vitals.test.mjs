@@ -56,7 +56,7 @@ function agrees(metric, ours, theirs) {
 }
 
 const vitalsOf = (collector, path) =>
-  collector.events().filter((e) => e.event === 'web_vitals' && e.context.page.path === path);
+  collector.unique().filter((e) => e.event === 'web_vitals' && e.context.page.path === path);
 
 forEachEngine((get, engine) => {
   beforeEach(() => {
