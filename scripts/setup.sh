@@ -15,13 +15,34 @@ command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
 command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
 command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
+# On a fresh machine the downloads (apt, npm) run in the background while
+# wasm-bindgen-cli compiles: together they are most of a first run.
+pids=()
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from apt"
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo -n"
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  ($sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null) &
+  pids+=($!)
+fi
+
+# npm packages from the lock file (binaryen's wasm-opt, esbuild, playwright-core).
+stamp=node_modules/.footfall-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "setup: npm ci"
+  (npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json "$stamp") &
+  pids+=($!)
+fi
+
+# The bundlers and frameworks that tests/e2e/bundlers.test.mjs builds the
+# packed package with (webpack, Rollup, Next.js + React, Vue; Vite and esbuild
+# are the root's: tests/bundlers/.npmrc leaves peer dependencies out).
+stamp=tests/bundlers/node_modules/.footfall-lock
+if [ ! -f "$stamp" ] || ! cmp -s tests/bundlers/package-lock.json "$stamp"; then
+  echo "setup: npm ci in tests/bundlers"
+  (cd tests/bundlers && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.footfall-lock) &
+  pids+=($!)
 fi
 
 # The wasm32 target.
@@ -39,20 +60,8 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "=$want" --force
 fi
 
-# npm packages from the lock file (binaryen's wasm-opt, esbuild, playwright-core).
-stamp=node_modules/.footfall-lock
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json "$stamp"
-fi
 
-# The bundlers and frameworks that tests/e2e/bundlers.test.mjs builds the
-# packed package with (webpack, Rollup, Next.js + React, Vue; Vite and esbuild
-# are the root's: tests/bundlers/.npmrc leaves peer dependencies out).
-stamp=tests/bundlers/node_modules/.footfall-lock
-if [ ! -f "$stamp" ] || ! cmp -s tests/bundlers/package-lock.json "$stamp"; then
-  echo "setup: npm ci in tests/bundlers"
-  (cd tests/bundlers && npm ci --no-audit --no-fund --loglevel=error)
-  cp tests/bundlers/package-lock.json "$stamp"
-fi
+# The background installs: each must have succeeded.
+for pid in "${pids[@]}"; do
+  wait "$pid" || { echo "setup: an install failed (see above)"; exit 1; }
+done

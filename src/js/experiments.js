@@ -9,9 +9,11 @@
 // - A returning visitor's kept assignments (the `footfall.exp` record) are
 //   shown at once, before the wasm loads (`holdVariants`, style `ff-hold`).
 // - Once footfall is ready, in the same task, `applyVariants` (run by the
-//   experiments build, which bundles this file) marks each experiment's
-//   assigned element `data-ff-on` and gives the others the `hidden`
-//   attribute; showing it counts as a `variant()` call.
+//   experiments build, which bundles this file) shows each experiment's
+//   assigned element and gives the others the `hidden` attribute (both
+//   marked `data-ff-on`: decided); showing one counts as a `variant()`
+//   call. Elements added later (a single-page app) are decided as they
+//   come.
 // - After `experimentTimeoutMs` (1500 by default) without footfall, each
 //   experiment shows its kept variant or its first element, and footfall
 //   records nothing for them on this page.
@@ -24,9 +26,12 @@ var P = 'data-ff-';
 var E = P + 'experiment';
 var V = P + 'variant';
 var ON = P + 'on';
-/** On <html>: footfall applied the assignments / the time-out showed the defaults. */
-var APPLIED = P + 'applied';
-var TIMED_OUT = P + 'timeout';
+/**
+ * On <html>, set by whichever comes first: footfall applying the
+ * assignments, or the time-out showing the defaults (the other then does
+ * nothing).
+ */
+var SETTLED = P + 'exp';
 var RECORD = 'footfall.exp';
 
 /** The rule that keeps variant elements hidden until one is chosen. */
@@ -50,19 +55,27 @@ function kept(w) {
 /**
  * Shows, for each experiment on the page, the element of the variant
  * `choose(key)` names (its first element when it names none) and hides
- * the others.
+ * the others; then again for each element added later (a single-page app
+ * rendering a variant after footfall started), for the page's life. Each
+ * element decided gets `data-ff-on` (HIDE lets it through; `hidden` says
+ * the rest), and decisions never change on a page.
  */
 function show(d, choose) {
-  var e = d.querySelectorAll('[' + E + ']'), c = {}, f = {};
-  for (var i = 0, k, on; i < e.length; i++) {
-    k = e[i].getAttribute(E);
-    if (!(k in c)) c[k] = choose(k);
-    on = c[k] ? e[i].getAttribute(V) == c[k] : !f[k];
-    // Decisions never change on a page: an element once shown stays so.
-    e[i].hidden = !on;
-    if (on) e[i].setAttribute(ON, '');
-    f[k] = 1;
+  // Per key: the choice, and whether an element of it was decided.
+  var c = {}, f = {};
+  function run() {
+    for (var e = d.querySelectorAll('[' + E + ']'), i = 0, k, on; i < e.length; i++) {
+      if (e[i].hasAttribute(ON)) continue;
+      k = e[i].getAttribute(E);
+      if (!(k in c)) c[k] = choose(k);
+      on = c[k] ? e[i].getAttribute(V) == c[k] : !f[k];
+      e[i].hidden = !on;
+      e[i].setAttribute(ON, '');
+      f[k] = 1;
+    }
   }
+  run();
+  new MutationObserver(run).observe(d, { childList: true, subtree: true });
 }
 
 /** Adds a <style> of `css` to the document's head; returns it. */
@@ -89,8 +102,8 @@ export function holdVariants(w, d, timeoutMs, hide) {
   } catch (e) {}
   w.setTimeout(function () {
     var r = d.documentElement;
-    if (r.hasAttribute(APPLIED)) return;
-    r.setAttribute(TIMED_OUT, '');
+    if (r.hasAttribute(SETTLED)) return;
+    r.setAttribute(SETTLED, '');
     show(d, function (key) {
       return k[key];
     });
@@ -100,22 +113,17 @@ export function holdVariants(w, d, timeoutMs, hide) {
 /**
  * Footfall is ready: shows each experiment's assigned element (a
  * `variant(key)` call each, which records the exposure) and hides the
- * others, unless the time-out already showed the defaults. Again once the
- * document is parsed, for elements after the script. Never throws. Called
+ * others, unless the time-out already showed the defaults; elements
+ * parsed or rendered later are shown as they come. Never throws. Called
  * by the experiments build as it starts (src/browser/experiments.rs).
  */
 export function applyVariants(variant, d) {
   try {
     var r = d.documentElement, hold;
-    if (r.hasAttribute(TIMED_OUT)) return;
-    r.setAttribute(APPLIED, '');
+    if (r.hasAttribute(SETTLED)) return;
+    r.setAttribute(SETTLED, '');
     // The kept variants shown early (by the snippet, and the loader or `load`).
     while ((hold = d.getElementById('ff-hold'))) hold.parentNode.removeChild(hold);
     show(d, variant);
-    if (d.readyState == 'loading') {
-      d.addEventListener('DOMContentLoaded', function () {
-        applyVariants(variant, d);
-      });
-    }
   } catch (e) {}
 }

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { useBrowser, open, serve, readmeBlock, root } from './harness.mjs';
+import { useBrowser, open, serve, readmeBlock, root, sleep } from './harness.mjs';
 
 let collector;
 let browser;
@@ -164,6 +164,31 @@ test('esbuild + React 19 (StrictMode): the README React recipe, the copy step an
     event: ['quote_requested', { service: 'battery' }],
     wasm: new RegExp(`^/static/footfall/${DEFAULT_BUILD}\\.wasm$`),
   });
+});
+
+test('esbuild + React 19: the README experiment component, rendered after footfall is ready, shows the assigned variant only; one exposure', async () => {
+  await assertHoldsBlock('esbuild-react-experiment/Hero.jsx', 'jsx', 'export function Hero');
+  await assertHoldsBlock('esbuild-react-experiment/index.html', 'css', '[data-ff-experiment]');
+  const publicDir = await copyStep('esbuild-react-experiment');
+  await esbuild('esbuild-react-experiment/main.jsx', publicDir);
+  collector.reset();
+  const context = await browser.newContext();
+  const wasmRequests = [];
+  context.on('request', (r) => r.url().endsWith('.wasm') && wasmRequests.push(new URL(r.url()).pathname));
+  const { page, errors } = await open(context, collector.origin, '/target/bundlers/esbuild-react-experiment/public/index.html');
+  await page.waitForFunction(() => document.querySelectorAll('h1').length === 2, null, { timeout: 15_000 });
+  await sleep(200);
+  const assigned = await page.evaluate(() => window.footfallTest.variant('hero_copy'));
+  const visible = await page.evaluate(() => [...document.querySelectorAll('h1')].filter((h) => h.getClientRects().length).map((h) => h.dataset.ffVariant));
+  assert.deepEqual(visible, [assigned]);
+  assert.deepEqual(await page.evaluate(() => window.seen), [assigned], 'no frame showed the other variant');
+  await page.evaluate(() => window.footfallTest.flush());
+  const views = collector.events().filter((e) => e.event === 'Experiment Viewed');
+  assert.equal(views.length, 1);
+  assert.equal(views[0].properties.variation_id, assigned);
+  assert.deepEqual(wasmRequests, ['/static/footfall/footfall.signals-attribution-experiments.wasm']);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 for (const format of ['esm', 'iife']) {

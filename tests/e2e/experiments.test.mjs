@@ -154,6 +154,38 @@ window.v = ff.variant('hero_copy');
     await fresh.close();
   });
 
+  test('variant elements rendered later (a single-page app) show as assigned, and on time-out their first variant', async () => {
+    const { browser, collector } = get();
+    // Everyone gets `urgent` and `b`; the `cta` elements come 400 ms after the page.
+    const options = { experiments: { hero_copy: { ...HERO, weights: [0, 1] }, cta: { variants: ['a', 'b'], weights: [0, 1] } }, experimentTimeoutMs: 300 };
+    const later = `<script>setTimeout(() => document.body.insertAdjacentHTML('beforeend',
+      '<div id="later"><p data-ff-experiment="cta" data-ff-variant="a">A</p><p data-ff-experiment="cta" data-ff-variant="b">B</p></div>'), 400);</script>`;
+    const hold = readFileSync(join(root, 'dist/footfall.experiments.min.js'), 'utf8').trim();
+    serve(collector, '/exp/later.html', page({ ...options, experimentTimeoutMs: 10_000 }, '', `${CSS}${later}`));
+    const context = await browser.newContext();
+    const p = await context.newPage(collector.origin + '/exp/later.html');
+    await p.waitForFunction(() => !!(window.done && document.getElementById('later')), undefined, 15_000);
+    await p.waitForFunction(() => window.shown().length === 2, undefined, 5_000);
+    await sleep(100);
+    assert.deepEqual(await p.evaluate(() => window.shown()), ['urgent', 'b']);
+    assert.deepEqual(await p.evaluate(() => window.seen), ['urgent', 'b'], 'no frame showed another variant');
+    await collector.waitFor((c) => viewed(c).length === 2, 10_000, 'both exposures');
+    assert.deepEqual(viewed(collector).map((e) => e.properties.variation_id).sort(), ['b', 'urgent']);
+    assert.deepEqual(await p.errors(), []);
+    await context.close();
+    // footfall slower than the time-out: the elements rendered after it show their first variant.
+    const build = buildFor(options);
+    serve(collector, `/dist/footfall.${build}.wasm`, { file: `dist/footfall.${build}.wasm`, type: 'application/wasm', delayMs: 1_500 });
+    serve(collector, '/exp/later-slow.html', page(options, '', `<script>window.footfallSettings = { experimentTimeoutMs: 300 };</script><script>${hold}</script>${later}`));
+    const fresh = await browser.newContext();
+    const q = await fresh.newPage(collector.origin + '/exp/later-slow.html');
+    await q.waitForFunction(() => !!(window.done && document.getElementById('later')), undefined, 15_000);
+    assert.deepEqual(await q.evaluate(() => window.shown()), ['control', 'a']);
+    assert.deepEqual(await q.evaluate(() => window.seen), ['control', 'a']);
+    assert.deepEqual(await q.errors(), []);
+    await fresh.close();
+  });
+
   test('?ff_variant= forces a variant for one page view: exposure with forced: true, not kept', async () => {
     const { browser, collector } = get();
     serve(collector, '/exp/forced.html', page({ experiments: { hero_copy: { ...HERO, weights: [1, 0] } } }));

@@ -15,6 +15,7 @@ const CLAIMS = [
   ['html', 'footfall.js', 'install.test.mjs'],
   ['js', '// analytics.js', 'bundlers.test.mjs'],
   ['jsx', 'export function QuoteButton', 'bundlers.test.mjs'],
+  ['jsx', 'export function Hero', 'bundlers.test.mjs'],
   ['jsx', "'use client'", 'bundlers.test.mjs'],
   ['vue', '<script setup>', 'bundlers.test.mjs'],
   ['sh', 'footfall-analytics/dist/*.wasm', 'bundlers.test.mjs'],
