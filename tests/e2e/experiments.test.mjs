@@ -98,6 +98,41 @@ forEachEngine((get, engine) => {
     await context.close();
   });
 
+  test('a sample of 120 visitors (reset() between): each variant() is GrowthBook\'s, weights 0.2/0.3/0.5 at coverage 0.8 and a seed; outside the coverage, the control and no exposure', async () => {
+    const { browser, collector } = get();
+    const PRICE = { variants: ['low', 'mid', 'high'], weights: [0.2, 0.3, 0.5], coverage: 0.8, seed: 'price-2026' };
+    serve(collector, '/exp/sample.html', page({ experiments: { price: PRICE } }));
+    const context = await browser.newContext();
+    const p = await context.newPage(collector.origin + '/exp/sample.html');
+    await p.waitForFunction(() => window.done, undefined, 15_000);
+    const sample = await p.evaluate(() => {
+      const out = [];
+      for (let i = 0; i < 120; i++) {
+        ff.reset();
+        out.push([ff.anonymousId(), ff.variant('price')]);
+      }
+      return out;
+    });
+    // GrowthBook's bucket ranges, written out: [start, start + coverage * weight) per variant.
+    let start = 0;
+    const ranges = PRICE.weights.map((w) => [start, (start += w) - w + PRICE.coverage * w]);
+    const outside = [];
+    for (const [id, got] of sample) {
+      const n = bucket(PRICE.seed, id);
+      const i = ranges.findIndex(([a, b]) => n >= a && n < b);
+      assert.equal(got, PRICE.variants[Math.max(i, 0)], `visitor ${id}, bucket ${n}`);
+      if (i < 0) outside.push(id);
+    }
+    assert.equal(new Set(sample.map(([id]) => id)).size, 120, 'a new visitor at each reset()');
+    assert.ok(outside.length > 5 && new Set(sample.map(([, v]) => v)).size === 3, `a spread sample (${outside.length} outside the coverage)`);
+    await p.evaluate(() => ff.flush());
+    await sleep(200);
+    const exposed = new Set(viewed(collector).map((e) => e.anonymousId));
+    assert.equal(exposed.size, 120 - outside.length, 'one exposure per visitor in the experiment');
+    assert.ok(outside.every((id) => !exposed.has(id)), 'none for visitors outside the coverage');
+    await context.close();
+  });
+
   test('the README example: init with an experiment, variant() answers and the exposure is sent', async () => {
     const { browser, collector } = get();
     const block = await readmeBlock('js', 'hero_copy: { variants:');
