@@ -9,7 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::dom::Listener;
 use crate::browser::driver::Driver;
-use crate::browser::{environment, transport};
+use crate::browser::{clock, environment, transport};
 use crate::core::consent::KEY_CONSENT;
 use crate::core::engine::Input;
 use crate::core::keys::KEY_ANONYMOUS_ID;
@@ -18,11 +18,20 @@ impl Driver {
     /// Picks up after a listener the browser ended midway. Firefox, closing
     /// a tab, ends the `pagehide` listener a few milliseconds in, wherever
     /// it is (inside `setItem`, inside `sendBeacon`), and then dispatches
-    /// `visibilitychange`: there, the storage write it was ended in is done
-    /// again, a beacon it was ended in is reported as cut off (whether it
-    /// left is unknown), and the effects it did not reach are carried out.
+    /// `visibilitychange`: there, a `pagehide` the engine never took in
+    /// (the listener ended before it) is given to it now, the storage write
+    /// it was ended in is done again, a beacon it was ended in is reported
+    /// as cut off (whether it left is unknown), and the effects it did not
+    /// reach are carried out.
     pub fn recover(self: &Rc<Self>) {
         if !self.in_unload.replace(false) {
+            return;
+        }
+        if !self.unload_handled.get() {
+            // Ended before the engine heard of it: the page view ends now.
+            self.unload_handled.set(true);
+            let unsent = transport::take_unsent();
+            self.dispatch(Input::Unload { unsent: &unsent });
             return;
         }
         let write = self
@@ -40,10 +49,16 @@ impl Driver {
 
     /// `pagehide`: the page leaves (or goes into the back/forward cache).
     fn unload(self: &Rc<Self>) {
-        self.flush_observers();
         self.in_unload.set(true);
+        self.unload_handled.set(false);
+        self.flush_observers();
         let unsent = transport::take_unsent();
-        self.dispatch(Input::Unload { unsent: &unsent });
+        let now = clock::now();
+        if let Ok(mut engine) = self.engine.try_borrow_mut() {
+            engine.handle(now, Input::Unload { unsent: &unsent });
+            self.unload_handled.set(true);
+        }
+        self.settle(now);
         self.in_unload.set(false);
         if let Ok(mut w) = self.unload_write.try_borrow_mut() {
             w.take();

@@ -87,6 +87,9 @@ pub struct Driver {
     /// The `pagehide` listener is running; still set at the next callback
     /// means the browser ended it midway (see `recover`).
     in_unload: Cell<bool>,
+    /// The engine has taken in the `pagehide` of that listener (false
+    /// while `in_unload` means the browser ended it before; see `recover`).
+    unload_handled: Cell<bool>,
     /// The storage write under way in the `pagehide` listener: the one the
     /// browser may have ended it in, done again by `recover`.
     unload_write: RefCell<Option<Effect>>,
@@ -200,6 +203,7 @@ impl Driver {
                 random: RefCell::new(random),
                 pending: RefCell::new(Vec::new()),
                 in_unload: Cell::new(false),
+                unload_handled: Cell::new(false),
                 next_look: Cell::new(None),
                 unload_write: RefCell::new(None),
                 timer: Cell::new(None),
