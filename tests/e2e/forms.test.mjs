@@ -142,8 +142,8 @@ forEachEngine((get, engine) => {
   // guarantees: what is not guaranteed); events recorded earlier are
   // delivered, but form_abandoned is recorded at that moment. Measured
   // (2026-12-03, 8 closes): 6 without form_abandoned, and not sent by a
-  // next visit either: footfall's pagehide listener had not run, while the
-  // visibilitychange after it did (page_leave arrived). Firefox closing
+  // next visit either: the engine never took in the pagehide (not run, or
+  // ended before it), while the visibilitychange did (page_leave arrived). Firefox closing
   // the last tab of its window; with a second tab open, 3 of 3 arrived.
   test('form_abandoned survives the browser closing the tab', { skip: !process.env.FF_FORCE && engine === 'firefox' && "Firefox may end a closing tab's pagehide listener before form_abandoned is stored" }, async () => {
     const { browser, collector } = get();
