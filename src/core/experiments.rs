@@ -44,7 +44,9 @@ pub const MAX_TEXT_CHARS: usize = 100;
 /// Whether `text` can be a key or variant id: not empty, at most
 /// [`MAX_TEXT_CHARS`] characters.
 fn fits(text: &str) -> bool {
-    !text.is_empty() && text.chars().nth(MAX_TEXT_CHARS).is_none()
+    // Characters counted as the bytes that start one (no UTF-8 decoding).
+    let chars = text.bytes().filter(|b| b & 0xC0 != 0x80).count();
+    chars > 0 && chars <= MAX_TEXT_CHARS
 }
 
 /// Which id a visitor is assigned by.

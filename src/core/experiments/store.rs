@@ -71,6 +71,50 @@ struct Entry {
     id_hash: u32,
 }
 
+/// The entries of `parts` (`key=variant=idhash` when `hashed`, else
+/// `key=variant`), at most `max`; what does not parse is dropped, the
+/// first entry of a key wins.
+fn read_entries<'a>(parts: impl Iterator<Item = &'a str>, max: usize, hashed: bool) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Vec::new();
+    for part in parts {
+        if entries.len() >= max {
+            break;
+        }
+        let Some((key, rest)) = part.split_once('=') else {
+            continue;
+        };
+        let (variant, id_hash) = match rest.split_once('=') {
+            Some((variant, hash)) if hashed => (variant, read_hex32(hash)),
+            None if !hashed => (rest, Some(0)),
+            _ => continue,
+        };
+        let (Some(key), Some(variant), Some(id_hash)) = (read_id(key), read_id(variant), id_hash)
+        else {
+            continue;
+        };
+        if entries.iter().all(|e| e.key != key) {
+            entries.push(Entry {
+                key,
+                variant,
+                id_hash,
+            });
+        }
+    }
+    entries
+}
+
+/// Puts `entry` last in `entries`, replacing its key's entry; past `max`
+/// the oldest goes.
+fn put(entries: &mut Vec<Entry>, entry: Entry, max: usize) {
+    let drop_oldest = entries.len() >= max && entries.iter().all(|e| e.key != entry.key);
+    let mut place = 0;
+    entries.retain(|e| {
+        place += 1;
+        e.key != entry.key && !(drop_oldest && place == 1)
+    });
+    entries.push(entry);
+}
+
 /// The assignments kept in this browser, read from and written to
 /// [`KEY_STICKY`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -89,31 +133,9 @@ impl Sticky {
     /// assert_eq!(Sticky::parse("\u{0}%%&=").len(), 0);
     /// ```
     pub fn parse(stored: &str) -> Sticky {
-        let mut entries: Vec<Entry> = Vec::new();
-        for part in parts(stored) {
-            if entries.len() >= MAX_STICKY {
-                break;
-            }
-            let Some((key, rest)) = part.split_once('=') else {
-                continue;
-            };
-            let Some((variant, hash)) = rest.split_once('=') else {
-                continue;
-            };
-            let (Some(key), Some(variant), Some(id_hash)) =
-                (read_id(key), read_id(variant), read_hex32(hash))
-            else {
-                continue;
-            };
-            if entries.iter().all(|e| e.key != key) {
-                entries.push(Entry {
-                    key,
-                    variant,
-                    id_hash,
-                });
-            }
+        Sticky {
+            entries: read_entries(parts(stored), MAX_STICKY, true),
         }
-        Sticky { entries }
     }
 
     /// The text to store under [`KEY_STICKY`] ("" when empty).
@@ -148,15 +170,12 @@ impl Sticky {
         if !(fits(key) && fits(variant)) {
             return;
         }
-        self.entries.retain(|e| e.key != key);
-        if self.entries.len() >= MAX_STICKY {
-            self.entries.remove(0);
-        }
-        self.entries.push(Entry {
+        let entry = Entry {
             key: key.to_owned(),
             variant: variant.to_owned(),
             id_hash: fnv1a32(id),
-        });
+        };
+        put(&mut self.entries, entry, MAX_STICKY);
     }
 
     /// How many assignments are kept.
@@ -177,8 +196,8 @@ impl Sticky {
 pub struct Exposures {
     /// The session's id (at most [`MAX_TEXT_CHARS`] characters).
     session: String,
-    /// Experiment key and variant exposed, oldest first.
-    seen: Vec<(String, String)>,
+    /// Experiment key and variant exposed, oldest first (`id_hash` 0).
+    seen: Vec<Entry>,
 }
 
 impl Exposures {
@@ -196,20 +215,7 @@ impl Exposures {
         let Some(session) = parts.next().filter(|s| !s.contains('=')).and_then(read_id) else {
             return Exposures::default();
         };
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for part in parts {
-            if seen.len() >= MAX_EXPERIMENTS {
-                break;
-            }
-            let Some((key, variant)) = part.split_once('=') else {
-                continue;
-            };
-            if let (Some(key), Some(variant)) = (read_id(key), read_id(variant)) {
-                if seen.iter().all(|(k, _)| *k != key) {
-                    seen.push((key, variant));
-                }
-            }
-        }
+        let seen = read_entries(parts, MAX_EXPERIMENTS, false);
         Exposures { session, seen }
     }
 
@@ -221,11 +227,11 @@ impl Exposures {
             return out;
         }
         push_encoded(&mut out, &self.session);
-        for (key, variant) in &self.seen {
+        for e in &self.seen {
             out.push('&');
-            push_encoded(&mut out, key);
+            push_encoded(&mut out, &e.key);
             out.push('=');
-            push_encoded(&mut out, variant);
+            push_encoded(&mut out, &e.variant);
         }
         out
     }
@@ -241,14 +247,19 @@ impl Exposures {
             self.session = session.to_owned();
             self.seen.clear();
         }
-        if self.seen.iter().any(|(k, v)| k == key && v == variant) {
+        if self
+            .seen
+            .iter()
+            .any(|e| e.key == key && e.variant == variant)
+        {
             return false;
         }
-        self.seen.retain(|(k, _)| k != key);
-        if self.seen.len() >= MAX_EXPERIMENTS {
-            self.seen.remove(0);
-        }
-        self.seen.push((key.to_owned(), variant.to_owned()));
+        let entry = Entry {
+            key: key.to_owned(),
+            variant: variant.to_owned(),
+            id_hash: 0,
+        };
+        put(&mut self.seen, entry, MAX_EXPERIMENTS);
         true
     }
 
@@ -260,13 +271,13 @@ impl Exposures {
             return None;
         }
         let mut out = String::from("{");
-        for (key, variant) in &self.seen {
+        for e in &self.seen {
             if out.len() > 1 {
                 out.push(',');
             }
-            push_str(&mut out, key);
+            push_str(&mut out, &e.key);
             out.push(':');
-            push_str(&mut out, variant);
+            push_str(&mut out, &e.variant);
         }
         out.push('}');
         Some(out)

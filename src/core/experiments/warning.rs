@@ -47,35 +47,25 @@ impl WarningKind {
     /// A sentence for the debug log (the key goes after it).
     pub fn as_str(self) -> &'static str {
         match self {
-            WarningKind::KeyInvalid => {
-                "experiment ignored: its key is empty or longer than 100 characters:"
-            }
-            WarningKind::DuplicateKey => "experiment ignored: another one has the same key:",
-            WarningKind::TooManyExperiments => "experiment ignored: more than 50 experiments:",
+            WarningKind::KeyInvalid => "experiment ignored: key empty or over 100 characters:",
+            WarningKind::DuplicateKey => "experiment ignored: key given twice:",
+            WarningKind::TooManyExperiments => "experiment ignored: over 50 experiments:",
             WarningKind::NoVariants => "experiment ignored: it has no variants:",
-            WarningKind::TooFewVariants => {
-                "experiment ignored: it needs at least 2 distinct variants:"
-            }
-            WarningKind::TooManyVariants => "more than 20 variants; the first 20 are used:",
-            WarningKind::VariantInvalid => {
-                "a variant id is empty or longer than 100 characters; it is left out:"
-            }
-            WarningKind::DuplicateVariant => "a variant id appears twice; the second is left out:",
-            WarningKind::WeightsCount => "weights ignored (equal weights): not one per variant:",
-            WarningKind::WeightsInvalid => {
-                "weights ignored (equal weights): negative, infinite or not a number:"
-            }
-            WarningKind::WeightsSum => "weights ignored (equal weights): they do not sum to 1:",
+            WarningKind::TooFewVariants => "experiment ignored: under 2 distinct variants:",
+            WarningKind::TooManyVariants => "variants after the 20th left out:",
+            WarningKind::VariantInvalid => "variant left out: id empty or over 100 characters:",
+            WarningKind::DuplicateVariant => "variant left out: it appears twice:",
+            WarningKind::WeightsCount => "equal weights used: not one weight per variant:",
+            WarningKind::WeightsInvalid => "equal weights used: a weight is not a number >= 0:",
+            WarningKind::WeightsSum => "equal weights used: weights do not sum to 1:",
             WarningKind::CoverageClamped => "coverage clamped to 0..1:",
-            WarningKind::CoverageInvalid => "coverage is not a number; 1 is used:",
+            WarningKind::CoverageInvalid => "coverage 1 used: not a number:",
             WarningKind::HashAttributeUnknown => {
-                "hashAttribute must be 'anonymousId' or 'userId'; 'anonymousId' is used:"
+                "hashAttribute 'anonymousId' used: not 'anonymousId' or 'userId':"
             }
-            WarningKind::TextCut => "name or seed longer than 100 characters; cut:",
+            WarningKind::TextCut => "name or seed cut to 100 characters:",
             WarningKind::UnknownExperiment => "no experiment has this key:",
-            WarningKind::UnknownForcedVariant => {
-                "ff_variant ignored: the experiment has no such variant:"
-            }
+            WarningKind::UnknownForcedVariant => "ff_variant ignored: no such variant:",
         }
     }
 }
