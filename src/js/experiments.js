@@ -57,21 +57,23 @@ function kept(w) {
  * `choose(key)` names (its first element when it names none) and hides
  * the others; then again for each element added later (a single-page app
  * rendering a variant after footfall started), for the page's life. Each
- * element decided gets `data-ff-on` (HIDE lets it through; `hidden` says
- * the rest), and decisions never change on a page.
+ * element is decided once (an `_ff` mark on it: what the page does to an
+ * element afterwards is the page's) and gets `data-ff-on`, which HIDE
+ * lets through; `hidden` says the rest.
  */
 function show(d, choose) {
-  // Per key: the choice, and whether an element of it was decided.
-  var c = {}, f = {};
+  // Per key: whether an element of it was decided (the first is shown
+  // when `choose` names no variant).
+  var f = {};
   function run() {
-    for (var e = d.querySelectorAll('[' + E + ']'), i = 0, k, on; i < e.length; i++) {
-      if (e[i].hasAttribute(ON)) continue;
+    for (var e = d.querySelectorAll('[' + E + ']'), c = {}, i = 0, k, on; i < e.length; i++) {
+      if (e[i]._ff) continue;
       k = e[i].getAttribute(E);
       if (!(k in c)) c[k] = choose(k);
       on = c[k] ? e[i].getAttribute(V) == c[k] : !f[k];
       e[i].hidden = !on;
       e[i].setAttribute(ON, '');
-      f[k] = 1;
+      e[i]._ff = f[k] = 1;
     }
   }
   run();

@@ -38,17 +38,7 @@ const ELEMENTS = await readmeBlock('html', 'data-ff-experiment="hero_copy"');
 const page = (options, script = '', head = CSS) => ({
   type: 'text/html; charset=utf-8',
   body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Experiments</title>${head}
-<script>
-  window.seen = [];
-  const sample = () => {
-    for (const el of document.querySelectorAll('[data-ff-experiment]')) {
-      const v = el.getAttribute('data-ff-variant');
-      if (el.getClientRects().length && !seen.includes(v)) seen.push(v);
-    }
-    requestAnimationFrame(sample);
-  };
-  requestAnimationFrame(sample);
-</script></head><body>
+<script src="/tests/e2e/pages/sample-variants.js"></script></head><body>
 ${ELEMENTS}
 <script>
   const shown = () => [...document.querySelectorAll('[data-ff-experiment]')].filter((el) => el.getClientRects().length).map((el) => el.getAttribute('data-ff-variant'));
@@ -269,17 +259,7 @@ window.v = ff.variant('hero_copy');
 <script>${experimentsSnippet}</script>
 <script>${snippet}</script>
 <script async src="/footfall/footfall.js" data-endpoint="/collect" data-options='${options}'></script>
-<script>
-  window.seen = [];
-  const sample = () => {
-    for (const el of document.querySelectorAll('[data-ff-experiment]')) {
-      const v = el.getAttribute('data-ff-variant');
-      if (el.getClientRects().length && !seen.includes(v)) seen.push(v);
-    }
-    requestAnimationFrame(sample);
-  };
-  requestAnimationFrame(sample);
-</script></head><body>
+<script src="/tests/e2e/pages/sample-variants.js"></script></head><body>
 <h1 data-ff-experiment="hero_copy" data-ff-variant="control">Phone repair</h1>
 <h1 data-ff-experiment="hero_copy" data-ff-variant="urgent">Fixed today</h1>
 </body></html>`,
