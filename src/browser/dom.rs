@@ -1,5 +1,7 @@
-//! Event listeners that remove themselves when dropped (gloo's pattern).
-//! What the behaviour signals read from the DOM is `browser::signals`.
+//! Event listeners that remove themselves when dropped (gloo's pattern),
+//! and the watchers written in JavaScript (forms, web vitals, click maps),
+//! stopped when dropped. What the behaviour signals read from the DOM is
+//! `browser::signals`.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -66,5 +68,47 @@ impl Drop for Listener {
             self.callback.as_ref().unchecked_ref(),
             self.capture,
         );
+    }
+}
+
+/// A watcher a capability started in JavaScript (`browser::forms`,
+/// `browser::vitals`, `browser::heatmap`); dropping it stops it.
+#[cfg(any(feature = "forms", feature = "vitals", feature = "heatmap"))]
+pub struct Watch {
+    flush: Option<js_sys::Function>,
+    stop: js_sys::Function,
+}
+
+#[cfg(any(feature = "forms", feature = "vitals", feature = "heatmap"))]
+impl Watch {
+    /// The watcher a JavaScript `watch` returned: its `stop` function, or
+    /// `[flush, stop]`; `None` for anything else.
+    pub fn from_js(started: JsValue) -> Option<Watch> {
+        if let Some(stop) = started.dyn_ref::<js_sys::Function>() {
+            return Some(Watch {
+                flush: None,
+                stop: stop.clone(),
+            });
+        }
+        let pair = started.dyn_into::<js_sys::Array>().ok()?;
+        Some(Watch {
+            flush: Some(pair.get(0).dyn_into().ok()?),
+            stop: pair.get(1).dyn_into().ok()?,
+        })
+    }
+
+    /// Reports what the watcher holds and has not delivered yet (the page
+    /// view is about to end).
+    pub fn flush(&self) {
+        if let Some(flush) = &self.flush {
+            let _ = flush.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+#[cfg(any(feature = "forms", feature = "vitals", feature = "heatmap"))]
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.stop.call0(&JsValue::UNDEFINED);
     }
 }

@@ -6,7 +6,9 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+
+use crate::browser::dom::Watch;
 
 #[wasm_bindgen(
     inline_js = "const FIELDS = 'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset]):not([type=image]),select,textarea';
@@ -57,27 +59,12 @@ extern "C" {
     fn watch(doc: &JsValue, report: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// Forms being watched; dropping it stops.
-pub struct FormWatch {
-    stop: js_sys::Function,
-}
-
-impl FormWatch {
-    /// Watches `document`'s forms: `report(submit, form, fields, field)`.
-    pub fn start(
-        document: &JsValue,
-        report: impl FnMut(u32, String, u32, String) + 'static,
-    ) -> Option<FormWatch> {
-        let report = Closure::<dyn FnMut(u32, String, u32, String)>::new(report);
-        let stop = watch(document, &report.into_js_value()).ok()?;
-        Some(FormWatch {
-            stop: stop.dyn_into().ok()?,
-        })
-    }
-}
-
-impl Drop for FormWatch {
-    fn drop(&mut self) {
-        let _ = self.stop.call0(&JsValue::UNDEFINED);
-    }
+/// Watches `document`'s forms: `report(submit, form, fields, field)`;
+/// dropping the watch stops it.
+pub fn start(
+    document: &JsValue,
+    report: impl FnMut(u32, String, u32, String) + 'static,
+) -> Option<Watch> {
+    let report = Closure::<dyn FnMut(u32, String, u32, String)>::new(report);
+    Watch::from_js(watch(document, &report.into_js_value()).ok()?)
 }

@@ -8,7 +8,9 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+
+use crate::browser::dom::Watch;
 
 use crate::core::heatmap::Click;
 
@@ -58,47 +60,22 @@ extern "C" {
     fn watch(doc: &JsValue, report: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// The page's clicks being watched; dropping it stops.
-pub struct ClickWatch {
-    flush: js_sys::Function,
-    stop: js_sys::Function,
-}
-
-impl ClickWatch {
-    /// Watches `document`'s clicks: `report(click)` for each.
-    pub fn start(document: &JsValue, report: impl Fn(Click) + 'static) -> Option<ClickWatch> {
-        let report = Closure::<dyn Fn(f64, f64, f64, f64, f64, u32, f64)>::new(
-            move |x, y, scroll_y, width: f64, height: f64, flags: u32, age: f64| {
-                report(Click {
-                    client_x: x,
-                    client_y: y,
-                    scroll_y,
-                    width: width as u32,
-                    height: height as u32,
-                    interactive: flags & 1 != 0,
-                    changed: flags & 2 != 0,
-                    age_ms: age as u64,
-                })
-            },
-        );
-        let pair = watch(document, &report.into_js_value())
-            .ok()?
-            .dyn_into::<js_sys::Array>()
-            .ok()?;
-        Some(ClickWatch {
-            flush: pair.get(0).dyn_into().ok()?,
-            stop: pair.get(1).dyn_into().ok()?,
-        })
-    }
-
-    /// Reports the clicks still watched (the page view is about to end).
-    pub fn flush(&self) {
-        let _ = self.flush.call0(&JsValue::UNDEFINED);
-    }
-}
-
-impl Drop for ClickWatch {
-    fn drop(&mut self) {
-        let _ = self.stop.call0(&JsValue::UNDEFINED);
-    }
+/// Watches `document`'s clicks: `report(click)` for each; dropping the
+/// watch stops it, flushing it reports the clicks still watched.
+pub fn start(document: &JsValue, report: impl Fn(Click) + 'static) -> Option<Watch> {
+    let report = Closure::<dyn Fn(f64, f64, f64, f64, f64, u32, f64)>::new(
+        move |x, y, scroll_y, width: f64, height: f64, flags: u32, age: f64| {
+            report(Click {
+                client_x: x,
+                client_y: y,
+                scroll_y,
+                width: width as u32,
+                height: height as u32,
+                interactive: flags & 1 != 0,
+                changed: flags & 2 != 0,
+                age_ms: age as u64,
+            })
+        },
+    );
+    Watch::from_js(watch(document, &report.into_js_value()).ok()?)
 }

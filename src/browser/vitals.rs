@@ -6,7 +6,9 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+
+use crate::browser::dom::Watch;
 
 use crate::core::vitals::Measure;
 
@@ -88,39 +90,13 @@ fn measure(kind: u32, a: f64, b: f64) -> Option<Measure> {
     })
 }
 
-/// The page's performance entries being observed; dropping it stops.
-pub struct VitalsWatch {
-    flush: js_sys::Function,
-    stop: js_sys::Function,
-}
-
-impl VitalsWatch {
-    /// Observes the page: `report(measure)` for each measurement.
-    pub fn start(report: impl Fn(Measure) + 'static) -> Option<VitalsWatch> {
-        let report = Closure::<dyn Fn(u32, f64, f64)>::new(move |kind, a, b| {
-            if let Some(m) = measure(kind, a, b) {
-                report(m);
-            }
-        });
-        let pair = observe(&report.into_js_value())
-            .ok()?
-            .dyn_into::<js_sys::Array>()
-            .ok()?;
-        Some(VitalsWatch {
-            flush: pair.get(0).dyn_into().ok()?,
-            stop: pair.get(1).dyn_into().ok()?,
-        })
-    }
-
-    /// Reports what the observers hold and not yet delivered (the page
-    /// view is about to end).
-    pub fn flush(&self) {
-        let _ = self.flush.call0(&JsValue::UNDEFINED);
-    }
-}
-
-impl Drop for VitalsWatch {
-    fn drop(&mut self) {
-        let _ = self.stop.call0(&JsValue::UNDEFINED);
-    }
+/// Observes the page: `report(measure)` for each measurement; dropping
+/// the watch stops it, flushing it reports what the observers hold.
+pub fn start(report: impl Fn(Measure) + 'static) -> Option<Watch> {
+    let report = Closure::<dyn Fn(u32, f64, f64)>::new(move |kind, a, b| {
+        if let Some(m) = measure(kind, a, b) {
+            report(m);
+        }
+    });
+    Watch::from_js(observe(&report.into_js_value()).ok()?)
 }

@@ -24,9 +24,8 @@ impl Driver {
             return;
         };
         let weak = Rc::downgrade(self);
-        let watch = crate::browser::forms::FormWatch::start(
-            document.as_ref(),
-            move |submit, form, fields, field| {
+        let watch =
+            crate::browser::forms::start(document.as_ref(), move |submit, form, fields, field| {
                 if let Some(d) = weak.upgrade() {
                     if !d.is_stopped() {
                         d.call(Input::Form {
@@ -37,8 +36,7 @@ impl Driver {
                         });
                     }
                 }
-            },
-        );
+            });
         if let Ok(mut slot) = self.forms.try_borrow_mut() {
             *slot = watch;
         }
@@ -51,7 +49,7 @@ impl Driver {
             return;
         }
         let weak = Rc::downgrade(self);
-        let watch = crate::browser::vitals::VitalsWatch::start(move |measure| {
+        let watch = crate::browser::vitals::start(move |measure| {
             if let Some(d) = weak.upgrade() {
                 if !d.is_stopped() {
                     d.call(Input::Vital(measure));
@@ -73,7 +71,7 @@ impl Driver {
             return;
         };
         let weak = Rc::downgrade(self);
-        let watch = crate::browser::heatmap::ClickWatch::start(document.as_ref(), move |click| {
+        let watch = crate::browser::heatmap::start(document.as_ref(), move |click| {
             if let Some(d) = weak.upgrade() {
                 if !d.is_stopped() {
                     d.call(Input::Click(click));

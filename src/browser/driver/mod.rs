@@ -113,13 +113,13 @@ pub struct Driver {
     signals: SignalGlue,
     /// The forms being watched (`autocapture.forms`).
     #[cfg(feature = "forms")]
-    forms: RefCell<Option<crate::browser::forms::FormWatch>>,
+    forms: RefCell<Option<crate::browser::dom::Watch>>,
     /// The performance entries being observed (`autocapture.webVitals`).
     #[cfg(feature = "vitals")]
-    vitals: RefCell<Option<crate::browser::vitals::VitalsWatch>>,
+    vitals: RefCell<Option<crate::browser::dom::Watch>>,
     /// The clicks being watched (`autocapture.heatmap`).
     #[cfg(feature = "heatmap")]
-    clicks: RefCell<Option<crate::browser::heatmap::ClickWatch>>,
+    clicks: RefCell<Option<crate::browser::dom::Watch>>,
 }
 
 impl Driver {
