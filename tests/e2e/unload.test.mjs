@@ -3,14 +3,14 @@
 // or it closes itself with window.close()); every event reaches the
 // collector within 5 s, none twice, and what the page leaves in storage is
 // exactly what was not acknowledged. The fragile cases run several times
-// (FOOTFALL_UNLOAD_RUNS, default 3); bench/unload.mjs runs more and makes the
+// (FOOTFALL_UNLOAD_RUNS, default 2); bench/unload.mjs runs more and makes the
 // README's table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachEngine } from './harness.mjs';
 import { CLOSE_MODES, closeRun } from './unload-run.mjs';
 
-const RUNS = Number(process.env.FOOTFALL_UNLOAD_RUNS || 3);
+const RUNS = Number(process.env.FOOTFALL_UNLOAD_RUNS || 2);
 
 /**
  * Asserts the guarantee on one run's measurements: everything within 5 s,

@@ -387,7 +387,9 @@ fn past_the_limit_the_oldest_assignment_goes_and_a_key_set_again_moves_last() {
     s.set("k0", "b", "id");
     assert_eq!(s.len(), MAX_STICKY);
     assert_eq!(s.get("k0", "id"), Some("b"));
-    assert!(s.serialize().ends_with(&format!("k0=b={:08x}", fnv1a32("id"))));
+    assert!(s
+        .serialize()
+        .ends_with(&format!("k0=b={:08x}", fnv1a32("id"))));
     // A new key when full: the oldest (now k1) goes.
     s.set("new", "a", "id");
     assert_eq!(s.len(), MAX_STICKY);
@@ -403,10 +405,16 @@ fn past_the_limit_the_oldest_exposure_goes() {
     for n in 0..MAX_EXPERIMENTS {
         assert!(e.expose("s1", &format!("k{n}"), "a"));
     }
-    assert!(e.expose("s1", "k0", "b"), "another variant of k0: exposed again, moved last");
+    assert!(
+        e.expose("s1", "k0", "b"),
+        "another variant of k0: exposed again, moved last"
+    );
     assert!(e.expose("s1", "new", "a"));
     let context = e.context("s1").unwrap();
-    assert!(!context.contains(r#""k1""#) && context.contains(r#""k2":"a""#), "{context}");
+    assert!(
+        !context.contains(r#""k1""#) && context.contains(r#""k2":"a""#),
+        "{context}"
+    );
     assert!(context.ends_with(r#""k0":"b","new":"a"}"#), "{context}");
     assert!(!e.expose("s1", "k2", "a"), "still exposed");
     assert_eq!(Exposures::parse(&e.serialize()), e);
