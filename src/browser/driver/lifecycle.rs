@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::dom::Listener;
@@ -13,6 +14,21 @@ use crate::browser::{clock, environment, transport};
 use crate::core::consent::KEY_CONSENT;
 use crate::core::engine::Input;
 use crate::core::keys::KEY_ANONYMOUS_ID;
+
+// Firefox, closing a tab, cancels the script running in it (one interrupt,
+// landing at the next function call or loop of whatever script runs when
+// it arrives, often before footfall's `pagehide` listener reaches its first
+// line), then dispatches `visibilitychange` and runs it to the end. A
+// listener of plain JavaScript, added just before footfall's, notes that a
+// `pagehide` happened: a statement with no call or loop in it is not
+// interrupted.
+#[wasm_bindgen(inline_js = "let s = 0, on = 0;
+export function seen(w) { if (!on) { on = 1; w.addEventListener('pagehide', () => { s = 1; }); } const r = s; s = 0; return r == 1; }")]
+extern "C" {
+    /// Whether a `pagehide` happened since the last call; the first call
+    /// adds the note-taking listener.
+    fn seen(window: &web_sys::Window) -> bool;
+}
 
 impl Driver {
     /// Picks up after a listener the browser ended midway. Firefox, closing
@@ -23,13 +39,24 @@ impl Driver {
     /// it was ended in is done again, a beacon it was ended in is reported
     /// as cut off (whether it left is unknown), and the effects it did not
     /// reach are carried out.
+    /// A `pagehide` ended before footfall's listener began is known from
+    /// the note [`seen`]'s listener took.
     pub fn recover(self: &Rc<Self>) {
+        if self.flushing.get() {
+            return;
+        }
+        if seen(&self.window) && !self.in_unload.get() {
+            // footfall's `pagehide` listener never began.
+            self.in_unload.set(true);
+            self.unload_handled.set(false);
+        }
         if !self.in_unload.replace(false) {
             return;
         }
         if !self.unload_handled.get() {
             // Ended before the engine heard of it: the page view ends now.
             self.unload_handled.set(true);
+            self.flush_before_end();
             let unsent = transport::take_unsent();
             self.dispatch(Input::Unload { unsent: &unsent });
             return;
@@ -51,7 +78,8 @@ impl Driver {
     fn unload(self: &Rc<Self>) {
         self.in_unload.set(true);
         self.unload_handled.set(false);
-        self.flush_observers();
+        seen(&self.window);
+        self.flush_before_end();
         let unsent = transport::take_unsent();
         let now = clock::now();
         if let Ok(mut engine) = self.engine.try_borrow_mut() {
@@ -65,10 +93,26 @@ impl Driver {
         }
     }
 
+    /// The watchers report what they hold before the page view ends.
+    #[inline(never)]
+    fn flush_before_end(&self) {
+        self.flushing.set(true);
+        self.flush_observers();
+        self.flushing.set(false);
+    }
+
     pub(super) fn listen(self: &Rc<Self>) {
         let window: &web_sys::EventTarget = self.window.as_ref();
         let mut listeners = Vec::with_capacity(8);
-        listeners.push(self.on(window, "pagehide", |d, _| d.unload()));
+        seen(&self.window);
+        // Not through `on`: at `pagehide` itself, the note is this event's.
+        let weak = Rc::downgrade(self);
+        listeners.push(Listener::new(window, "pagehide", move |_| {
+            if let Some(d) = weak.upgrade() {
+                d.flushing.set(false);
+                d.unload();
+            }
+        }));
         listeners.push(self.on(window, "online", |d, _| d.dispatch(Input::Online(true))));
         // Another tab decided on consent, or handed its outbox over (it
         // closed or navigated away).
@@ -176,12 +220,24 @@ impl Driver {
         f: impl Fn(&Rc<Driver>, JsValue) + 'static,
     ) -> Listener {
         let weak = Rc::downgrade(self);
+        let pagehide = kind == "pagehide";
         Listener::new(target, kind, move |event| {
             if let Some(d) = weak.upgrade() {
-                d.recover();
+                d.enter(pagehide);
                 f(&d, event);
             }
         })
+    }
+
+    /// A listener begins: no watcher is reporting now, and what a listener
+    /// the browser ended left undone is done (at `pagehide` itself, the
+    /// note [`guard`] took is this event's).
+    #[inline(never)]
+    fn enter(self: &Rc<Self>, pagehide: bool) {
+        self.flushing.set(false);
+        if !pagehide {
+            self.recover();
+        }
     }
 }
 

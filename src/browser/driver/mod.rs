@@ -90,6 +90,10 @@ pub struct Driver {
     /// The engine has taken in the `pagehide` of that listener (false
     /// while `in_unload` means the browser ended it before; see `recover`).
     unload_handled: Cell<bool>,
+    /// The watchers are reporting what they hold as the page view ends:
+    /// their reports are part of that end, not a later callback (cleared
+    /// by the next listener, should the browser end this one).
+    flushing: Cell<bool>,
     /// The storage write under way in the `pagehide` listener: the one the
     /// browser may have ended it in, done again by `recover`.
     unload_write: RefCell<Option<Effect>>,
@@ -204,6 +208,7 @@ impl Driver {
                 pending: RefCell::new(Vec::new()),
                 in_unload: Cell::new(false),
                 unload_handled: Cell::new(false),
+                flushing: Cell::new(false),
                 next_look: Cell::new(None),
                 unload_write: RefCell::new(None),
                 timer: Cell::new(None),
