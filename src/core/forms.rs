@@ -22,6 +22,8 @@ struct Form {
     fields: u32,
     started: Option<WallMs>,
     last_field: String,
+    /// Submitted in this page view with no input since.
+    submitted: bool,
 }
 
 /// The forms of the current page view.
@@ -50,9 +52,16 @@ impl PageForms {
         Some(properties(form, None, false))
     }
 
-    /// Form `form` was submitted: `form_submitted`'s properties.
+    /// Form `form` was submitted: `form_submitted`'s properties; `None`
+    /// for a repeat with no input since the last submit (a double click on
+    /// the button, a submit the page refused and the visitor sent again
+    /// unchanged): one submission, counted once.
     pub fn on_submit(&mut self, now: WallMs, form: &str, fields: u32) -> Option<String> {
         let form = self.form(form, fields)?;
+        if form.submitted && form.started.is_none() {
+            return None;
+        }
+        form.submitted = true;
         form.fields = fields;
         let started = form.started.take().unwrap_or(now);
         form.last_field.clear();
@@ -92,6 +101,7 @@ impl PageForms {
                     fields,
                     started: None,
                     last_field: String::new(),
+                    submitted: false,
                 });
                 self.forms.last_mut()
             }
@@ -172,6 +182,19 @@ mod tests {
         let mut f = PageForms::default();
         let submitted = f.on_submit(WallMs(3_000), "search", 1).unwrap();
         assert_eq!(parse(&submitted)["duration_ms"], 0);
+    }
+
+    #[test]
+    fn a_repeated_submit_without_input_is_not_counted_again() {
+        let mut f = PageForms::default();
+        f.on_input(WallMs(1_000), "quote", 4, "model");
+        assert!(f.on_submit(WallMs(2_000), "quote", 4).is_some());
+        assert!(f.on_submit(WallMs(2_100), "quote", 4).is_none(), "a double submit");
+        f.on_input(WallMs(3_000), "quote", 4, "model");
+        assert!(f.on_submit(WallMs(4_000), "quote", 4).is_some(), "changed, sent again");
+        // A form never started is counted at its first submit only.
+        assert!(f.on_submit(WallMs(5_000), "search", 1).is_some());
+        assert!(f.on_submit(WallMs(5_500), "search", 1).is_none());
     }
 
     #[test]

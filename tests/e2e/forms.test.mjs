@@ -69,7 +69,7 @@ forEachEngine((get, engine) => {
     await context.close();
   });
 
-  test('submitted forms, with and without a <form> element (data-ff-form), are not abandoned', async () => {
+  test('submitted forms, with and without a <form> element (data-ff-form), are not abandoned; a repeated submit without input counts once', async () => {
     const { browser, collector } = get();
     serve(collector, '/forms/submit.html', page({ autocapture: { forms: true } }));
     serve(collector, '/forms/next.html', page({}));
@@ -79,6 +79,7 @@ forEachEngine((get, engine) => {
     await p.evaluate(() => {
       type('[name=description]', 'broken');
       document.querySelector('#quote').requestSubmit();
+      document.querySelector('#quote').requestSubmit(); // again, no input since: one submission
       type('[data-ff-form=signup] [name=email]', 'x@example.com');
       document.querySelector('[data-ff-submit]').click();
     });
