@@ -21,12 +21,24 @@ export function watch(doc, report) {
   const send = (c, changed) => {
     watched.delete(c);
     clearTimeout(c.timer);
-    if (!watched.size && observer) { observer.disconnect(); observer = null; }
+    if (!watched.size && observer) watching(false);
     report(c.x, c.y, c.sy, c.w, c.h, c.active | (changed ? 2 : 0), Math.max(performance.now() - c.t, 0));
   };
   const changed = () => { for (const c of [...watched]) send(c, true); };
   const selected = () => { const s = doc.getSelection(); if (s && !s.isCollapsed) changed(); };
   let observer = null;
+  // Only while a click is watched: nothing runs on typing or selecting otherwise.
+  const watching = (on) => {
+    if (on) {
+      observer = new MutationObserver(changed);
+      observer.observe(doc.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
+      doc.addEventListener('selectionchange', selected, { passive: true });
+    } else {
+      observer.disconnect();
+      observer = null;
+      doc.removeEventListener('selectionchange', selected);
+    }
+  };
   const click = (e) => {
     try {
       const t = e.target, active = t && t.closest && t.closest(ACTIVE) ? 1 : 0;
@@ -34,19 +46,16 @@ export function watch(doc, report) {
       if (active) return send(c, true);
       watched.add(c);
       c.timer = setTimeout(() => send(c, false), 1000);
-      if (!observer) {
-        observer = new MutationObserver(changed);
-        observer.observe(doc.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
-      }
+      if (!observer) watching(true);
     } catch (_) {}
   };
-  const on = [[doc, 'click', click, true], [doc, 'selectionchange', selected, false], [win, 'hashchange', changed, false], [win, 'popstate', changed, false]];
+  const on = [[doc, 'click', click, true], [win, 'hashchange', changed, false], [win, 'popstate', changed, false]];
   for (const [target, k, f, capture] of on) target.addEventListener(k, f, { capture, passive: true });
   return [changed, () => {
     for (const [target, k, f, capture] of on) target.removeEventListener(k, f, { capture });
     for (const c of watched) clearTimeout(c.timer);
     watched.clear();
-    if (observer) observer.disconnect();
+    if (observer) watching(false);
   }];
 }"
 )]

@@ -90,6 +90,27 @@ forEachEngine((get, engine) => {
     await context.close();
   });
 
+  test('a click on text that selects text within the second is not dead', async () => {
+    const { browser, collector } = get();
+    const context = await browser.newContext();
+    const p = await context.newPage(collector.origin + '/heatmap/page.html');
+    await p.waitForFunction(() => window.ff, undefined, 15_000);
+    await p.evaluate(() => window.scrollTo(0, 1000));
+    await p.waitForFunction(() => window.scrollY === 1000, undefined, 5_000);
+    const text = await clickOn(p, '#text');
+    await p.evaluate(() => {
+      const range = document.createRange();
+      range.selectNodeContents(document.getElementById('text'));
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+    });
+    await sleep(1_200);
+    await p.goto(collector.origin + '/heatmap/next.html');
+    await collector.waitFor((c) => pointsOf(c, '/heatmap/page.html').length >= 1, 10_000, 'the point');
+    assert.deepEqual(pointsOf(collector, '/heatmap/page.html'), [[text.fraction, text.pageY, 'click']]);
+    await context.close();
+  });
+
   // Firefox cancels the script running in a tab it closes, often footfall's
   // pagehide listener before its first line: the page view then ends in the
   // visibilitychange that follows (failed in 2 of 17 Firefox closes before).
