@@ -1,10 +1,12 @@
 // Main-thread cost of the optional modules (benchmark, not a test): a page
 // (bench/pages/modules.html) times every footfall callback; headless
 // Chromium clicks it 40 times for real (20 on a button, 20 on plain text,
-// 150 ms apart) with the default options, with `autocapture.heatmap`, and
-// with `autocapture.webVitals`. Reports per mode (median of RUNS runs):
-// init time, footfall's callback time per click, and the time in its
-// PerformanceObserver / MutationObserver callbacks over the page view.
+// 150 ms apart), then types 10 keys into each of a form's three text fields,
+// with the default options, with `autocapture.heatmap`, with
+// `autocapture.webVitals` and with `autocapture.forms`. Reports per mode
+// (median of RUNS runs): init time, footfall's callback time per click and
+// per key, and the time in its PerformanceObserver / MutationObserver
+// callbacks over the clicks.
 // Writes bench/results/modules.json. Run: npm run bench:modules
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { startCollector, launch, sleep, root } from '../tests/e2e/harness.mjs';
@@ -12,7 +14,9 @@ import { startCollector, launch, sleep, root } from '../tests/e2e/harness.mjs';
 const RUNS = Number(process.env.RUNS || 5);
 const CLICKS = 20;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const MODES = { default: [], heatmap: ['heatmap'], webVitals: ['webVitals'] };
+const MODES = { default: [], heatmap: ['heatmap'], webVitals: ['webVitals'], forms: ['forms'] };
+const FIELDS = ['#quote [name=name]', '#quote [name=email]', '#quote [name=description]'];
+const KEYS = 'abcdefghij';
 
 const collector = await startCollector();
 collector.routes.set('/bench/pages/modules.html', (req, res) => {
@@ -45,11 +49,16 @@ try {
         }
       }
       await sleep(1_500); // the last dead-click watch ends
-      const calls = await page.evaluate(() => window.__ff.calls);
-      const total = (filter) => calls.filter(filter).reduce((sum, [, , ms]) => sum + ms, 0);
+      const calls = await page.evaluate(() => window.__ff.calls.splice(0));
+      const total = (filter, list = calls) => list.filter(filter).reduce((sum, [, , ms]) => sum + ms, 0);
+      for (const field of FIELDS) await page.type(field, KEYS, { delay: 30 });
+      await sleep(300);
+      const typing = await page.evaluate(() => window.__ff.calls.splice(0));
       runs.push({
         init,
         perClickUs: (total(() => true) / (2 * CLICKS)) * 1000,
+        perKeyUs: (total(() => true, typing) / (FIELDS.length * KEYS.length)) * 1000,
+        typingListenersUs: (total(([label]) => !['setTimeout', 'requestAnimationFrame'].includes(label), typing) / (FIELDS.length * KEYS.length)) * 1000,
         observersMs: total(([label]) => label === 'PerformanceObserver' || label === 'MutationObserver'),
         longestMs: Math.max(0, ...calls.map(([, , ms]) => ms)),
       });
@@ -65,11 +74,12 @@ const base = results.default;
 for (const mode of Object.keys(MODES)) {
   const r = results[mode];
   r.addedPerClickUs = Math.round((r.perClickUs - base.perClickUs) * 100) / 100;
+  r.addedPerKeyUs = Math.round((r.perKeyUs - base.perKeyUs) * 100) / 100;
   r.addedInitMs = Math.round((r.init - base.init) * 100) / 100;
 }
 mkdirSync(`${root}/bench/results`, { recursive: true });
 writeFileSync(`${root}/bench/results/modules.json`, JSON.stringify({ date: new Date().toISOString(), runs: RUNS, clicks: 2 * CLICKS, results }, null, 2) + '\n');
-console.log('mode        init ms  µs/click  added µs/click  observers ms  longest ms');
+console.log('mode        init ms  µs/click  added µs/click  µs/key  added µs/key  observers ms  longest ms');
 for (const [mode, r] of Object.entries(results)) {
-  console.log(`${mode.padEnd(11)} ${String(r.init).padStart(7)}  ${String(r.perClickUs).padStart(8)}  ${String(r.addedPerClickUs).padStart(14)}  ${String(r.observersMs).padStart(12)}  ${String(r.longestMs).padStart(10)}`);
+  console.log(`${mode.padEnd(11)} ${String(r.init).padStart(7)}  ${String(r.perClickUs).padStart(8)}  ${String(r.addedPerClickUs).padStart(14)}  ${String(r.perKeyUs).padStart(6)}  ${String(r.addedPerKeyUs).padStart(12)}  ${String(r.observersMs).padStart(12)}  ${String(r.longestMs).padStart(10)}`);
 }

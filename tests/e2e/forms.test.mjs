@@ -141,19 +141,34 @@ forEachEngine((get, engine) => {
   // Firefox cancels the script running in a tab it closes, often footfall's
   // pagehide listener before its first line: the page view then ends in the
   // visibilitychange that follows (before, 6 of 8 Firefox closes lost the
-  // abandonment).
+  // abandonment). When the cancel lands in the middle of footfall's unload
+  // work, the abandonment is still lost (measured 2026-12-03: 1 of 59
+  // closes; README, Forms): in Firefox, 2 of 3 closes must deliver, which
+  // fails the old behaviour 84 times in 100 and the current one about once
+  // in a thousand. Chromium and WebKit: every close.
   test('form_abandoned survives the browser closing the tab', async () => {
     const { browser, collector } = get();
     serve(collector, '/forms/close.html', page({ autocapture: { forms: true } }));
-    const context = await browser.newContext();
-    const p = await context.newPage(collector.origin + '/forms/close.html');
-    await p.waitForFunction(() => window.done, undefined, 20_000);
-    await p.evaluate(() => type('[name=name]', 'x'));
-    await started(p, collector);
-    await p.close();
-    await collector.waitFor((c) => c.events().some((e) => e.event === 'form_abandoned'), 5000, 'form_abandoned');
-    await sleep(300);
-    assertAbandoned(collector);
-    await context.close();
+    const closes = engine === 'firefox' ? 3 : 1;
+    const arrived = [];
+    for (let i = 0; i < closes; i++) {
+      collector.reset();
+      const context = await browser.newContext();
+      const p = await context.newPage(collector.origin + '/forms/close.html');
+      await p.waitForFunction(() => window.done, undefined, 20_000);
+      await p.evaluate(() => type('[name=name]', 'x'));
+      await started(p, collector);
+      await p.close();
+      const ok = await collector.waitFor((c) => c.events().some((e) => e.event === 'form_abandoned'), 5000, 'form_abandoned').then(
+        () => true,
+        () => false,
+      );
+      await sleep(300);
+      if (ok) assertAbandoned(collector);
+      arrived.push(ok || collector.events().map((x) => x.event || x.type));
+      await context.close();
+    }
+    const delivered = arrived.filter((a) => a === true).length;
+    assert.ok(delivered >= Math.ceil((2 * closes) / 3), `form_abandoned after ${delivered} of ${closes} closes; otherwise arrived: ${JSON.stringify(arrived)}`);
   });
 });
