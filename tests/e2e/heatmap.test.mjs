@@ -47,6 +47,15 @@ async function clickOn(p, selector) {
   return at;
 }
 
+/** Opens the test page once footfall runs, scrolled 1000 px down. */
+async function openScrolled(context, collector) {
+  const p = await context.newPage(collector.origin + '/heatmap/page.html');
+  await p.waitForFunction(() => window.ff, undefined, 15_000);
+  await p.evaluate(() => window.scrollTo(0, 1000));
+  await p.waitForFunction(() => window.scrollY === 1000, undefined, 5_000);
+  return p;
+}
+
 forEachEngine((get, engine) => {
   beforeEach(() => {
     const { collector } = get();
@@ -58,10 +67,7 @@ forEachEngine((get, engine) => {
   test('clicks on a scrolled page: positions as viewport fractions and page pixels; click, dead and rage kinds', async () => {
     const { browser, collector } = get();
     const context = await browser.newContext();
-    const p = await context.newPage(collector.origin + '/heatmap/page.html');
-    await p.waitForFunction(() => window.ff, undefined, 15_000);
-    await p.evaluate(() => window.scrollTo(0, 1000));
-    await p.waitForFunction(() => window.scrollY === 1000, undefined, 5_000);
+    const p = await openScrolled(context, collector);
     const buy = await clickOn(p, '#buy');
     const text = await clickOn(p, '#text');
     await sleep(1_200); // nothing else happens in the second after it: dead
@@ -93,10 +99,7 @@ forEachEngine((get, engine) => {
   test('a click on text that selects text within the second is not dead', async () => {
     const { browser, collector } = get();
     const context = await browser.newContext();
-    const p = await context.newPage(collector.origin + '/heatmap/page.html');
-    await p.waitForFunction(() => window.ff, undefined, 15_000);
-    await p.evaluate(() => window.scrollTo(0, 1000));
-    await p.waitForFunction(() => window.scrollY === 1000, undefined, 5_000);
+    const p = await openScrolled(context, collector);
     const text = await clickOn(p, '#text');
     await p.evaluate(() => {
       const range = document.createRange();
@@ -117,10 +120,7 @@ forEachEngine((get, engine) => {
   test('a tab closed: its points still arrive', async () => {
     const { browser, collector } = get();
     const context = await browser.newContext();
-    const p = await context.newPage(collector.origin + '/heatmap/page.html');
-    await p.waitForFunction(() => window.ff, undefined, 15_000);
-    await p.evaluate(() => window.scrollTo(0, 1000));
-    await p.waitForFunction(() => window.scrollY === 1000, undefined, 5_000);
+    const p = await openScrolled(context, collector);
     await clickOn(p, '#buy');
     await clickOn(p, '#text');
     await p.close();
