@@ -22,18 +22,18 @@ use crate::core::outbox::BatchId;
 pub const TIMEOUT_MS: u32 = 10_000;
 
 #[wasm_bindgen(inline_js = "const w = globalThis, P = Promise, zipping = new Map();
-let F, N, B, T, X, A, Z, R, L;
-export function capture() { F = w.fetch; N = w.navigator; B = N && N.sendBeacon; T = w.setTimeout; X = w.clearTimeout; A = w.AbortSignal; Z = w.CompressionStream; R = w.Response; L = w.Blob; }
+let F, N, B, T, X, A, Z, R, L, H = 0;
+export function capture() { F = w.fetch; N = w.navigator; B = N && N.sendBeacon; T = w.setTimeout; X = w.clearTimeout; A = w.AbortSignal; Z = w.CompressionStream; R = w.Response; L = w.Blob; try { w.addEventListener('pagehide', () => { H++; }); } catch (e) {} }
 function go(url, body, ms, end) {
   try {
     const init = { method: 'POST', body, keepalive: true };
     if (A && A.timeout) init.signal = A.timeout(ms);
-    F.call(w, url, init).then((r) => { const s = r.status, a = r.headers.get('retry-after'); r.arrayBuffer().then(() => end(s, a), () => end(s, a)); }, () => end(0));
+    F.call(w, url, init).then((r) => { const s = r.status, a = r.headers.get('retry-after'); r.arrayBuffer().then(() => end(s, a), () => end(s, a)); }, () => { try { T.call(w, () => end(0), 0); } catch (e) { end(0); } });
   } catch (e) { P.resolve().then(() => end(0)); }
 }
 export function post(id, url, body, gzip, ms, done) {
-  let over = false, t = 0;
-  const end = (s, a) => { if (!over) { over = true; X.call(w, t); done(s, a == null ? undefined : a, w.closed === true); } };
+  let over = false, t = 0, h = H;
+  const end = (s, a) => { if (!over) { over = true; X.call(w, t); done(s, a == null ? undefined : a, w.closed === true || H != h); } };
   try { t = T.call(w, () => end(0), ms); } catch (e) {}
   if (!F) return P.resolve().then(() => end(0));
   if (!(gzip && Z && R && L)) return go(url, body, ms, end);
@@ -49,14 +49,19 @@ export function beacon(url, body) { try { return !!B && B.call(N, url, body) ===
 extern "C" {
     /// Takes the page's `fetch`, `sendBeacon`, `setTimeout`, `clearTimeout`,
     /// `AbortSignal`, `CompressionStream`, `Response` and `Blob` as they are
-    /// now; later replacements by the page are not used.
+    /// now (later replacements by the page are not used), and counts
+    /// `pagehide`s.
     pub fn capture();
 
     /// POSTs `body` with `keepalive` (gzip-compressed first when `gzip`
     /// and the browser has `CompressionStream`, with `compression=gzip` added
     /// to the URL); calls `done(status, retryAfter, closing)` exactly once:
     /// status 0 when no HTTP answer came within `ms`, `closing` when the
-    /// window was closing (`window.closed`) at that moment.
+    /// window was closing (`window.closed`) at that moment or a `pagehide`
+    /// came since the request began. A rejected fetch reports in a task of
+    /// its own: Chromium rejects keepalive fetches during `pagehide` when
+    /// the page navigates away (the requests go on), possibly before
+    /// footfall's `pagehide` listener ran.
     #[wasm_bindgen(js_name = post)]
     fn js_post(id: u32, url: &str, body: &str, gzip: bool, ms: u32, done: &JsValue);
 

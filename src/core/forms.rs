@@ -22,7 +22,8 @@ struct Form {
     fields: u32,
     started: Option<WallMs>,
     last_field: String,
-    /// Submitted in this page view with no input since.
+    /// Submitted at least once in this page view (no input since when
+    /// `started` is empty).
     submitted: bool,
 }
 
@@ -189,9 +190,15 @@ mod tests {
         let mut f = PageForms::default();
         f.on_input(WallMs(1_000), "quote", 4, "model");
         assert!(f.on_submit(WallMs(2_000), "quote", 4).is_some());
-        assert!(f.on_submit(WallMs(2_100), "quote", 4).is_none(), "a double submit");
+        assert!(
+            f.on_submit(WallMs(2_100), "quote", 4).is_none(),
+            "a double submit"
+        );
         f.on_input(WallMs(3_000), "quote", 4, "model");
-        assert!(f.on_submit(WallMs(4_000), "quote", 4).is_some(), "changed, sent again");
+        assert!(
+            f.on_submit(WallMs(4_000), "quote", 4).is_some(),
+            "changed, sent again"
+        );
         // A form never started is counted at its first submit only.
         assert!(f.on_submit(WallMs(5_000), "search", 1).is_some());
         assert!(f.on_submit(WallMs(5_500), "search", 1).is_none());

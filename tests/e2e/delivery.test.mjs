@@ -139,6 +139,24 @@ forEachEngine((get) => {
     await context.close();
   });
 
+  test('a request still unanswered as the page navigates away: its events arrive once, neither resent by this page nor by the next', async () => {
+    // Chromium rejects a keepalive fetch's promise as its page navigates
+    // away, although the request goes on and arrives: no network error.
+    const { browser, collector } = get();
+    collector.respond = () => ({ status: 200, delayMs: 1000 });
+    const context = await browser.newContext();
+    const page = await ready(context, collector, { flushAt: 1 });
+    await page.evaluate(() => ff.trackEvent('in_flight'));
+    await collector.waitFor((c) => c.requests.some((r) => r.body?.batch?.some((e) => e.event === 'in_flight')), 5000, 'the event sent');
+    await page.goto(collector.origin + testPage({ flushAt: 1 }) + '&next=1');
+    await page.waitForFunction(() => window.ffReady);
+    await sleep(2500); // the next page would have adopted anything left stored
+    const sends = (name) => collector.requests.flatMap((r) => r.body?.batch ?? []).filter((e) => e.event === name).length;
+    assert.equal(sends('in_flight'), 1, 'the unanswered request is not sent again, on this page or the next');
+    assert.deepEqual(await page.evaluate(storedSegments), []);
+    await context.close();
+  });
+
   test('two tabs tracking at once, one closed mid-flight: every event of both, a duplicate only of a request the close cut off', async () => {
     const { browser, collector } = get();
     collector.respond = () => ({ status: 200, delayMs: 150 });

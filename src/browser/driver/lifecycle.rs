@@ -32,23 +32,18 @@ extern "C" {
 
 impl Driver {
     /// Picks up after a listener the browser ended midway. Firefox, closing
-    /// a tab, ends the `pagehide` listener a few milliseconds in, wherever
-    /// it is (inside `setItem`, inside `sendBeacon`), and then dispatches
+    /// a tab, cancels the script running in it up to a few milliseconds
+    /// into `pagehide`, wherever it is (before footfall's listener begins,
+    /// inside `setItem`, inside `sendBeacon`), and then dispatches
     /// `visibilitychange`: there, a `pagehide` the engine never took in
     /// (the listener ended before it) is given to it now, the storage write
     /// it was ended in is done again, a beacon it was ended in is reported
     /// as cut off (whether it left is unknown), and the effects it did not
-    /// reach are carried out.
-    /// A `pagehide` ended before footfall's listener began is known from
-    /// the note [`seen`]'s listener took.
+    /// reach are carried out. A `pagehide` whose listener never began is
+    /// known from [`seen`]'s note (see [`Driver::enter`]).
     pub fn recover(self: &Rc<Self>) {
         if self.flushing.get() {
             return;
-        }
-        if seen(&self.window) && !self.in_unload.get() {
-            // footfall's `pagehide` listener never began.
-            self.in_unload.set(true);
-            self.unload_handled.set(false);
         }
         if !self.in_unload.replace(false) {
             return;
@@ -220,24 +215,28 @@ impl Driver {
         f: impl Fn(&Rc<Driver>, JsValue) + 'static,
     ) -> Listener {
         let weak = Rc::downgrade(self);
-        let pagehide = kind == "pagehide";
         Listener::new(target, kind, move |event| {
             if let Some(d) = weak.upgrade() {
-                d.enter(pagehide);
+                d.enter();
                 f(&d, event);
             }
         })
     }
 
-    /// A listener begins: no watcher is reporting now, and what a listener
-    /// the browser ended left undone is done (at `pagehide` itself, the
-    /// note [`guard`] took is this event's).
+    /// A listener of the browser's begins (not `pagehide`'s, whose note is
+    /// its own event's): no watcher is reporting now; a `pagehide` noted by
+    /// [`seen`]'s listener that footfall's listener never began is taken in;
+    /// what a listener the browser ended left undone is done. Read here,
+    /// not in every API call: the browser dispatches the next event right
+    /// after the `pagehide` it cut.
     #[inline(never)]
-    fn enter(self: &Rc<Self>, pagehide: bool) {
+    fn enter(self: &Rc<Self>) {
         self.flushing.set(false);
-        if !pagehide {
-            self.recover();
+        if seen(&self.window) && !self.in_unload.get() {
+            self.in_unload.set(true);
+            self.unload_handled.set(false);
         }
+        self.recover();
     }
 }
 
