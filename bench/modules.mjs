@@ -3,7 +3,9 @@
 // Chromium clicks it 40 times for real (20 on a button, 20 on plain text,
 // 150 ms apart), then types 10 keys into each of a form's three text fields,
 // with the default options, with `autocapture.heatmap`, with
-// `autocapture.webVitals` and with `autocapture.forms`. Reports per mode
+// `autocapture.webVitals`, with `autocapture.forms` and with an experiment
+// on a page that re-renders 20 of its 1,000 list items per click on the
+// button (footfall's observer of late variant elements). Reports per mode
 // (median of RUNS runs): init time, footfall's callback time per click and
 // per key, and the time in its PerformanceObserver / MutationObserver
 // callbacks over the clicks.
@@ -14,7 +16,7 @@ import { startCollector, launch, sleep, root } from '../tests/e2e/harness.mjs';
 const RUNS = Number(process.env.RUNS || 5);
 const CLICKS = 20;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const MODES = { default: [], heatmap: ['heatmap'], webVitals: ['webVitals'], forms: ['forms'] };
+const MODES = { default: [], heatmap: ['heatmap'], webVitals: ['webVitals'], forms: ['forms'], experiments: ['experiments'] };
 const FIELDS = ['#quote [name=name]', '#quote [name=email]', '#quote [name=description]'];
 const KEYS = 'abcdefghij';
 
