@@ -22,8 +22,9 @@ use crate::core::outbox::BatchId;
 pub const TIMEOUT_MS: u32 = 10_000;
 
 #[wasm_bindgen(inline_js = "const w = globalThis, P = Promise, zipping = new Map();
-let F, N, B, T, X, A, Z, R, L, H = 0;
-export function capture() { F = w.fetch; N = w.navigator; B = N && N.sendBeacon; T = w.setTimeout; X = w.clearTimeout; A = w.AbortSignal; Z = w.CompressionStream; R = w.Response; L = w.Blob; try { w.addEventListener('pagehide', () => { H++; }); } catch (e) {} }
+let F, N, B, T, X, A, Z, R, L, H = 0, S = 0, on = 0;
+export function capture() { F = w.fetch; N = w.navigator; B = N && N.sendBeacon; T = w.setTimeout; X = w.clearTimeout; A = w.AbortSignal; Z = w.CompressionStream; R = w.Response; L = w.Blob; if (!on) { on = 1; try { w.addEventListener('pagehide', () => { H++; }); } catch (e) {} } }
+export function hid() { const r = H != S; S = H; return r; }
 function go(url, body, ms, end) {
   try {
     const init = { method: 'POST', body, keepalive: true };
@@ -49,9 +50,19 @@ export function beacon(url, body) { try { return !!B && B.call(N, url, body) ===
 extern "C" {
     /// Takes the page's `fetch`, `sendBeacon`, `setTimeout`, `clearTimeout`,
     /// `AbortSignal`, `CompressionStream`, `Response` and `Blob` as they are
-    /// now (later replacements by the page are not used), and counts
-    /// `pagehide`s.
+    /// now (later replacements by the page are not used); the first call
+    /// adds a `pagehide` listener that counts (before any of footfall's
+    /// other listeners: see [`hid`]).
     pub fn capture();
+
+    /// Whether a `pagehide` happened since the last call. Firefox, closing
+    /// a tab, cancels the script running in it (one interrupt, landing at
+    /// the next function call or loop of whatever script runs when it
+    /// arrives, often before footfall's `pagehide` listener reaches its
+    /// first line), then dispatches `visibilitychange` and runs it to the
+    /// end. The counting listener has no call or loop in it, so it is not
+    /// interrupted, and the next listener learns of the `pagehide` here.
+    pub fn hid() -> bool;
 
     /// POSTs `body` with `keepalive` (gzip-compressed first when `gzip`
     /// and the browser has `CompressionStream`, with `compression=gzip` added

@@ -5,7 +5,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::dom::Listener;
@@ -14,21 +13,6 @@ use crate::browser::{clock, environment, transport};
 use crate::core::consent::KEY_CONSENT;
 use crate::core::engine::Input;
 use crate::core::keys::KEY_ANONYMOUS_ID;
-
-// Firefox, closing a tab, cancels the script running in it (one interrupt,
-// landing at the next function call or loop of whatever script runs when
-// it arrives, often before footfall's `pagehide` listener reaches its first
-// line), then dispatches `visibilitychange` and runs it to the end. A
-// listener of plain JavaScript, added just before footfall's, notes that a
-// `pagehide` happened: a statement with no call or loop in it is not
-// interrupted.
-#[wasm_bindgen(inline_js = "let s = 0, on = 0;
-export function seen(w) { if (!on) { on = 1; w.addEventListener('pagehide', () => { s = 1; }); } const r = s; s = 0; return r == 1; }")]
-extern "C" {
-    /// Whether a `pagehide` happened since the last call; the first call
-    /// adds the note-taking listener.
-    fn seen(window: &web_sys::Window) -> bool;
-}
 
 impl Driver {
     /// Picks up after a listener the browser ended midway. Firefox, closing
@@ -40,7 +24,7 @@ impl Driver {
     /// it was ended in is done again, a beacon it was ended in is reported
     /// as cut off (whether it left is unknown), and the effects it did not
     /// reach are carried out. A `pagehide` whose listener never began is
-    /// known from [`seen`]'s note (see [`Driver::enter`]).
+    /// known from [`transport::hid`] (see [`Driver::enter`]).
     pub fn recover(self: &Rc<Self>) {
         if self.flushing.get() {
             return;
@@ -73,7 +57,7 @@ impl Driver {
     fn unload(self: &Rc<Self>) {
         self.in_unload.set(true);
         self.unload_handled.set(false);
-        seen(&self.window);
+        transport::hid();
         self.flush_before_end();
         let unsent = transport::take_unsent();
         let now = clock::now();
@@ -99,7 +83,6 @@ impl Driver {
     pub(super) fn listen(self: &Rc<Self>) {
         let window: &web_sys::EventTarget = self.window.as_ref();
         let mut listeners = Vec::with_capacity(8);
-        seen(&self.window);
         // Not through `on`: at `pagehide` itself, the note is this event's.
         let weak = Rc::downgrade(self);
         listeners.push(Listener::new(window, "pagehide", move |_| {
@@ -225,14 +208,14 @@ impl Driver {
 
     /// A listener of the browser's begins (not `pagehide`'s, whose note is
     /// its own event's): no watcher is reporting now; a `pagehide` noted by
-    /// [`seen`]'s listener that footfall's listener never began is taken in;
+    /// [`transport::hid`] that footfall's listener never began is taken in;
     /// what a listener the browser ended left undone is done. Read here,
     /// not in every API call: the browser dispatches the next event right
     /// after the `pagehide` it cut.
     #[inline(never)]
     fn enter(self: &Rc<Self>) {
         self.flushing.set(false);
-        if seen(&self.window) && !self.in_unload.get() {
+        if transport::hid() && !self.in_unload.get() {
             self.in_unload.set(true);
             self.unload_handled.set(false);
         }

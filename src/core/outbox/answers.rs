@@ -11,10 +11,10 @@ impl Outbox {
     /// says the page is closing: a network error then is no answer at all
     /// ([`Verdict::Unknown`]; Chromium rejects a keepalive fetch's promise
     /// when a window closes itself or navigates away, although the request
-    /// goes on and arrives), never a sign that the collector fails. Like a fetch still
-    /// in flight at unload, its events are then taken out of storage while
-    /// the collector is healthy, and kept for the next page while it is
-    /// failing.
+    /// goes on and arrives), never a sign that the collector fails. Like a
+    /// fetch still in flight at unload, its events are then taken out of
+    /// storage while the collector is healthy, and kept for the next page
+    /// while it is failing.
     pub fn on_response(
         &mut self,
         id: BatchId,
