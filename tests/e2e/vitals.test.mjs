@@ -74,8 +74,9 @@ forEachEngine((get, engine) => {
     await p.waitForFunction(() => window.ff && window.shifted, undefined, 15_000);
     await p.click('#slow');
     await p.waitForFunction(() => window.clicked === 1, undefined, 5_000);
-    // The click's next paint, and web-vitals' report of it (when idle).
-    if (MEASURED[engine].includes('inp')) await p.waitForFunction(() => window.wv.inp, undefined, 5_000);
+    // The click's next paint, and web-vitals' report of it (when idle; an
+    // earlier report may hold a shorter interaction: seen once, 8 ms).
+    if (MEASURED[engine].includes('inp')) await p.waitForFunction(() => window.wv.inp >= 240, undefined, 5_000);
     const theirs = await p.evaluate(() => window.wv);
     await p.goto(collector.origin + '/vitals/next.html');
     await collector.waitFor((c) => vitalsOf(c, '/vitals/page.html').length > 0, 10_000, 'web_vitals');
